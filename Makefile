@@ -1,0 +1,22 @@
+# Condense: the two commands of the README's Quick start, and the pieces they are made of.
+SWIFT ?= swift
+CONDENSE := .build/release/condense
+
+.PHONY: run test deps build clean
+
+## make run — install what is missing, build, and run the main job on the embedded BloodMNIST data.
+run: build
+	$(CONDENSE) devices
+
+## make test — install what is missing, then run every test (OpenCL tests on the first OpenCL device, PoCL in CI).
+test: deps
+	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test
+
+deps:
+	@Scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product condense
+
+clean:
+	rm -rf .build

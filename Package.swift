@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Condense: train, distil and compress neural networks on OpenCL GPUs, with a CPU backend as fallback and reference.
+import PackageDescription
+
+// MARK: - Compiler settings
+
+/// Kernels and CPU loops are hot paths: let the optimizer drop overflow and bounds checks in release builds.
+let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Condense",
+    products: [
+        .executable(name: "condense", targets: ["CondenseCLI"]),
+        .library(name: "Condense", targets: ["Condense"]),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(name: "COpenCL", pkgConfig: "OpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Build tooling: Kernels/*.cl compiled into the binary
+        .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
+        .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernels"]),
+
+        // MARK: - Library layers (each depends only on the ones below it)
+        .target(name: "CondenseCore", dependencies: ["CBLAS"], swiftSettings: optimizedSwift),
+        .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"], swiftSettings: optimizedSwift,
+                plugins: ["EmbedKernelsPlugin"]),
+        .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"], swiftSettings: optimizedSwift),
+        .target(name: "CondenseNN", dependencies: ["CondenseCore"], swiftSettings: optimizedSwift),
+        .target(name: "CondenseCompress", dependencies: ["CondenseNN"], swiftSettings: optimizedSwift),
+        .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
+                                                 "CondenseCompress"], swiftSettings: optimizedSwift),
+
+        // MARK: - Command-line tool
+        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense",
+                          swiftSettings: optimizedSwift),
+
+        // MARK: - Tests
+        .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL"], path: "Tests/CondenseTestSupport"),
+        .testTarget(name: "CondenseCoreTests", dependencies: ["CondenseCore", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface: the CPU backend's GEMM.
+#include <cblas.h>

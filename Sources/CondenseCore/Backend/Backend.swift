@@ -1,0 +1,27 @@
+/// A place where tensors live and ops run. `CPUBackend` and `OpenCLBackend` implement every op; no op exists on one
+/// backend only. Ops are coarse on purpose (one call does a whole layer's work), write into outputs the caller
+/// allocated, and may be queued asynchronously: only `read` and `synchronize` wait for the device.
+///
+/// The op families beyond storage and GEMM are separate protocols (`DepthwiseConvOps`, `SoftmaxOps`, …) that both
+/// backends adopt, so each family's contract sits in one file.
+public protocol Backend: AnyObject {
+    /// Short identifier used on the command line and in reports: `cpu`, `opencl:0`.
+    var name: String { get }
+    /// The device behind this backend.
+    var info: DeviceInfo { get }
+
+    /// A tensor with undefined contents: never read what no op wrote.
+    func allocate(_ shape: Shape, dtype: DType) throws -> Tensor
+    /// Copies `bytes` (exactly `tensor.byteCount` of them) from the host into `tensor`.
+    func write(_ bytes: UnsafeRawBufferPointer, to tensor: Tensor) throws
+    /// Copies `tensor` to the host; waits for every op queued before it.
+    func read(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws
+    /// Sets every element of a float32 tensor to `value`.
+    func fill(_ tensor: Tensor, with value: Float) throws
+    /// Copies `source` into `destination` (same dtype and element count).
+    func copy(_ source: Tensor, to destination: Tensor) throws
+    /// `C = alpha·op(A)·op(B) + beta·C` on row-major float32 matrices, optionally batched with strides.
+    func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ descriptor: GemmDescriptor) throws
+    /// Waits until every queued op has finished.
+    func synchronize() throws
+}

@@ -1,0 +1,124 @@
+import COpenCL
+import CondenseCore
+
+/// The OpenCL backend: one context and one in-order queue on one device, programs built once and cached, buffers
+/// from a size-bucketed pool, GEMM through CLBlast and everything else through `Kernels/*.cl`. Work is queued
+/// asynchronously; only `read` and `synchronize` wait.
+///
+/// Threading rule: one backend, one queue, one owning thread at a time (kernel objects carry their arguments).
+public final class OpenCLBackend: Backend, @unchecked Sendable {
+    public let name: String
+    public let info: DeviceInfo
+    public let pool: BufferPool
+    /// Per-kernel device times, when the backend was created with profiling on.
+    public let profiler: KernelProfiler?
+
+    let context: cl_context
+    var queue: cl_command_queue?
+    let device: cl_device_id
+    let programs: ProgramCache
+
+    /// Opens `handle`'s device; `index` is its position in `OpenCLDiscovery.devices()` (used in `name`).
+    public init(_ handle: OpenCLDeviceHandle, index: Int, profiling: Bool = false) throws {
+        var status: cl_int = CL_SUCCESS
+        var device: cl_device_id? = handle.device
+        let createdContext = clCreateContext(nil, 1, &device, nil, nil, &status)
+        try check(status, "clCreateContext")
+        guard let context = createdContext else { throw CondenseError.openCL(call: "clCreateContext", status: "none") }
+        let properties = profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0
+        let createdQueue = clCreateCommandQueue(context, handle.device, properties, &status)
+        if status != CL_SUCCESS { clReleaseContext(context) }
+        try check(status, "clCreateCommandQueue")
+        guard let queue = createdQueue else { throw CondenseError.openCL(call: "clCreateCommandQueue", status: "none") }
+        self.context = context
+        self.queue = queue
+        self.device = handle.device
+        name = "opencl:\(index)"
+        info = handle.info
+        pool = BufferPool(context: context)
+        programs = ProgramCache(context: context, device: handle.device)
+        profiler = profiling ? KernelProfiler() : nil
+    }
+
+    deinit {
+        clFinish(queue)
+        clReleaseCommandQueue(queue)
+        clReleaseContext(context)
+    }
+
+    public func allocate(_ shape: Shape, dtype: DType) throws -> Tensor {
+        let shape = try shape.validated(for: "allocate")
+        let storage = try OpenCLStorage(pool: pool, byteCount: shape.count * dtype.byteSize)
+        return Tensor(shape: shape, dtype: dtype, storage: storage, backend: self)
+    }
+
+    /// Queues the upload without waiting: the bytes are staged in a host copy that the driver frees when done.
+    public func write(_ bytes: UnsafeRawBufferPointer, to tensor: Tensor) throws {
+        let buffer = try self.buffer(tensor, "write")
+        guard bytes.count == tensor.byteCount else {
+            throw CondenseError.shapeMismatch(op: "write", expected: "\(tensor.byteCount) bytes", got: "\(bytes.count)")
+        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let staging = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 64)
+        staging.copyMemory(from: base, byteCount: bytes.count)
+        var event: cl_event?
+        let status = clEnqueueWriteBuffer(queue, buffer, cl_bool(CL_FALSE), 0, bytes.count, staging, 0, nil, &event)
+        guard status == CL_SUCCESS, let event else {
+            staging.deallocate()
+            try check(status, "clEnqueueWriteBuffer")
+            return
+        }
+        let freeStaging: @convention(c) (cl_event?, cl_int, UnsafeMutableRawPointer?) -> Void = { _, _, data in
+            data?.deallocate()
+        }
+        let registered = clSetEventCallback(event, CL_COMPLETE, freeStaging, staging)
+        clReleaseEvent(event)
+        if registered != CL_SUCCESS {
+            clFinish(queue)
+            staging.deallocate()
+        }
+    }
+
+    public func read(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws {
+        let buffer = try self.buffer(tensor, "read")
+        guard bytes.count == tensor.byteCount else {
+            throw CondenseError.shapeMismatch(op: "read", expected: "\(tensor.byteCount) bytes", got: "\(bytes.count)")
+        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        try check(clEnqueueReadBuffer(queue, buffer, cl_bool(CL_TRUE), 0, bytes.count, base, 0, nil, nil),
+                  "clEnqueueReadBuffer")
+    }
+
+    public func fill(_ tensor: Tensor, with value: Float) throws {
+        guard tensor.dtype == .float32 else {
+            throw CondenseError.dtypeMismatch(op: "fill", expected: .float32, got: tensor.dtype)
+        }
+        let buffer = try self.buffer(tensor, "fill")
+        guard tensor.count > 0 else { return }
+        var pattern = value
+        try check(clEnqueueFillBuffer(queue, buffer, &pattern, MemoryLayout<Float>.size, 0, tensor.byteCount, 0, nil, nil),
+                  "clEnqueueFillBuffer")
+    }
+
+    public func copy(_ source: Tensor, to destination: Tensor) throws {
+        guard source.dtype == destination.dtype, source.count == destination.count else {
+            throw CondenseError.shapeMismatch(op: "copy", expected: "\(source.count) \(source.dtype.rawValue)",
+                                              got: "\(destination.count) \(destination.dtype.rawValue)")
+        }
+        let from = try buffer(source, "copy"), to = try buffer(destination, "copy")
+        guard source.byteCount > 0 else { return }
+        try check(clEnqueueCopyBuffer(queue, from, to, 0, 0, source.byteCount, 0, nil, nil), "clEnqueueCopyBuffer")
+    }
+
+    public func synchronize() throws {
+        try check(clFinish(queue), "clFinish")
+    }
+
+    /// The device buffer behind a tensor of this backend.
+    func buffer(_ tensor: Tensor, _ op: String) throws -> cl_mem {
+        guard tensor.backend === self, let storage = tensor.storage as? OpenCLStorage else {
+            throw CondenseError.backendMismatch(op: op)
+        }
+        return storage.buffer
+    }
+}

@@ -1,0 +1,71 @@
+import CondenseCore
+import CondenseOpenCL
+import CondenseTestSupport
+import XCTest
+
+/// CLBlast GEMM on the OpenCL backend against OpenBLAS on the CPU backend, on shapes that fit no tile size.
+final class GemmParityTests: XCTestCase {
+    private let shapes = [(1, 1, 1), (7, 13, 5), (129, 65, 33), (33, 1, 17), (1, 97, 3), (64, 31, 127)]
+
+    func testAllTransposesMatchTheCPUBackend() throws {
+        let gpu = try TestDevices.openCL()
+        var random = SeededGenerator(seed: 7)
+        for (m, n, k) in shapes {
+            for transposeA in [false, true] {
+                for transposeB in [false, true] {
+                    let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                                    alpha: 0.75, beta: 0.5)
+                    let a = random.floats(m * k), b = random.floats(k * n), c = random.floats(m * n)
+                    let expected = try run(descriptor, a, b, c, on: TestDevices.cpu)
+                    let actual = try run(descriptor, a, b, c, on: gpu)
+                    let label = "m=\(m) n=\(n) k=\(k) transA=\(transposeA) transB=\(transposeB)"
+                    XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, label)
+                }
+            }
+        }
+    }
+
+    func testStridedBatchWithOffsetsMatchesTheCPUBackend() throws {
+        let gpu = try TestDevices.openCL()
+        var random = SeededGenerator(seed: 11)
+        var descriptor = GemmDescriptor(m: 9, n: 7, k: 5, transposeB: true, batchCount: 3)
+        descriptor.offsetA = 4
+        descriptor.offsetC = 2
+        descriptor.strideA = 9 * 5 + 3  // padding between batches must be skipped
+        let a = random.floats(4 + 3 * descriptor.strideA), b = random.floats(3 * 7 * 5), c = random.floats(2 + 3 * 63)
+        let expected = try run(descriptor, a, b, c, on: TestDevices.cpu)
+        let actual = try run(descriptor, a, b, c, on: gpu)
+        XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5)
+        XCTAssertEqual(Array(actual.prefix(2)), Array(c.prefix(2)), "elements before offsetC must stay untouched")
+    }
+
+    func testTheCPUBackendAgreesWithANaiveProduct() throws {
+        var random = SeededGenerator(seed: 3)
+        let (m, n, k) = (5, 4, 3)
+        let a = random.floats(m * k), b = random.floats(k * n)
+        let product = try run(GemmDescriptor(m: m, n: n, k: k), a, b, [Float](repeating: 0, count: m * n),
+                              on: TestDevices.cpu)
+        for i in 0..<m {
+            for j in 0..<n {
+                let naive = (0..<k).reduce(Float(0)) { $0 + a[i * k + $1] * b[$1 * n + j] }
+                XCTAssertEqual(product[i * n + j], naive, accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testAMatrixLargerThanItsTensorIsRejected() throws {
+        let backend = TestDevices.cpu
+        let a = try backend.full([6], value: 1), b = try backend.full([6], value: 1), c = try backend.full([4], value: 0)
+        XCTAssertThrowsError(try backend.gemm(a, b, c, GemmDescriptor(m: 2, n: 2, k: 4))) { error in
+            XCTAssertTrue("\(error)".contains("gemm A"), "\(error)")
+        }
+    }
+
+    private func run(_ descriptor: GemmDescriptor, _ a: [Float], _ b: [Float], _ c: [Float],
+                     on backend: Backend) throws -> [Float] {
+        let ta = try backend.tensor(a, shape: [a.count]), tb = try backend.tensor(b, shape: [b.count])
+        let tc = try backend.tensor(c, shape: [c.count])
+        try backend.gemm(ta, tb, tc, descriptor)
+        return try tc.toHost()
+    }
+}
