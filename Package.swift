@@ -39,7 +39,7 @@ let package = Package(
                           swiftSettings: optimizedSwift),
 
         // MARK: - Tests
-        .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL"], path: "Tests/CondenseTestSupport"),
+        .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
         .testTarget(name: "CondenseCoreTests", dependencies: ["CondenseCore", "CondenseTestSupport"]),
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
