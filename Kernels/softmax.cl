@@ -40,8 +40,8 @@ inline float group_max(__local float* scratch, float value) {
     const int lid = get_local_id(0);
     scratch[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = WG / 2; half > 0; half >>= 1) {
-        if (lid < half) scratch[lid] = fmax(scratch[lid], scratch[lid + half]);
+    for (int width = WG / 2; width > 0; width >>= 1) {
+        if (lid < width) scratch[lid] = fmax(scratch[lid], scratch[lid + width]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     const float result = scratch[0];
@@ -54,8 +54,8 @@ inline float group_max(__local float* scratch, float value) {
         const int lid = get_local_id(0);                                  \
         scratch[lid] = value;                                             \
         barrier(CLK_LOCAL_MEM_FENCE);                                     \
-        for (int half = WG / 2; half > 0; half >>= 1) {                   \
-            if (lid < half) scratch[lid] += scratch[lid + half];          \
+        for (int width = WG / 2; width > 0; width >>= 1) {                \
+            if (lid < width) scratch[lid] += scratch[lid + width];        \
             barrier(CLK_LOCAL_MEM_FENCE);                                 \
         }                                                                 \
         const TYPE result = scratch[0];                                   \
