@@ -4,13 +4,14 @@ import CondenseTestSupport
 import XCTest
 
 /// `Kernels/softmax.cl` against the CPU reference on every op, on class counts below the work-group size (1, 3, 8,
-/// 13: idle work-items), above it (1000: strided rows), batches of 1 and 17, and the JAX fixtures.
+/// 13 under 32 work-items: idle work-items), filling it partly (33 → 64, 100 → 128), above it (1000 over 256: strided
+/// rows), batches of 1 and 17 (and 1000 for the losses: the batch mean strides too), and the JAX fixtures.
 ///
 /// Tolerances: rtol 1e-5 with atol 1e-6 throughout. Reductions sum in a different order on the device (a tree over
 /// up to 256 work-items versus a sequential loop), which moves a sum of K = 1000 positive terms by a few ulps; the
 /// backward passes subtract a row sum from each element, so values near zero are held to the absolute 1e-6.
 final class SoftmaxParityTests: XCTestCase {
-    private let classCounts = [1, 3, 8, 13, 1000]
+    private let classCounts = [1, 3, 8, 13, 33, 100, 1000]
     private let batches = [1, 17]
     private let temperatures: [Float] = [1, 4, 0.5]
 
