@@ -1,0 +1,227 @@
+// softmax.cl — softmax with temperature, its backward passes, cross entropy and the fused Hinton distillation loss,
+// on rows of logits [B, K] (float32, row-major), PyTorch's conventions (DESIGN.md §2). Every softmax is
+// max-subtracted. The CPU reference is Sources/CondenseCore/CPU/Reference/SoftmaxReference.swift: same formulas,
+// same 1/T and 1/B multiplications, so the backends agree to float rounding.
+//
+// Layout: one work-group of WG work-items per row; each work-item strides over the row (j = lid, lid + WG, …), so a
+// row of any length K ≥ 1 works, including K < WG (idle items contribute the reduction's identity). Row maxima and
+// sums are local-memory tree reductions. Losses are reduced in two kernels, with no host read-back and no atomics:
+// the row kernels write per-row values to a scratch [B, TERMS], and mean_rows (one work-group) averages them.
+//
+// Defines (-D, with defaults below):
+//   WG          work-group size, a power of two (the host picks 32…256 from K, or from B for mean_rows)
+//   LOG         softmax_forward/backward: 1 = log-softmax, 0 = softmax
+//   HAS_GRAD    cross_entropy_rows/distillation_rows: 1 = also write the gradient wrt the logits
+//   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce])
+//   WRITE_TERMS mean_rows: 1 = also write the per-term means to `terms`
+//
+// Labels are not validated on the device (that would need a read-back): an out-of-range label is clamped into
+// [0, K) so nothing is read out of bounds; the data loader checks labels.
+
+#ifndef WG
+#define WG 64
+#endif
+#ifndef LOG
+#define LOG 0
+#endif
+#ifndef HAS_GRAD
+#define HAS_GRAD 1
+#endif
+#ifndef TERMS
+#define TERMS 1
+#endif
+#ifndef WRITE_TERMS
+#define WRITE_TERMS 0
+#endif
+
+// MARK: - Work-group reductions (every work-item gets the result; the scratch may be reused right after)
+
+inline float group_max(__local float* scratch, float value) {
+    const int lid = get_local_id(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int width = WG / 2; width > 0; width >>= 1) {
+        if (lid < width) scratch[lid] = fmax(scratch[lid], scratch[lid + width]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float result = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return result;
+}
+
+#define DEFINE_GROUP_SUM(TYPE, NAME)                                      \
+    inline TYPE NAME(__local TYPE* scratch, TYPE value) {                 \
+        const int lid = get_local_id(0);                                  \
+        scratch[lid] = value;                                             \
+        barrier(CLK_LOCAL_MEM_FENCE);                                     \
+        for (int width = WG / 2; width > 0; width >>= 1) {                \
+            if (lid < width) scratch[lid] += scratch[lid + width];        \
+            barrier(CLK_LOCAL_MEM_FENCE);                                 \
+        }                                                                 \
+        const TYPE result = scratch[0];                                   \
+        barrier(CLK_LOCAL_MEM_FENCE);                                     \
+        return result;                                                    \
+    }
+DEFINE_GROUP_SUM(float, group_sum)
+DEFINE_GROUP_SUM(float2, group_sum2)
+DEFINE_GROUP_SUM(float4, group_sum4)
+
+/// max over one row, every work-item striding over it.
+inline float row_max(__local float* scratch, const __global float* x, int classes) {
+    float m = -INFINITY;
+    for (int j = get_local_id(0); j < classes; j += WG) m = fmax(m, x[j]);
+    return group_max(scratch, m);
+}
+
+// MARK: - Softmax and log-softmax
+
+/// y = softmax(z / T) (LOG = 0) or log_softmax(z / T) (LOG = 1). Global [B·WG], local [WG]. y may be z.
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void softmax_forward(const __global float* z, __global float* y, const int classes, const float invT) {
+    __local float scratch[WG];
+    const size_t offset = (size_t)get_group_id(0) * classes;
+    const __global float* x = z + offset;
+    __global float* out = y + offset;
+    const int lid = get_local_id(0);
+
+    const float m = row_max(scratch, x, classes);
+    float partial = 0.0f;
+    for (int j = lid; j < classes; j += WG) partial += exp((x[j] - m) * invT);
+    const float sum = group_sum(scratch, partial);
+#if LOG
+    const float logSum = log(sum);
+    for (int j = lid; j < classes; j += WG) out[j] = (x[j] - m) * invT - logSum;
+#else
+    const float invSum = 1.0f / sum;
+    for (int j = lid; j < classes; j += WG) out[j] = exp((x[j] - m) * invT) * invSum;
+#endif
+}
+
+/// Backward of softmax_forward from its output o: dz = o ⊙ (dy − Σ dy ⊙ o) / T (LOG = 0) or
+/// dz = (dy − exp(o) · Σ dy) / T (LOG = 1). Global [B·WG], local [WG]. dz may be dy.
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void softmax_backward(const __global float* o, const __global float* dy, __global float* dz, const int classes,
+                      const float invT) {
+    __local float scratch[WG];
+    const size_t offset = (size_t)get_group_id(0) * classes;
+    o += offset;
+    dy += offset;
+    dz += offset;
+    const int lid = get_local_id(0);
+
+    float partial = 0.0f;
+#if LOG
+    for (int j = lid; j < classes; j += WG) partial += dy[j];
+#else
+    for (int j = lid; j < classes; j += WG) partial += dy[j] * o[j];
+#endif
+    const float total = group_sum(scratch, partial);
+#if LOG
+    for (int j = lid; j < classes; j += WG) dz[j] = (dy[j] - exp(o[j]) * total) * invT;
+#else
+    for (int j = lid; j < classes; j += WG) dz[j] = o[j] * (dy[j] - total) * invT;
+#endif
+}
+
+// MARK: - Losses (per-row values, then mean_rows)
+
+/// Cross entropy with label smoothing ε, one row per work-group: rowLoss[b] = (1 − ε)·(log s − (z_y − m))
+/// + ε·(log s − mean(z − m)); with HAS_GRAD, grad = (softmax(z) − q)/B, q = onTarget at y + offTarget everywhere
+/// (onTarget = 1 − ε, offTarget = ε/K). Global [B·WG], local [WG].
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void cross_entropy_rows(const __global float* z, const __global int* labels, __global float* rowLoss,
+                        __global float* grad, const int classes, const float epsilon, const float invK,
+                        const float onTarget, const float offTarget, const float invB) {
+    __local float scratch[WG];
+    __local float2 scratch2[WG];
+    const int row = get_group_id(0), lid = get_local_id(0);
+    const __global float* x = z + (size_t)row * classes;
+    const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
+
+    const float m = row_max(scratch, x, classes);
+    float2 partial = (float2)(0.0f, 0.0f);  // (Σ exp(z − m), Σ (z − m))
+    for (int j = lid; j < classes; j += WG) partial += (float2)(exp(x[j] - m), x[j] - m);
+    const float2 sums = group_sum2(scratch2, partial);
+    const float logSum = log(sums.x);
+    if (lid == 0) rowLoss[row] = (1.0f - epsilon) * (logSum - (x[label] - m)) + epsilon * (logSum - sums.y * invK);
+#if HAS_GRAD
+    __global float* g = grad + (size_t)row * classes;
+    const float invSum = 1.0f / sums.x;
+    for (int j = lid; j < classes; j += WG) {
+        const float target = j == label ? onTarget + offTarget : offTarget;
+        g[j] = (exp(x[j] - m) * invSum - target) * invB;
+    }
+#endif
+}
+
+/// Hinton distillation, one row per work-group, one pass for all four sums. With a = (t − max t)/T,
+/// b = (s − max s)/T: KL = Σ eᵃ(a − b)/Σ eᵃ − log Σ eᵃ + log Σ eᵇ, CE = log Σ exp(s − max s) − (s_y − max s);
+/// rowTerms[b] = (kdScale·KL, ceScale·CE) with kdScale = α·T², ceScale = 1 − α. With HAS_GRAD,
+/// grad = (α·T·(softmax(s/T) − softmax(t/T)) + (1 − α)·(softmax(s) − onehot))/B. Global [B·WG], local [WG].
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void distillation_rows(const __global float* student, const __global float* teacher, const __global int* labels,
+                       __global float* rowTerms, __global float* grad, const int classes, const float invT,
+                       const float kdScale, const float ceScale, const float kdGradScale, const float invB) {
+    __local float scratch[WG];
+    __local float4 scratch4[WG];
+    const int row = get_group_id(0), lid = get_local_id(0);
+    const __global float* x = student + (size_t)row * classes;
+    const __global float* u = teacher + (size_t)row * classes;
+    const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
+
+    const float ms = row_max(scratch, x, classes);
+    const float mt = row_max(scratch, u, classes);
+    float4 partial = (float4)(0.0f);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b))
+    for (int j = lid; j < classes; j += WG) {
+        const float a = (u[j] - mt) * invT, b = (x[j] - ms) * invT;
+        const float ea = exp(a);
+        partial += (float4)(ea, exp(b), exp(x[j] - ms), ea * (a - b));
+    }
+    const float4 sums = group_sum4(scratch4, partial);
+    if (lid == 0) {
+        const float kl = sums.w / sums.x - log(sums.x) + log(sums.y);
+        const float ce = log(sums.z) - (x[label] - ms);
+        rowTerms[2 * row] = kdScale * kl;
+        rowTerms[2 * row + 1] = ceScale * ce;
+    }
+#if HAS_GRAD
+    __global float* g = grad + (size_t)row * classes;
+    const float invTeacher = 1.0f / sums.x, invStudentT = 1.0f / sums.y, invStudent = 1.0f / sums.z;
+    for (int j = lid; j < classes; j += WG) {
+        const float pt = exp((u[j] - mt) * invT) * invTeacher;
+        const float psT = exp((x[j] - ms) * invT) * invStudentT;
+        const float ps = exp(x[j] - ms) * invStudent;
+        g[j] = (kdGradScale * (psT - pt) + ceScale * (ps - (j == label ? 1.0f : 0.0f))) * invB;
+    }
+#endif
+}
+
+/// Batch means of per-row values [rows, TERMS]: loss[0] = Σ_c mean_c; with WRITE_TERMS, terms[c] = mean_c.
+/// One work-group: global [WG], local [WG].
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void mean_rows(const __global float* rowValues, __global float* loss, __global float* terms, const int rows,
+               const float invB) {
+    __local float2 scratch2[WG];
+    const int lid = get_local_id(0);
+    float2 partial = (float2)(0.0f, 0.0f);
+    for (int r = lid; r < rows; r += WG) {
+#if TERMS == 2
+        partial += (float2)(rowValues[2 * r], rowValues[2 * r + 1]);
+#else
+        partial.x += rowValues[r];
+#endif
+    }
+    const float2 sums = group_sum2(scratch2, partial);
+    if (lid == 0) {
+#if TERMS == 2
+        const float first = sums.x * invB, second = sums.y * invB;
+        loss[0] = first + second;
+#if WRITE_TERMS
+        terms[0] = first;
+        terms[1] = second;
+#endif
+#else
+        loss[0] = sums.x * invB;
+#endif
+    }
+}

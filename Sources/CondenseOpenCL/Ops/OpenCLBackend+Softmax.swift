@@ -1,0 +1,101 @@
+import CondenseCore
+
+/// `SoftmaxOps` through `Kernels/softmax.cl`: one work-group per row with local-memory reductions, and for the
+/// losses a second one-work-group kernel that averages the per-row values on the device (no read-back).
+///
+/// Labels are not validated here: checking them would need a read-back mid-step. The kernels clamp each label into
+/// `[0, K)` so nothing is read out of bounds; the data loader is responsible for labels in range.
+extension OpenCLBackend: SoftmaxOps {
+    public func softmax(logits: Tensor, temperature: Float, output: Tensor) throws {
+        let e = try SoftmaxValidation.forward("softmax", logits: logits, temperature: temperature, output: output,
+                                              on: self)
+        try launchForward(logits, output, e, temperature: temperature, log: false)
+    }
+
+    public func logSoftmax(logits: Tensor, temperature: Float, output: Tensor) throws {
+        let e = try SoftmaxValidation.forward("logSoftmax", logits: logits, temperature: temperature, output: output,
+                                              on: self)
+        try launchForward(logits, output, e, temperature: temperature, log: true)
+    }
+
+    public func softmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
+        let e = try SoftmaxValidation.backward("softmaxBackward", output: output, gradOutput: gradOutput,
+                                               temperature: temperature, gradInput: gradInput, on: self)
+        try launchBackward(output, gradOutput, gradInput, e, temperature: temperature, log: false)
+    }
+
+    public func logSoftmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
+        let e = try SoftmaxValidation.backward("logSoftmaxBackward", output: output, gradOutput: gradOutput,
+                                               temperature: temperature, gradInput: gradInput, on: self)
+        try launchBackward(output, gradOutput, gradInput, e, temperature: temperature, log: true)
+    }
+
+    public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float, loss: Tensor,
+                             gradLogits: Tensor?) throws {
+        let e = try SoftmaxValidation.crossEntropy(logits: logits, labels: labels, labelSmoothing: labelSmoothing,
+                                                   loss: loss, gradLogits: gradLogits, on: self)
+        let group = Self.softmaxWorkGroup(for: e.classes)
+        let invB = 1 / Float(e.rows), invK = 1 / Float(e.classes)
+        let rowLoss = try allocate([e.rows], dtype: .float32)
+        try launch("cross_entropy_rows", file: "softmax",
+                   defines: ["WG": group, "HAS_GRAD": gradLogits == nil ? 0 : 1],
+                   arguments: [.buffer(logits), .buffer(labels), .buffer(rowLoss), .buffer(gradLogits ?? rowLoss),
+                               .int(e.classes), .float(labelSmoothing), .float(invK), .float(1 - labelSmoothing),
+                               .float(labelSmoothing * invK), .float(invB)],
+                   global: [e.rows * group], local: [group])
+        try launchMean(rowLoss, rows: e.rows, terms: 1, loss: loss, termsOutput: nil)
+    }
+
+    public func distillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float, alpha: Float,
+                                 loss: Tensor, gradStudent: Tensor?, terms: Tensor?) throws {
+        let e = try SoftmaxValidation.distillation(student: student, teacher: teacher, labels: labels,
+                                                   temperature: temperature, alpha: alpha, loss: loss,
+                                                   gradStudent: gradStudent, terms: terms, on: self)
+        let group = Self.softmaxWorkGroup(for: e.classes)
+        let rowTerms = try allocate([e.rows, 2], dtype: .float32)
+        try launch("distillation_rows", file: "softmax",
+                   defines: ["WG": group, "HAS_GRAD": gradStudent == nil ? 0 : 1],
+                   arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
+                               .buffer(gradStudent ?? rowTerms), .int(e.classes), .float(1 / temperature),
+                               .float(alpha * temperature * temperature), .float(1 - alpha),
+                               .float(alpha * temperature), .float(1 / Float(e.rows))],
+                   global: [e.rows * group], local: [group])
+        try launchMean(rowTerms, rows: e.rows, terms: 2, loss: loss, termsOutput: terms)
+    }
+
+    // MARK: - Launch helpers
+
+    /// Work-group size for reductions over `count` elements: the next power of two, from 32 (a warp) to 256.
+    static func softmaxWorkGroup(for count: Int) -> Int {
+        var size = 32
+        while size < count, size < 256 { size *= 2 }
+        return size
+    }
+
+    private func launchForward(_ logits: Tensor, _ output: Tensor, _ e: SoftmaxRows, temperature: Float,
+                               log: Bool) throws {
+        let group = Self.softmaxWorkGroup(for: e.classes)
+        try launch("softmax_forward", file: "softmax", defines: ["WG": group, "LOG": log ? 1 : 0],
+                   arguments: [.buffer(logits), .buffer(output), .int(e.classes), .float(1 / temperature)],
+                   global: [e.rows * group], local: [group])
+    }
+
+    private func launchBackward(_ output: Tensor, _ gradOutput: Tensor, _ gradInput: Tensor, _ e: SoftmaxRows,
+                                temperature: Float, log: Bool) throws {
+        let group = Self.softmaxWorkGroup(for: e.classes)
+        try launch("softmax_backward", file: "softmax", defines: ["WG": group, "LOG": log ? 1 : 0],
+                   arguments: [.buffer(output), .buffer(gradOutput), .buffer(gradInput), .int(e.classes),
+                               .float(1 / temperature)],
+                   global: [e.rows * group], local: [group])
+    }
+
+    /// Averages per-row values `[rows, terms]` over the batch into `loss` (their sum) and, if given, `termsOutput`.
+    private func launchMean(_ rowValues: Tensor, rows: Int, terms: Int, loss: Tensor, termsOutput: Tensor?) throws {
+        let group = Self.softmaxWorkGroup(for: rows)
+        try launch("mean_rows", file: "softmax",
+                   defines: ["WG": group, "TERMS": terms, "WRITE_TERMS": termsOutput == nil ? 0 : 1],
+                   arguments: [.buffer(rowValues), .buffer(loss), .buffer(termsOutput ?? loss), .int(rows),
+                               .float(1 / Float(rows))],
+                   global: [group], local: [group])
+    }
+}

@@ -1,0 +1,189 @@
+import CondenseCore
+import CondenseOpenCL
+import CondenseTestSupport
+import XCTest
+
+/// `Kernels/softmax.cl` against the CPU reference on every op, on class counts below the work-group size (1, 3, 8,
+/// 13 under 32 work-items: idle work-items), filling it partly (33 → 64, 100 → 128), above it (1000 over 256: strided
+/// rows), batches of 1 and 17 (and 1000 for the losses: the batch mean strides too), and the JAX fixtures.
+///
+/// Tolerances: rtol 1e-5 with atol 1e-6 throughout. Reductions sum in a different order on the device (a tree over
+/// up to 256 work-items versus a sequential loop), which moves a sum of K = 1000 positive terms by a few ulps; the
+/// backward passes subtract a row sum from each element, so values near zero are held to the absolute 1e-6.
+final class SoftmaxParityTests: XCTestCase {
+    private let classCounts = [1, 3, 8, 13, 33, 100, 1000]
+    private let batches = [1, 17]
+    private let temperatures: [Float] = [1, 4, 0.5]
+
+    func testSoftmaxAndLogSoftmaxMatchTheCPU() throws {
+        var random = SeededGenerator(seed: 21)
+        for classes in classCounts {
+            for rows in batches {
+                for temperature in temperatures {
+                    let z = random.floats(rows * classes, in: -6...6), shape: Shape = [rows, classes]
+                    try assertParity("softmax B=\(rows) K=\(classes) T=\(temperature)") { backend in
+                        let ops = try softmaxOps(backend)
+                        let p = try backend.poisoned(shape), logP = try backend.poisoned(shape)
+                        let logits = try backend.tensor(z, shape: shape)
+                        try ops.softmax(logits: logits, temperature: temperature, output: p)
+                        try ops.logSoftmax(logits: logits, temperature: temperature, output: logP)
+                        return [p, logP]
+                    }
+                }
+            }
+        }
+    }
+
+    func testBackwardPassesMatchTheCPU() throws {
+        var random = SeededGenerator(seed: 22)
+        let cpu = TestDevices.cpu
+        for classes in classCounts {
+            for rows in batches {
+                for temperature in temperatures {
+                    let shape: Shape = [rows, classes]
+                    let logits = try cpu.tensor(random.floats(rows * classes, in: -6...6), shape: shape)
+                    let p = try cpu.poisoned(shape), logP = try cpu.poisoned(shape)
+                    try cpu.softmax(logits: logits, temperature: temperature, output: p)
+                    try cpu.logSoftmax(logits: logits, temperature: temperature, output: logP)
+                    let probabilities = try p.toHost(), logProbabilities = try logP.toHost()
+                    let dy = random.floats(rows * classes)
+                    try assertParity("backward B=\(rows) K=\(classes) T=\(temperature)") { backend in
+                        let ops = try softmaxOps(backend)
+                        let gradOutput = try backend.tensor(dy, shape: shape)
+                        let softmaxGrad = try backend.poisoned(shape), logSoftmaxGrad = try backend.poisoned(shape)
+                        try ops.softmaxBackward(output: backend.tensor(probabilities, shape: shape),
+                                                gradOutput: gradOutput, temperature: temperature,
+                                                gradInput: softmaxGrad)
+                        try ops.logSoftmaxBackward(output: backend.tensor(logProbabilities, shape: shape),
+                                                   gradOutput: gradOutput, temperature: temperature,
+                                                   gradInput: logSoftmaxGrad)
+                        return [softmaxGrad, logSoftmaxGrad]
+                    }
+                }
+            }
+        }
+    }
+
+    func testCrossEntropyMatchesTheCPU() throws {
+        var random = SeededGenerator(seed: 23)
+        for classes in classCounts {
+            for rows in batches + [1000] where rows * classes <= 20_000 || rows < 1000 {
+                for smoothing: Float in [0, 0.1] {
+                    let z = random.floats(rows * classes, in: -6...6)
+                    let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
+                    try assertParity("CE B=\(rows) K=\(classes) ε=\(smoothing)") { backend in
+                        let ops = try softmaxOps(backend)
+                        let logits = try backend.tensor(z, shape: shape)
+                        let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+                        let loss = try backend.poisoned([1]), grad = try backend.poisoned(shape)
+                        let lossOnly = try backend.poisoned([1])
+                        try ops.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                                             loss: loss, gradLogits: grad)
+                        try ops.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                                             loss: lossOnly, gradLogits: nil)
+                        return [loss, grad, lossOnly]
+                    }
+                }
+            }
+        }
+    }
+
+    func testDistillationLossMatchesTheCPU() throws {
+        var random = SeededGenerator(seed: 24)
+        for classes in classCounts {
+            for rows in batches + [1000] where rows * classes <= 20_000 || rows < 1000 {
+                for temperature in temperatures {
+                    for alpha: Float in [0, 0.9, 1] {
+                        let s = random.floats(rows * classes, in: -6...6), t = random.floats(rows * classes, in: -6...6)
+                        let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
+                        let label = "KD B=\(rows) K=\(classes) T=\(temperature) α=\(alpha)"
+                        try assertParity(label) { backend in
+                            let ops = try softmaxOps(backend)
+                            let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
+                            let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+                            let loss = try backend.poisoned([1]), terms = try backend.poisoned([2])
+                            let grad = try backend.poisoned(shape), lossOnly = try backend.poisoned([1])
+                            try ops.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                                                     temperature: temperature, alpha: alpha, loss: loss,
+                                                     gradStudent: grad, terms: terms)
+                            try ops.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                                                     temperature: temperature, alpha: alpha, loss: lossOnly,
+                                                     gradStudent: nil)
+                            return [loss, terms, grad, lossOnly]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testSoftmaxInPlaceMatchesTheCPU() throws {
+        var random = SeededGenerator(seed: 25)
+        for classes in [8, 1000] {
+            let z = random.floats(3 * classes, in: -6...6), shape: Shape = [3, classes]
+            try assertParity("in place K=\(classes)") { backend in
+                let ops = try softmaxOps(backend)
+                let p = try backend.tensor(z, shape: shape), logP = try backend.tensor(z, shape: shape)
+                try ops.softmax(logits: p, temperature: 2, output: p)
+                try ops.logSoftmax(logits: logP, temperature: 2, output: logP)
+                return [p, logP]
+            }
+        }
+    }
+
+    /// The device does not validate labels; it clamps them, so an out-of-range label reads no memory outside the row
+    /// and acts as the nearest class (the CPU, given that class, must agree).
+    func testOutOfRangeLabelsAreClampedOnTheDevice() throws {
+        let gpu = try TestDevices.openCL(), cpu = TestDevices.cpu
+        var random = SeededGenerator(seed: 26)
+        let (rows, classes) = (3, 8), shape: Shape = [rows, classes]
+        let s = random.floats(rows * classes, in: -6...6), t = random.floats(rows * classes, in: -6...6)
+        func run(_ backend: Backend & SoftmaxOps, _ labels: [Int32]) throws -> [[Float]] {
+            let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
+            let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+            let ceLoss = try backend.poisoned([1]), ceGrad = try backend.poisoned(shape)
+            let kdLoss = try backend.poisoned([1]), kdGrad = try backend.poisoned(shape)
+            try backend.crossEntropy(logits: student, labels: labelTensor, labelSmoothing: 0.1, loss: ceLoss,
+                                     gradLogits: ceGrad)
+            try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor, temperature: 2,
+                                         alpha: 0.5, loss: kdLoss, gradStudent: kdGrad)
+            return try [ceLoss, ceGrad, kdLoss, kdGrad].map { try $0.toHost() }
+        }
+        let device = try run(gpu, [-5, 3, 1_000_000]), reference = try run(cpu, [0, 3, 7])
+        for (actual, expected) in zip(device, reference) { assertClose(actual, expected) }
+    }
+
+    func testTheDeviceRejectsBadInputLikeTheCPU() throws {
+        let gpu = try TestDevices.openCL()
+        let z = try gpu.full([2, 3], value: 1), loss = try gpu.full([1], value: 0)
+        let labels = try SoftmaxTestSupport.labels([0, 1], on: gpu)
+        XCTAssertThrowsError(try gpu.softmax(logits: z, temperature: 0, output: z)) {
+            XCTAssertTrue("\($0)".contains("temperature"), "\($0)")
+        }
+        XCTAssertThrowsError(try gpu.crossEntropy(logits: z, labels: gpu.full([2], value: 0), labelSmoothing: 0,
+                                                  loss: loss, gradLogits: nil)) {
+            XCTAssertTrue("\($0)".contains("int32"), "\($0)")
+        }
+        XCTAssertThrowsError(try gpu.distillationLoss(student: z, teacher: z, labels: labels, temperature: 4,
+                                                      alpha: 2, loss: loss, gradStudent: nil)) {
+            XCTAssertTrue("\($0)".contains("alpha"), "\($0)")
+        }
+        XCTAssertThrowsError(try gpu.softmax(logits: z, temperature: 1, output: TestDevices.cpu.full([2, 3], value: 0))) {
+            XCTAssertEqual($0 as? CondenseError, .backendMismatch(op: "softmax"))
+        }
+    }
+
+    func testTheDeviceMatchesTheJAXFixtures() throws {
+        try SoftmaxTestSupport.assertMatchesJAXFixtures(try TestDevices.openCL())
+    }
+
+    // MARK: - Helpers
+
+    private func softmaxOps(_ backend: Backend) throws -> Backend & SoftmaxOps {
+        try XCTUnwrap(backend as? Backend & SoftmaxOps, "\(backend.name) does not adopt SoftmaxOps")
+    }
+
+    private func randomLabels(_ rows: Int, _ classes: Int, _ random: inout SeededGenerator) -> [Int32] {
+        (0..<rows).map { _ in Int32.random(in: 0..<Int32(classes), using: &random) }
+    }
+}
