@@ -2,28 +2,32 @@ import Condense
 import CondenseCore
 import Foundation
 
-/// `condense bench gemm`: SGEMM GFLOP/s on each backend beside its measured copy bandwidth.
+/// `condense bench gemm|kernels`: throughput figures measured on the real dispatch path.
 let benchCommand = Command(
-    name: "bench", usage: "bench gemm [--device D] [--json]",
-    summary: "measure SGEMM GFLOP/s and copy bandwidth on every backend (or one with --device)",
+    name: "bench", usage: "bench gemm|kernels [--device D] [--json]",
+    summary: "measure SGEMM GFLOP/s, custom-kernel GB/s and copy bandwidth (all backends, or one with --device)",
     options: commonOptions
 ) { arguments, console in
-    guard arguments.positionals == ["gemm"] else {
-        throw UsageError("expected a benchmark name: gemm (got '\(arguments.positionals.joined(separator: " "))')")
+    switch arguments.positionals {
+    case ["gemm"]: try benchGemm(arguments, console)
+    case ["kernels"]: try benchKernels(arguments, console)
+    default:
+        throw UsageError("expected a benchmark name, gemm or kernels (got '\(arguments.positionals.joined(separator: " "))')")
     }
-    var backends: [Backend] = []
-    if arguments.values["device"] != nil {
-        backends = [try selectBackend(arguments, console)]
-    } else {
-        backends = [CPUBackend()]
-        let openCL = Devices.all(notice: console.notice).filter { $0.backend == "opencl" }
-        for index in openCL.indices {
-            backends.append(try Devices.backend(for: .openCLIndex(index), notice: console.notice))
-        }
-    }
+}
+
+/// The backends a benchmark covers: the one `--device` names, else the given default set.
+private func benchmarkBackends(_ arguments: ParsedArguments, _ console: Console, includeCPU: Bool) throws -> [Backend] {
+    if arguments.values["device"] != nil { return [try selectBackend(arguments, console)] }
+    let openCL = Devices.all(notice: console.notice).filter { $0.backend == "opencl" }
+    let devices = try openCL.indices.map { try Devices.backend(for: .openCLIndex($0), notice: console.notice) }
+    return (includeCPU || devices.isEmpty ? [CPUBackend()] : []) + devices
+}
+
+private func benchGemm(_ arguments: ParsedArguments, _ console: Console) throws {
     var reports: [[String: Any]] = []
-    for backend in backends {
-        console.notice("benchmarking \(backend.name) (\(backend.info.name))…")
+    for backend in try benchmarkBackends(arguments, console, includeCPU: true) {
+        console.notice("benchmarking GEMM on \(backend.name) (\(backend.info.name))…")
         let copy = try GemmBenchmark.copyBandwidth(on: backend)
         let results = try GemmBenchmark.run(on: backend)
         console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s")
@@ -36,4 +40,27 @@ let benchCommand = Command(
                         "gemm": results.map { ["m": $0.m, "n": $0.n, "k": $0.k, "gflops": $0.gflops] }])
     }
     try console.emit(["benchmarks": reports])
+}
+
+private func benchKernels(_ arguments: ParsedArguments, _ console: Console) throws {
+    let reference = CPUBackend()
+    var reports: [[String: Any]] = []
+    for backend in try benchmarkBackends(arguments, console, includeCPU: false) {
+        console.notice("benchmarking custom kernels on \(backend.name) (\(backend.info.name))…")
+        let copy = try GemmBenchmark.copyBandwidth(on: backend)
+        let results = try KernelBenchmark.run(on: backend, reference: reference)
+        console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s")
+        console.print("| kernel | MB moved | ms | GB/s | of copy bandwidth | max rel. error |\n|---|---:|---:|---:|---:|---:|")
+        for result in results {
+            console.print(String(format: "| %@ | %.1f | %.3f | %.1f | %.0f%% | %.1e |", result.name,
+                                 Double(result.bytes) / 1e6, result.seconds * 1e3, result.gbps,
+                                 100 * result.gbps / copy, result.maxRelativeError))
+        }
+        reports.append(["device": backend.name, "name": backend.info.name, "copy_gbps": copy,
+                        "kernels": results.map {
+                            ["name": $0.name, "gbps": $0.gbps, "bandwidth_fraction": $0.gbps / copy,
+                             "ms": $0.seconds * 1e3, "max_rel_error": Double($0.maxRelativeError)]
+                        }])
+    }
+    try console.emit(reports.count == 1 ? reports[0] : ["benchmarks": reports])
 }

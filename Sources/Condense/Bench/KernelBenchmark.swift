@@ -1,0 +1,66 @@
+import CondenseCore
+
+/// Times each custom kernel on a training-sized input (batch 128, MobileNetV2 layer shapes), reports the bytes it
+/// moves per second beside the device's copy bandwidth, and its largest relative error against the CPU backend.
+public enum KernelBenchmark {
+    /// One kernel's figures.
+    public struct Measurement {
+        public let name: String
+        /// Bytes read plus bytes written by one call (the minimum traffic the op needs).
+        public let bytes: Int
+        public let seconds: Double
+        public let maxRelativeError: Float
+        public var gbps: Double { Double(bytes) / seconds / 1e9 }
+    }
+
+    /// One benchmarked op: its name, its minimum traffic, and how to set it up on a backend. `prepare` builds the
+    /// inputs from the same seeded values on every backend and returns the call to time and the tensor it writes.
+    struct Case {
+        let name: String
+        let bytes: Int
+        let prepare: (Backend, inout InputGenerator) throws -> (run: () throws -> Void, output: Tensor)
+    }
+
+    /// Deterministic inputs, identical on every backend.
+    struct InputGenerator {
+        private var state: UInt64
+
+        init(seed: UInt64) { state = seed }
+
+        /// `count` values uniform in `range` (a xorshift stream: fast enough for benchmark-sized tensors).
+        mutating func floats(_ count: Int, in range: ClosedRange<Float> = -1...1) -> [Float] {
+            (0..<count).map { _ in
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                return range.lowerBound + (range.upperBound - range.lowerBound) * Float(state >> 40) / Float(1 << 24)
+            }
+        }
+
+        mutating func labels(_ count: Int, classes: Int) -> [Int32] {
+            floats(count, in: 0...1).map { Int32(min(Int($0 * Float(classes)), classes - 1)) }
+        }
+    }
+
+    /// Runs every case on `backend` and on `reference`, timing only `backend`.
+    public static func run(on backend: Backend, reference: Backend) throws -> [Measurement] {
+        try cases.map { kernel in
+            var generator = InputGenerator(seed: 42)
+            let (run, output) = try kernel.prepare(backend, &generator)
+            let seconds = try Stopwatch.median(warmUp: 3, samples: 11, synchronize: backend.synchronize, run)
+            var referenceGenerator = InputGenerator(seed: 42)
+            let (referenceRun, referenceOutput) = try kernel.prepare(reference, &referenceGenerator)
+            try referenceRun()
+            let error = relativeError(try output.toHost(), try referenceOutput.toHost())
+            return Measurement(name: kernel.name, bytes: kernel.bytes, seconds: seconds, maxRelativeError: error)
+        }
+    }
+
+    /// Largest |a − b| / max(|b|, 1e-3·max|b|): relative error that ignores elements far below the tensor's scale.
+    static func relativeError(_ actual: [Float], _ expected: [Float]) -> Float {
+        let floor = max(expected.reduce(Float(0)) { max($0, abs($1)) } * 1e-3, .leastNormalMagnitude)
+        return zip(actual, expected).reduce(0) { max($0, abs($1.0 - $1.1) / max(abs($1.1), floor)) }
+    }
+
+    static var cases: [Case] { softmaxCases }
+}
