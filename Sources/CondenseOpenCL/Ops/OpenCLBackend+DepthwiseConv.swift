@@ -1,0 +1,52 @@
+import CondenseCore
+
+/// `DepthwiseConvOps` through `Kernels/depthwise_conv.cl`, specialised per kernel size, activation and bias.
+extension OpenCLBackend: DepthwiseConvOps {
+    private static let reductionGroup = 128
+
+    public func depthwiseConv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
+                                parameters p: DepthwiseConv2dParameters) throws {
+        let g = try p.geometry("depthwiseConv2d", input: input.shape, weight: weight, bias: bias, output: output.shape)
+        try requireFloat32("depthwiseConv2d", input, output)
+        try launch("depthwise_forward", file: "depthwise_conv",
+                   defines: defines(p, ["ACTIVATION": p.activation.rawValue, "HAS_BIAS": bias == nil ? 0 : 1]),
+                   arguments: [.buffer(input), .buffer(weight), .buffer(bias ?? weight), .buffer(output)]
+                       + geometryArguments(g, p),
+                   global: [roundUp(output.count, toMultipleOf: 64)], local: [64])
+    }
+
+    public func depthwiseConv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor,
+                                             parameters p: DepthwiseConv2dParameters) throws {
+        let op = "depthwiseConv2dBackwardInput"
+        let g = try p.geometry(op, input: gradInput.shape, weight: weight, bias: nil, output: gradOutput.shape)
+        try requireFloat32(op, gradOutput, gradInput)
+        try launch("depthwise_backward_input", file: "depthwise_conv", defines: defines(p, [:]),
+                   arguments: [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)] + geometryArguments(g, p),
+                   global: [roundUp(gradInput.count, toMultipleOf: 64)], local: [64])
+    }
+
+    public func depthwiseConv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
+                                              parameters p: DepthwiseConv2dParameters) throws {
+        let op = "depthwiseConv2dBackwardWeight"
+        let g = try p.geometry(op, input: input.shape, weight: gradWeight, bias: gradBias, output: gradOutput.shape)
+        try requireFloat32(op, input, gradOutput)
+        let group = Self.reductionGroup
+        try launch("depthwise_backward_weight", file: "depthwise_conv", defines: defines(p, ["WG": group]),
+                   arguments: [.buffer(input), .buffer(gradOutput), .buffer(gradWeight)] + geometryArguments(g, p),
+                   global: [gradWeight.count * group], local: [group])
+        if let gradBias {
+            try launch("depthwise_backward_bias", file: "depthwise_conv", defines: defines(p, ["WG": group]),
+                       arguments: [.buffer(gradOutput), .buffer(gradBias)] + geometryArguments(g, p),
+                       global: [gradBias.count * group], local: [group])
+        }
+    }
+
+    private func defines(_ p: DepthwiseConv2dParameters, _ extra: [String: Int]) -> [String: Int] {
+        extra.merging(["KH": p.kernelHeight, "KW": p.kernelWidth]) { $1 }
+    }
+
+    private func geometryArguments(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters) -> [KernelArgument] {
+        [g.batch, g.inputChannels, g.inputHeight, g.inputWidth, p.multiplier, g.outputHeight, g.outputWidth,
+         g.strideHeight, g.strideWidth, g.paddingHeight, g.paddingWidth, g.dilationHeight, g.dilationWidth].map { .int($0) }
+    }
+}
