@@ -1,0 +1,82 @@
+// reduction.cl — sums, means, argmax and accuracy counting on float32 tensors, written to device buffers so a
+// training step needs no read-back. The CPU reference is Sources/CondenseCore/CPU/Reference/ReductionReference.swift.
+//
+//   sum_partials   pass 1: each work-group of WG items reduces a contiguous slice to one partial sum.
+//   sum_final      pass 2: one work-group adds the partials and multiplies by `scale` (1 for sum, 1/n for mean).
+//   sum_columns    one work-item per column of a [R, C] matrix (coalesced across columns).
+//   sum_rows       one work-group per row, tree reduction in local memory.
+//   argmax_rows    one work-group per row; ties resolve to the smallest index, as PyTorch.
+//   count_correct  one work-group: each item takes rows in stride, then the hits are tree-summed.
+//
+// Defines (-D, defaults below): WG work-group size, a power of two.
+
+#ifndef WG
+#define WG 256
+#endif
+
+inline float group_sum(__local float* scratch, float value) {
+    const int lid = get_local_id(0);
+    scratch[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int offset = WG / 2; offset > 0; offset >>= 1) {
+        if (lid < offset) scratch[lid] += scratch[lid + offset];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    return scratch[0];
+}
+
+__kernel void sum_partials(__global const float* input, __global float* partials, const int count,
+                           const int per_group) {
+    __local float scratch[WG];
+    const int begin = get_group_id(0) * per_group, end = min(begin + per_group, count);
+    float sum = 0.0f;
+    for (int i = begin + get_local_id(0); i < end; i += WG) sum += input[i];
+    sum = group_sum(scratch, sum);
+    if (get_local_id(0) == 0) partials[get_group_id(0)] = sum;
+}
+
+__kernel void sum_final(__global const float* partials, __global float* output, const int count, const float scale) {
+    __local float scratch[WG];
+    float sum = 0.0f;
+    for (int i = get_local_id(0); i < count; i += WG) sum += partials[i];
+    sum = group_sum(scratch, sum);
+    if (get_local_id(0) == 0) output[0] = sum * scale;
+}
+
+__kernel void sum_columns(__global const float* input, __global float* output, const int rows, const int columns) {
+    const int c = get_global_id(0);
+    if (c >= columns) return;
+    float sum = 0.0f;
+    for (int r = 0; r < rows; ++r) sum += input[r * columns + c];
+    output[c] = sum;
+}
+
+__kernel void sum_rows(__global const float* input, __global float* output, const int columns) {
+    __local float scratch[WG];
+    __global const float* row = input + get_group_id(0) * columns;
+    float sum = 0.0f;
+    for (int c = get_local_id(0); c < columns; c += WG) sum += row[c];
+    sum = group_sum(scratch, sum);
+    if (get_local_id(0) == 0) output[get_group_id(0)] = sum;
+}
+
+// The first index of the row's maximum (NaN-free input assumed, as in training).
+inline int row_argmax(__global const float* row, const int columns) {
+    int best = 0;
+    for (int k = 1; k < columns; ++k) if (row[k] > row[best]) best = k;
+    return best;
+}
+
+__kernel void argmax_rows(__global const float* input, __global int* output, const int rows, const int columns) {
+    const int r = get_global_id(0);
+    if (r < rows) output[r] = row_argmax(input + r * columns, columns);
+}
+
+__kernel void count_correct(__global const float* logits, __global const int* labels, __global float* output,
+                            const int rows, const int columns) {
+    __local float scratch[WG];
+    float hits = 0.0f;
+    for (int r = get_local_id(0); r < rows; r += WG) hits += row_argmax(logits + r * columns, columns) == labels[r];
+    hits = group_sum(scratch, hits);
+    if (get_local_id(0) == 0) output[0] = hits;
+}

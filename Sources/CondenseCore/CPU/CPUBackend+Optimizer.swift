@@ -1,0 +1,23 @@
+extension CPUBackend: OptimizerOps {
+    public func sgdStep(parameter: Tensor, gradient: Tensor, momentumBuffer: Tensor?, options: SGDOptions,
+                        isFirstStep: Bool) throws {
+        try options.validate("sgdStep")
+        try requireSameShape("sgdStep", as: parameter, [("gradient", gradient)] + (momentumBuffer.map { [("momentumBuffer", $0)] } ?? []))
+        OptimizerReference.sgd(count: parameter.count, parameter: try parameter.cpuFloats("sgdStep"),
+                               gradient: try gradient.cpuFloats("sgdStep"),
+                               momentumBuffer: try momentumBuffer?.cpuFloats("sgdStep"), options: options,
+                               isFirstStep: isFirstStep)
+    }
+
+    public func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
+                          options: AdamWOptions) throws {
+        let constants = try options.stepConstants("adamWStep", step: step)
+        try requireSameShape("adamWStep", as: parameter, [("gradient", gradient), ("firstMoment", firstMoment),
+                                                          ("secondMoment", secondMoment)])
+        OptimizerReference.adamW(count: parameter.count, parameter: try parameter.cpuFloats("adamWStep"),
+                                 gradient: try gradient.cpuFloats("adamWStep"),
+                                 firstMoment: try firstMoment.cpuFloats("adamWStep"),
+                                 secondMoment: try secondMoment.cpuFloats("adamWStep"), options: options,
+                                 stepSize: constants.stepSize, secondMomentCorrection: constants.secondMomentCorrection)
+    }
+}
