@@ -15,4 +15,15 @@ public enum Activation: Int, Sendable, CaseIterable {
         case .relu6: min(max(x, 0), 6)
         }
     }
+
+    /// Whether the gradient passes at a point whose forward output is `y` (PyTorch's masks: ReLU `y > 0`,
+    /// ReLU6/hardtanh `0 < y < 6`).
+    @inlinable
+    public func passesGradient<T: BinaryFloatingPoint>(output y: T) -> Bool {
+        switch self {
+        case .none: true
+        case .relu: y > 0
+        case .relu6: y > 0 && y < 6
+        }
+    }
 }

@@ -1,0 +1,61 @@
+extension CPUBackend: BatchNormOps {
+    public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                                  runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
+                                  savedMean: Tensor, savedInverseStd: Tensor, activation: Activation) throws {
+        let op = "batchNormTraining"
+        let e = try BatchNormExtents(op, input: input, output: output,
+                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                                  ("runningVariance", runningVariance), ("savedMean", savedMean),
+                                                  ("savedInverseStd", savedInverseStd)],
+                                     momentum: momentum, epsilon: epsilon)
+        let x = try input.cpuFloats(op), y = try output.cpuFloats(op), g = try gamma.cpuFloats(op)
+        let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
+        let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op)
+        let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
+        parallelPlanes(e.channels) { c in
+            let (mean, variance) = BatchNormReference.statistics(e, channel: c, input: x)
+            let inverseStd = 1 / (variance + epsilon).squareRoot()
+            sm[c] = mean
+            si[c] = inverseStd
+            rm[c] = (1 - momentum) * rm[c] + momentum * mean
+            rv[c] = (1 - momentum) * rv[c] + momentum * variance * unbias
+            BatchNormReference.normalize(e, channel: c, input: x, mean: mean, inverseStd: inverseStd, gamma: g[c],
+                                         beta: b[c], activation: activation, output: y)
+        }
+    }
+
+    public func batchNormInference(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                                   runningVariance: Tensor, epsilon: Float, output: Tensor,
+                                   activation: Activation) throws {
+        let op = "batchNormInference"
+        let e = try BatchNormExtents(op, input: input, output: output,
+                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                                  ("runningVariance", runningVariance)], epsilon: epsilon)
+        let x = try input.cpuFloats(op), y = try output.cpuFloats(op), g = try gamma.cpuFloats(op)
+        let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
+        parallelPlanes(e.channels) { c in
+            BatchNormReference.normalize(e, channel: c, input: x, mean: rm[c], inverseStd: 1 / (rv[c] + epsilon).squareRoot(),
+                                         gamma: g[c], beta: b[c], activation: activation, output: y)
+        }
+    }
+
+    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
+                                  savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
+                                  gradBeta: Tensor) throws {
+        let op = "batchNormBackward"
+        let e = try BatchNormExtents(op, input: input, output: gradOutput,
+                                     perChannel: [("gamma", gamma), ("savedMean", savedMean),
+                                                  ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
+                                                  ("gradBeta", gradBeta)])
+        guard gradInput.shape == input.shape else {
+            throw CondenseError.shapeMismatch(op: op, expected: "gradInput \(input.shape)", got: "\(gradInput.shape)")
+        }
+        let dy = try gradOutput.cpuFloats(op), x = try input.cpuFloats(op), g = try gamma.cpuFloats(op)
+        let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op), dx = try gradInput.cpuFloats(op)
+        let dg = try gradGamma.cpuFloats(op), db = try gradBeta.cpuFloats(op)
+        parallelPlanes(e.channels) { c in
+            (dg[c], db[c]) = BatchNormReference.backward(e, channel: c, gradOutput: dy, input: x, gamma: g[c],
+                                                         mean: sm[c], inverseStd: si[c], gradInput: dx)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CondenseCore
+
+/// `BatchNormOps` through `Kernels/batch_norm.cl`: a per-channel reduction launch, then an elementwise launch.
+extension OpenCLBackend: BatchNormOps {
+    private static let reductionGroup = 128
+
+    public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                                  runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
+                                  savedMean: Tensor, savedInverseStd: Tensor, activation: Activation) throws {
+        let e = try BatchNormExtents("batchNormTraining", input: input, output: output,
+                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                                  ("runningVariance", runningVariance), ("savedMean", savedMean),
+                                                  ("savedInverseStd", savedInverseStd)],
+                                     momentum: momentum, epsilon: epsilon)
+        let group = Self.reductionGroup
+        let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
+        try launch("bn_statistics", file: "batch_norm", defines: ["WG": group],
+                   arguments: [.buffer(input), .buffer(savedMean), .buffer(savedInverseStd), .buffer(runningMean),
+                               .buffer(runningVariance), .int(e.batch), .int(e.channels), .int(e.spatial),
+                               .float(momentum), .float(epsilon), .float(unbias)],
+                   global: [e.channels * group], local: [group])
+        try normalize(input, gamma, beta, mean: savedMean, statistic: savedInverseStd, output, e, epsilon: epsilon,
+                      training: true, activation: activation)
+    }
+
+    public func batchNormInference(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                                   runningVariance: Tensor, epsilon: Float, output: Tensor,
+                                   activation: Activation) throws {
+        let e = try BatchNormExtents("batchNormInference", input: input, output: output,
+                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                                  ("runningVariance", runningVariance)], epsilon: epsilon)
+        try normalize(input, gamma, beta, mean: runningMean, statistic: runningVariance, output, e, epsilon: epsilon,
+                      training: false, activation: activation)
+    }
+
+    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
+                                  savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
+                                  gradBeta: Tensor) throws {
+        let op = "batchNormBackward"
+        let e = try BatchNormExtents(op, input: input, output: gradOutput,
+                                     perChannel: [("gamma", gamma), ("savedMean", savedMean),
+                                                  ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
+                                                  ("gradBeta", gradBeta)])
+        try requireFloat32(op, gradInput)
+        guard gradInput.shape == input.shape else {
+            throw CondenseError.shapeMismatch(op: op, expected: "gradInput \(input.shape)", got: "\(gradInput.shape)")
+        }
+        let group = Self.reductionGroup
+        try launch("bn_backward_reduce", file: "batch_norm", defines: ["WG": group],
+                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(savedInverseStd),
+                               .buffer(gradGamma), .buffer(gradBeta), .int(e.batch), .int(e.channels), .int(e.spatial)],
+                   global: [e.channels * group], local: [group])
+        try launch("bn_backward_input", file: "batch_norm",
+                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(savedMean),
+                               .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta), .buffer(gradInput),
+                               .int(e.channels), .int(e.spatial), .float(Float(e.perChannelCount)), .int(input.count)],
+                   global: [roundUp(input.count, toMultipleOf: 64)], local: [64])
+    }
+
+    /// `statistic` is the saved inverse standard deviation when training, the running variance otherwise.
+    private func normalize(_ input: Tensor, _ gamma: Tensor, _ beta: Tensor, mean: Tensor, statistic: Tensor,
+                           _ output: Tensor, _ e: BatchNormExtents, epsilon: Float, training: Bool,
+                           activation: Activation) throws {
+        try launch("bn_normalize", file: "batch_norm",
+                   defines: ["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0],
+                   arguments: [.buffer(input), .buffer(gamma), .buffer(beta), .buffer(mean), .buffer(statistic),
+                               .buffer(output), .int(e.channels), .int(e.spatial), .float(epsilon), .int(input.count)],
+                   global: [roundUp(input.count, toMultipleOf: 64)], local: [64])
+    }
+}

@@ -1,0 +1,96 @@
+import CondenseCore
+import CondenseTestSupport
+import XCTest
+
+/// Pointwise ops: OpenCL against the CPU backend, bitwise where the arithmetic is a single rounding.
+final class ElementwiseParityTests: XCTestCase {
+    private let shapes: [Shape] = [[1], [7], [17, 13, 5, 5], [3, 33, 1, 1], [17, 7]]
+
+    func testEveryOpMatchesTheCPUBackend() throws {
+        for (index, shape) in shapes.enumerated() {
+            var random = SeededGenerator(seed: UInt64(60 + index))
+            let a = random.floats(shape.count, in: -8...8), b = random.floats(shape.count)
+            let bias = random.floats(shape.rank >= 2 ? shape[1] : 1)
+            try assertParity("elementwise \(shape)", rtol: 0, atol: 0) { backend in
+                let x = try backend.tensor(a, shape: shape), y = try backend.tensor(b, shape: shape)
+                var outputs: [Tensor] = []
+                for kind in Activation.allCases {
+                    let forward = try backend.poisoned(shape), backward = try backend.poisoned(shape)
+                    try backend.activation(kind, input: x, output: forward)
+                    try backend.activationBackward(kind, output: forward, gradOutput: y, gradInput: backward)
+                    outputs += [forward, backward]
+                }
+                let sum = try backend.poisoned(shape), product = try backend.poisoned(shape)
+                let scaled = try backend.poisoned(shape), accumulated = try backend.tensor(b, shape: shape)
+                try backend.add(x, y, output: sum)
+                try backend.multiply(x, y, output: product)
+                try backend.scale(x, by: -0.375, output: scaled)
+                try backend.axpy(alpha: 0.5, x: x, y: accumulated)
+                outputs += [sum, product, scaled, accumulated]
+                if shape.rank >= 2 {
+                    let biased = try backend.tensor(a, shape: shape)
+                    try backend.addChannelBias(try backend.tensor(bias, shape: [shape[1]]), to: biased)
+                    outputs.append(biased)
+                }
+                let mask = try backend.poisoned(shape), dropped = try backend.poisoned(shape)
+                try backend.dropout(input: x, output: dropped, mask: mask, probability: 0.3, seed: 1234)
+                return outputs + [mask, dropped]
+            }
+            if shape.rank >= 2 {
+                try assertParity("bias gradient \(shape)", rtol: 1e-5, atol: 1e-5) { backend in
+                    let gradBias = try backend.poisoned([shape[1]])
+                    try backend.channelBiasGradient(gradOutput: try backend.tensor(a, shape: shape), gradBias: gradBias)
+                    return [gradBias]
+                }
+            }
+        }
+    }
+
+    func testDropoutKeepsTheExpectedFractionAndScalesBySurvivors() throws {
+        let backend = try TestDevices.openCL()
+        let count = 100_000
+        let input = try backend.full([count], value: 1), output = try backend.poisoned([count])
+        let mask = try backend.poisoned([count])
+        try backend.dropout(input: input, output: output, mask: mask, probability: 0.2, seed: 7)
+        let values = try output.toHost()
+        let kept = values.filter { $0 != 0 }
+        XCTAssertEqual(Double(kept.count) / Double(count), 0.8, accuracy: 0.01)
+        XCTAssertTrue(kept.allSatisfy { $0 == 1.25 })
+    }
+
+    func testFloat16ConversionRoundsToEvenAndAgreesBitwise() throws {
+        // 1 + 2⁻¹¹ is halfway between 1 and the next half (1 + 2⁻¹⁰): rounds to even (1). 1 + 3·2⁻¹¹ rounds up to
+        // 1 + 2⁻⁹. 70000 overflows to inf; 2⁻²⁰ is a half subnormal.
+        let values: [Float] = [1 + 0x1p-11, 1 + 3 * 0x1p-11, 70000, -70000, 0x1p-20, 65504, -0.0, 3.14159]
+        let expectedBits: [UInt16] = [0x3C00, 0x3C02, 0x7C00, 0xFC00, 0x0010, 0x7BFF, 0x8000, Float16(3.14159).bitPattern]
+        for backend in [TestDevices.cpu as Backend, try TestDevices.openCL()] {
+            let source = try backend.tensor(values, shape: [values.count])
+            let half = try backend.allocate([values.count], dtype: .float16)
+            try backend.convert(source, to: half)
+            let bytes = try half.toHostBytes()
+            let bits = (0..<values.count).map { UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8 }
+            XCTAssertEqual(bits, expectedBits, backend.name)
+            let back = try backend.allocate([values.count], dtype: .float32)
+            try backend.convert(half, to: back)
+            XCTAssertEqual(try back.toHost(), expectedBits.map { Float(Float16(bitPattern: $0)) }, backend.name)
+        }
+    }
+
+    func testBadInputIsRejected() throws {
+        let backend = TestDevices.cpu
+        let x = try backend.full([4], value: 1)
+        XCTAssertThrowsError(try backend.add(x, try backend.full([5], value: 1), output: x)) {
+            XCTAssertTrue("\($0)".contains("4 elements"), "\($0)")
+        }
+        XCTAssertThrowsError(try backend.dropout(input: x, output: x, mask: x, probability: 1, seed: 0)) {
+            XCTAssertTrue("\($0)".contains("[0, 1)"), "\($0)")
+        }
+        XCTAssertThrowsError(try backend.convert(x, to: try backend.allocate([4], dtype: .int8))) {
+            XCTAssertTrue("\($0)".contains("float32 ↔ float16"), "\($0)")
+        }
+        XCTAssertThrowsError(try backend.addChannelBias(try backend.full([3], value: 1),
+                                                        to: try backend.full([2, 4, 1, 1], value: 0))) {
+            XCTAssertTrue("\($0)".contains("bias [4]"), "\($0)")
+        }
+    }
+}
