@@ -1,0 +1,119 @@
+// pooling.cl — max, average and global average pooling on NCHW float32, PyTorch's semantics (padding is −inf for
+// max, counted in the divisor for average). The CPU reference is Sources/CondenseCore/CPU/Reference/PoolingReference.swift.
+//
+//   max_pool_forward / avg_pool_forward     one work-item per output element
+//   max_pool_backward / avg_pool_backward   one work-item per input element, gathering the outputs whose windows
+//                                           cover it (no atomics; overlapping windows sum)
+//   global_avg_forward                      one work-group per plane, tree reduction
+//   global_avg_backward                     one work-item per input element
+//
+// Defines (-D, defaults below): KH, KW window size; WG work-group size of global_avg_forward (a power of two).
+// Geometry arguments: H, W, OH, OW, SH, SW, PH, PW, planes (N·C).
+
+#ifndef KH
+#define KH 2
+#endif
+#ifndef KW
+#define KW 2
+#endif
+#ifndef WG
+#define WG 64
+#endif
+
+#define GEOMETRY const int H, const int W, const int OH, const int OW, const int SH, const int SW, const int PH, \
+                 const int PW, const int planes
+
+__kernel void max_pool_forward(__global const float* input, __global float* output, __global int* indices, GEOMETRY) {
+    const int index = get_global_id(0);
+    if (index >= planes * OH * OW) return;
+    const int ox = index % OW, oy = (index / OW) % OH, plane = index / (OW * OH);
+    __global const float* x = input + plane * H * W;
+    float best = -INFINITY;
+    int best_index = -1;
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PH + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < KW; ++kx) {
+            const int ix = ox * SW - PW + kx;
+            if (ix < 0 || ix >= W) continue;
+            const float value = x[iy * W + ix];
+            if (value > best || best_index < 0) {
+                best = value;
+                best_index = iy * W + ix;
+            }
+        }
+    }
+    output[index] = best;
+    indices[index] = best_index;
+}
+
+__kernel void avg_pool_forward(__global const float* input, __global float* output, GEOMETRY) {
+    const int index = get_global_id(0);
+    if (index >= planes * OH * OW) return;
+    const int ox = index % OW, oy = (index / OW) % OH, plane = index / (OW * OH);
+    __global const float* x = input + plane * H * W;
+    float sum = 0.0f;
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PH + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < KW; ++kx) {
+            const int ix = ox * SW - PW + kx;
+            if (ix >= 0 && ix < W) sum += x[iy * W + ix];
+        }
+    }
+    output[index] = sum / (float)(KH * KW);
+}
+
+// Visits the outputs of `plane` whose windows cover input (iy, ix): BODY(output index in the plane).
+#define FOR_COVERING_OUTPUTS(iy, ix, BODY)                                                   \
+    for (int ky = 0; ky < KH; ++ky) {                                                        \
+        const int sy = iy + PH - ky;                                                         \
+        if (sy < 0 || sy % SH != 0 || sy / SH >= OH) continue;                               \
+        for (int kx = 0; kx < KW; ++kx) {                                                    \
+            const int sx = ix + PW - kx;                                                     \
+            if (sx < 0 || sx % SW != 0 || sx / SW >= OW) continue;                           \
+            const int o = (sy / SH) * OW + sx / SW;                                          \
+            BODY;                                                                            \
+        }                                                                                    \
+    }
+
+__kernel void max_pool_backward(__global const float* grad_output, __global const int* indices,
+                                __global float* grad_input, GEOMETRY) {
+    const int index = get_global_id(0);
+    if (index >= planes * H * W) return;
+    const int flat = index % (H * W), plane = index / (H * W), iy = flat / W, ix = flat % W;
+    const int base = plane * OH * OW;
+    float sum = 0.0f;
+    FOR_COVERING_OUTPUTS(iy, ix, if (indices[base + o] == flat) sum += grad_output[base + o])
+    grad_input[index] = sum;
+}
+
+__kernel void avg_pool_backward(__global const float* grad_output, __global float* grad_input, GEOMETRY) {
+    const int index = get_global_id(0);
+    if (index >= planes * H * W) return;
+    const int flat = index % (H * W), plane = index / (H * W), iy = flat / W, ix = flat % W;
+    const int base = plane * OH * OW;
+    float sum = 0.0f;
+    FOR_COVERING_OUTPUTS(iy, ix, sum += grad_output[base + o])
+    grad_input[index] = sum / (float)(KH * KW);
+}
+
+__kernel void global_avg_forward(__global const float* input, __global float* output, const int spatial) {
+    __local float scratch[WG];
+    const int plane = get_group_id(0), lid = get_local_id(0);
+    float sum = 0.0f;
+    for (int i = lid; i < spatial; i += WG) sum += input[plane * spatial + i];
+    scratch[lid] = sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int offset = WG / 2; offset > 0; offset >>= 1) {
+        if (lid < offset) scratch[lid] += scratch[lid + offset];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) output[plane] = scratch[0] / (float)spatial;
+}
+
+__kernel void global_avg_backward(__global const float* grad_output, __global float* grad_input, const int spatial,
+                                  const int count) {
+    const int i = get_global_id(0);
+    if (i < count) grad_input[i] = grad_output[i / spatial] / (float)spatial;
+}
