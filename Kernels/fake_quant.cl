@@ -14,7 +14,8 @@
 // backward and min/max run grouped by channel, and reduce (the LSQ scale gradient, min/max) in two passes with no
 // atomics and no read-back: pass 1 launches `groups` work-groups of WG items per channel, each striding over its
 // channel's outer·inner elements (coalesced along inner) and writing one partial per group through a local-memory
-// tree; pass 2 (one work-group per channel) reduces the partials. With one group per channel the host passes the final outputs to pass 1 and skips pass 2.
+// tree; pass 2 (one work-group per channel) reduces the partials. With one group per channel the host passes the
+// final outputs to pass 1 and skips pass 2.
 //
 // Defines (-D, with defaults below):
 //   PER_CHANNEL  1 = one (scale, zero point) per channel, 0 = per tensor (channel always 0)

@@ -42,7 +42,8 @@ final class FakeQuantParityTests: XCTestCase {
                                      rtol: 0, atol: 0) { backend in
                         let output = try backend.poisoned(shape)
                         try fakeQuant(backend).fakeQuantize(
-                            input: try backend.tensor(x, shape: shape), scale: try backend.tensor(scale, shape: [channels]),
+                            input: try backend.tensor(x, shape: shape),
+                            scale: try backend.tensor(scale, shape: [channels]),
                             zeroPoint: try backend.tensor(zero, shape: [channels]), axis: axis, qmin: scheme.qmin,
                             qmax: scheme.qmax, output: output)
                         return [output]
@@ -69,7 +70,8 @@ final class FakeQuantParityTests: XCTestCase {
                             let gradInput = try backend.poisoned(shape)
                             let gradScale = lsq ? try backend.poisoned([channels]) : nil
                             try fakeQuant(backend).fakeQuantizeBackward(
-                                input: try backend.tensor(x, shape: shape), gradOutput: try backend.tensor(dy, shape: shape),
+                                input: try backend.tensor(x, shape: shape),
+                                gradOutput: try backend.tensor(dy, shape: shape),
                                 scale: try backend.tensor(scale, shape: [channels]),
                                 zeroPoint: try backend.tensor(zero, shape: [channels]), axis: axis, qmin: scheme.qmin,
                                 qmax: scheme.qmax, gradInput: gradInput, gradScale: gradScale)

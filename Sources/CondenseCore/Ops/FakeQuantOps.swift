@@ -183,8 +183,8 @@ public enum FakeQuantValidation {
                                                 + "qmax = \(qmax)")
         }
         guard qmin >= -rangeLimit, qmax <= rangeLimit else {
-            throw CondenseError.invalidArgument(op: op, "qmin and qmax must lie in [-2^24, 2^24] (exact in float32), "
-                                                + "got [\(qmin), \(qmax)]")
+            throw CondenseError.invalidArgument(op: op, "qmin and qmax must lie in [-2^24, 2^24] (exact in "
+                                                + "float32), got [\(qmin), \(qmax)]")
         }
     }
 
