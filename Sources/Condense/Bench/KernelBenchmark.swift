@@ -64,5 +64,5 @@ public enum KernelBenchmark {
         return zip(actual, expected).reduce(0) { max($0, abs($1.0 - $1.1)) } / scale
     }
 
-    static var cases: [Case] { depthwiseConvCases + softmaxCases }
+    static var cases: [Case] { depthwiseConvCases + softmaxCases + fakeQuantizeCases }
 }
