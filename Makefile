@@ -10,7 +10,7 @@ run: build
 
 ## make test — install what is missing, then run every test (OpenCL tests on the first OpenCL device, PoCL in CI).
 test: deps
-	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test
+	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test --disable-swift-testing
 
 deps:
 	@Scripts/install-deps.sh
