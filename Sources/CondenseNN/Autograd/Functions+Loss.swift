@@ -1,0 +1,25 @@
+import CondenseCore
+
+// Losses fuse their gradient into the forward pass (one kernel computes both). A loss is terminal: its backward
+// closure hands on the fused gradient, which assumes the loss's own gradient is 1 — add losses, do not scale them
+// after the fact (scale through the loss's own weights, such as α).
+
+/// Mean cross entropy with label smoothing; `labels` is int32 `[N]`.
+public func crossEntropy(_ logits: Variable, labels: Tensor, labelSmoothing: Float = 0) throws -> Variable {
+    let backend = logits.backend
+    let loss = try backend.allocate([1], dtype: .float32), gradient = try backend.allocate(logits.shape, dtype: .float32)
+    try backend.crossEntropy(logits: logits.value, labels: labels, labelSmoothing: labelSmoothing, loss: loss,
+                             gradLogits: gradient)
+    return Tape.output(loss, inputs: [logits]) { _ in try logits.accumulate(gradient) }
+}
+
+/// The Hinton distillation loss `α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, y)`; the teacher's logits
+/// are a constant tensor.
+public func distillationLoss(student: Variable, teacher: Tensor, labels: Tensor, temperature: Float,
+                             alpha: Float) throws -> Variable {
+    let backend = student.backend
+    let loss = try backend.allocate([1], dtype: .float32), gradient = try backend.allocate(student.shape, dtype: .float32)
+    try backend.distillationLoss(student: student.value, teacher: teacher, labels: labels, temperature: temperature,
+                                 alpha: alpha, loss: loss, gradStudent: gradient)
+    return Tape.output(loss, inputs: [student]) { _ in try student.accumulate(gradient) }
+}

@@ -1,0 +1,46 @@
+import CondenseCore
+
+/// The eager autograd tape. While `Tape.record` runs, every differentiable op whose inputs need gradients appends
+/// its backward closure; `backward(from:)` walks the entries in reverse, handing each closure the gradient of its
+/// output and letting it accumulate into its inputs' gradients.
+///
+/// Threading rule: one recording at a time per process (training runs on one thread, as the backends' queues do).
+public final class Tape {
+    /// The tape ops record onto, or nil outside `record` (inference, evaluation).
+    public private(set) static var active: Tape?
+
+    private var entries: [(output: Variable, backward: (Tensor) throws -> Void)] = []
+
+    private init() {}
+
+    /// Runs `body` with a fresh tape active and returns its result with the tape.
+    public static func record<T>(_ body: () throws -> T) rethrows -> (result: T, tape: Tape) {
+        let tape = Tape(), previous = active
+        active = tape
+        defer { active = previous }
+        return (try body(), tape)
+    }
+
+    /// Records `output`'s backward closure when a tape is active and any input needs a gradient, and returns the
+    /// variable to hand on (requiring a gradient exactly when recorded).
+    static func output(_ value: Tensor, inputs: [Variable?], backward: @escaping (Tensor) throws -> Void) -> Variable {
+        guard let tape = active, inputs.contains(where: { $0?.requiresGrad == true }) else { return Variable(value) }
+        let output = Variable(value, requiresGrad: true)
+        tape.entries.append((output, backward))
+        return output
+    }
+
+    /// Back-propagates from the scalar `loss` (seeded with `seed`, 1 by default) through every recorded op.
+    public func backward(from loss: Variable, seed: Float = 1) throws {
+        guard loss.value.count == 1 else {
+            throw CondenseError.shapeMismatch(op: "backward", expected: "a 1-element loss", got: "\(loss.shape)")
+        }
+        try loss.accumulate(try loss.backend.full(loss.shape, value: seed))
+        for entry in entries.reversed() {
+            guard let gradient = entry.output.grad else { continue }
+            try entry.backward(gradient)
+            entry.output.grad = nil  // activations' gradients are not needed once propagated
+        }
+        entries.removeAll()
+    }
+}

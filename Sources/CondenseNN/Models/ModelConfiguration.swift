@@ -1,0 +1,63 @@
+import CondenseCore
+
+/// What a model is built for: architecture, width multiplier, classes and input shape. Stored in checkpoints so a
+/// checkpoint alone rebuilds its model.
+public struct ModelConfiguration: Equatable, Sendable {
+    /// `resnet20`, `resnet56`, `resnet18`, `resnet50` or `mobilenetv2`.
+    public var architecture: String
+    public var width: Double
+    public var classes: Int
+    public var inputChannels: Int
+    public var imageSize: Int
+
+    public init(architecture: String, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28) {
+        self.architecture = architecture
+        self.width = width
+        self.classes = classes
+        self.inputChannels = inputChannels
+        self.imageSize = imageSize
+    }
+
+    /// Every architecture `build` knows.
+    public static let architectures = ["resnet20", "resnet56", "resnet18", "resnet50", "mobilenetv2"]
+
+    /// Small inputs (≤ 64 px) get a stride-1 3×3 stem and no stem max-pool, as MedMNIST and CIFAR models do.
+    public var isSmallInput: Bool { imageSize <= 64 }
+
+    /// The model, initialized deterministically from `seed` as torchvision initializes it.
+    public func build(on backend: Backend, seed: UInt64 = 0) throws -> Module {
+        guard width > 0, classes >= 1, inputChannels >= 1, imageSize >= 1 else {
+            throw CondenseError.invalidArgument(op: "model", "width, classes, channels and image size must be positive")
+        }
+        var initializer = Initializer(seed: seed)
+        switch architecture {
+        case "resnet20": return try CIFARResNet(blocksPerStage: 3, self, on: backend, initializer: &initializer)
+        case "resnet56": return try CIFARResNet(blocksPerStage: 9, self, on: backend, initializer: &initializer)
+        case "resnet18": return try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, on: backend,
+                                           initializer: &initializer)
+        case "resnet50": return try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, on: backend,
+                                           initializer: &initializer)
+        case "mobilenetv2": return try MobileNetV2(self, on: backend, initializer: &initializer)
+        default:
+            throw CondenseError.invalidArgument(op: "model", "unknown architecture '\(architecture)'; choose one of " +
+                                                Self.architectures.joined(separator: ", "))
+        }
+    }
+}
+
+/// Channels scaled by a width multiplier and rounded to a multiple of `divisor`, never more than 10% below the
+/// scaled value (torchvision's `_make_divisible`).
+public func makeDivisible(_ value: Double, divisor: Int = 8) -> Int {
+    let rounded = max(divisor, Int(value + Double(divisor) / 2) / divisor * divisor)
+    return Double(rounded) < 0.9 * value ? rounded + divisor : rounded
+}
+
+/// Conv → BatchNorm with a fused activation, named `0` and `1` as torchvision's `Conv2dNormActivation`.
+func convBN(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
+            activation: Activation, on backend: Backend, initializer: inout Initializer) throws -> Sequential {
+    Sequential([
+        try Conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups,
+                   on: backend, initializer: &initializer),
+        try BatchNorm2d(outChannels, activation: activation, on: backend),
+    ])
+}

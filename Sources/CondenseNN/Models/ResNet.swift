@@ -1,0 +1,133 @@
+import CondenseCore
+
+/// ResNet-18/50 (He et al., 2016) with torchvision's structure and names (`conv1`, `bn1`, `layer1`…`layer4`, `fc`;
+/// bottleneck stride on the 3×3 conv, as torchvision's v1.5). Inputs ≤ 64 px get a 3×3 stride-1 stem and no
+/// max-pool; larger ones the 7×7 stride-2 stem and 3×3 max-pool.
+public final class ResNet: Module {
+    let stem: [(String, Module)]
+    let layers: [Sequential]
+    let fc: Linear
+
+    public init(layers counts: [Int], bottleneck: Bool, _ configuration: ModelConfiguration, on backend: Backend,
+                initializer: inout Initializer) throws {
+        let small = configuration.isSmallInput
+        let base = max(1, Int((64 * configuration.width).rounded()))
+        let conv1 = try Conv2d(configuration.inputChannels, base, kernel: small ? 3 : 7, stride: small ? 1 : 2,
+                               padding: small ? 1 : 3, on: backend, initializer: &initializer)
+        var stem: [(String, Module)] = [("conv1", conv1), ("bn1", try BatchNorm2d(base, activation: .relu, on: backend))]
+        if !small { stem.append(("maxpool", MaxPool2d(kernel: 3, stride: 2, padding: 1))) }
+        self.stem = stem
+        let expansion = bottleneck ? 4 : 1
+        var inChannels = base
+        var stages: [Sequential] = []
+        for (stage, count) in counts.enumerated() {
+            let planes = base << stage
+            var blocks: [Module] = []
+            for index in 0..<count {
+                let stride = index == 0 && stage > 0 ? 2 : 1
+                blocks.append(try ResidualBlock(inChannels, planes, expansion: expansion, stride: stride,
+                                                on: backend, initializer: &initializer))
+                inChannels = planes * expansion
+            }
+            stages.append(Sequential(blocks))
+        }
+        layers = stages
+        fc = try Linear(inChannels, configuration.classes, on: backend, initializer: &initializer)
+    }
+
+    override public var children: [(name: String, module: Module)] {
+        stem + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) } + [("fc", fc)]
+    }
+
+    override public func forward(_ x: Variable) throws -> Variable {
+        var y = x
+        for (_, module) in stem { y = try module(y) }
+        for layer in layers { y = try layer(y) }
+        return try fc(try globalAveragePool(y))
+    }
+}
+
+/// The CIFAR ResNets of He et al. §4.2 (resnet20: 3 blocks per stage, resnet56: 9): a 3×3 stem of 16·width
+/// channels, three stages of basic blocks at 16, 32, 64 (× width) channels, projection shortcuts (1×1 conv + BN,
+/// option B) where the shape changes, global pooling and a linear classifier. Names as the ImageNet ResNets.
+public final class CIFARResNet: Module {
+    let conv1: Conv2d
+    let bn1: BatchNorm2d
+    let layers: [Sequential]
+    let fc: Linear
+
+    public init(blocksPerStage: Int, _ configuration: ModelConfiguration, on backend: Backend,
+                initializer: inout Initializer) throws {
+        let base = max(1, Int((16 * configuration.width).rounded()))
+        conv1 = try Conv2d(configuration.inputChannels, base, kernel: 3, padding: 1, on: backend,
+                           initializer: &initializer)
+        bn1 = try BatchNorm2d(base, activation: .relu, on: backend)
+        var inChannels = base
+        var stages: [Sequential] = []
+        for stage in 0..<3 {
+            let planes = base << stage
+            var blocks: [Module] = []
+            for index in 0..<blocksPerStage {
+                blocks.append(try ResidualBlock(inChannels, planes, expansion: 1,
+                                                stride: index == 0 && stage > 0 ? 2 : 1, on: backend,
+                                                initializer: &initializer))
+                inChannels = planes
+            }
+            stages.append(Sequential(blocks))
+        }
+        layers = stages
+        fc = try Linear(inChannels, configuration.classes, on: backend, initializer: &initializer)
+    }
+
+    override public var children: [(name: String, module: Module)] {
+        [("conv1", conv1), ("bn1", bn1)] + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) } + [("fc", fc)]
+    }
+
+    override public func forward(_ x: Variable) throws -> Variable {
+        var y = try bn1(try conv1(x))
+        for layer in layers { y = try layer(y) }
+        return try fc(try globalAveragePool(y))
+    }
+}
+
+/// A residual block: basic (two 3×3 convs, expansion 1) or bottleneck (1×1, 3×3, 1×1 ×4), each conv followed by
+/// batch norm, ReLU after the sum, and a `downsample` projection (1×1 conv + BN) where the shape changes.
+public final class ResidualBlock: Module {
+    let body: [(String, Module)]
+    let downsample: Sequential?
+
+    public init(_ inChannels: Int, _ planes: Int, expansion: Int, stride: Int, on backend: Backend,
+                initializer: inout Initializer) throws {
+        let outChannels = planes * expansion
+        if expansion == 1 {
+            body = [("conv1", try Conv2d(inChannels, planes, kernel: 3, stride: stride, padding: 1, on: backend,
+                                         initializer: &initializer)),
+                    ("bn1", try BatchNorm2d(planes, activation: .relu, on: backend)),
+                    ("conv2", try Conv2d(planes, planes, kernel: 3, padding: 1, on: backend, initializer: &initializer)),
+                    ("bn2", try BatchNorm2d(planes, on: backend))]
+        } else {
+            body = [("conv1", try Conv2d(inChannels, planes, kernel: 1, on: backend, initializer: &initializer)),
+                    ("bn1", try BatchNorm2d(planes, activation: .relu, on: backend)),
+                    ("conv2", try Conv2d(planes, planes, kernel: 3, stride: stride, padding: 1, on: backend,
+                                         initializer: &initializer)),
+                    ("bn2", try BatchNorm2d(planes, activation: .relu, on: backend)),
+                    ("conv3", try Conv2d(planes, outChannels, kernel: 1, on: backend, initializer: &initializer)),
+                    ("bn3", try BatchNorm2d(outChannels, on: backend))]
+        }
+        downsample = stride != 1 || inChannels != outChannels
+            ? Sequential([try Conv2d(inChannels, outChannels, kernel: 1, stride: stride, on: backend,
+                                     initializer: &initializer),
+                          try BatchNorm2d(outChannels, on: backend)])
+            : nil
+    }
+
+    override public var children: [(name: String, module: Module)] {
+        body + (downsample.map { [("downsample", $0)] } ?? [])
+    }
+
+    override public func forward(_ x: Variable) throws -> Variable {
+        var y = x
+        for (_, module) in body { y = try module(y) }
+        return try activation(.relu, try add(y, try downsample?(x) ?? x))
+    }
+}
