@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "CondenseCoreTests", dependencies: ["CondenseCore", "CondenseTestSupport"]),
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -92,7 +92,9 @@ enum CheckpointJSON: Equatable {
         var index = 0
         static let maximumDepth = 64
 
-        func error(_ message: String) -> ParseError { ParseError(offset: index, message: message) }
+        func error(_ message: String) -> ParseError {
+            ParseError(offset: index, message: index >= bytes.count ? "unexpected end of JSON (\(message))" : message)
+        }
 
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -109,7 +111,7 @@ enum CheckpointJSON: Equatable {
 
         mutating func value(depth: Int) throws -> CheckpointJSON {
             guard depth < Self.maximumDepth else { throw error("JSON nested more than \(Self.maximumDepth) levels deep") }
-            guard let byte = current else { throw error("unexpected end of JSON") }
+            guard let byte = current else { throw error("expected a value") }
             switch byte {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)

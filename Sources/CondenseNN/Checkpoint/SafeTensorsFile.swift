@@ -9,10 +9,10 @@ import Foundation
 /// object of strings, padded with spaces so the data starts 8-byte aligned; then the data buffer, each tensor's
 /// little-endian C-order bytes at `[begin, end)` of it, contiguous, with no gaps and nothing after the last.
 ///
-/// The writer lays tensors out as the reference writer does: by element size, largest first (so every tensor is
-/// aligned to its element size), then by name; `__metadata__` comes first with its keys sorted. The output is
-/// therefore deterministic and, with at most one metadata key (Python's order of several is arbitrary), byte
-/// for byte what `safetensors.numpy.save_file` writes for the same tensors.
+/// The writer lays tensors out as the reference writer does: by dtype (F32, I32, F16, I8, U8: element size
+/// descending, so every tensor is aligned to its element size), then by name; `__metadata__` comes first with its
+/// keys sorted. The output is therefore deterministic and, with at most one metadata key (Python's order of several
+/// is arbitrary), byte for byte what `safetensors.numpy.save_file` writes for the same tensors.
 ///
 /// The reader checks everything the reference reader checks and says which tensor is wrong. F32, F16, I32, I8
 /// and U8 map to Condense's dtypes; I64 is narrowed to int32 (an element outside the int32 range throws) and F64
@@ -94,7 +94,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
             }
         }
         let order = tensors.sorted {
-            $0.dtype.byteSize != $1.dtype.byteSize ? $0.dtype.byteSize > $1.dtype.byteSize
+            Self.writeRank($0.dtype) != Self.writeRank($1.dtype) ? Self.writeRank($0.dtype) < Self.writeRank($1.dtype)
                 : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
         }
         var json = "{"
@@ -115,6 +115,18 @@ public struct SafeTensorsFile: Equatable, Sendable {
         var text = Array(json.utf8)
         text.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - text.count % 8) % 8))
         return (NamedTensorData.littleEndianBytes([UInt64(text.count)]) + text, order)
+    }
+
+    /// Where a dtype's tensors go in the data: the reference writer sorts by its `Dtype` enum, descending
+    /// (F32, I32, F16, I8, U8 for ours), which also orders by element size, so every tensor stays aligned.
+    static func writeRank(_ dtype: DType) -> Int {
+        switch dtype {
+        case .float32: 0
+        case .int32: 1
+        case .float16: 2
+        case .int8: 3
+        case .uint8: 4
+        }
     }
 
     /// `product(shape) × elementSize`, or nil on overflow.
