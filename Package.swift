@@ -44,7 +44,6 @@ let package = Package(
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
         .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
