@@ -21,18 +21,6 @@
 #define TRAINING 1
 #endif
 
-inline float group_sum(__local float* scratch, float value) {
-    const int lid = get_local_id(0);
-    barrier(CLK_LOCAL_MEM_FENCE);  // the scratch may still be read from a previous reduction
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = WG / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) scratch[lid] += scratch[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 // Element i (0 ≤ i < N·spatial) of channel c.
 inline int channel_index(const int i, const int c, const int channels, const int spatial) {
     return ((i / spatial) * channels + c) * spatial + i % spatial;
@@ -46,13 +34,13 @@ __kernel void bn_statistics(__global const float* x, __global float* saved_mean,
     const int c = get_group_id(0), lid = get_local_id(0), count = batch * spatial;
     float sum = 0.0f;
     for (int i = lid; i < count; i += WG) sum += x[channel_index(i, c, channels, spatial)];
-    const float mean = group_sum(scratch, sum) / count;
+    const float mean = group_sum(scratch, sum, WG) / count;
     float squares = 0.0f;
     for (int i = lid; i < count; i += WG) {
         const float d = x[channel_index(i, c, channels, spatial)] - mean;
         squares += d * d;
     }
-    const float variance = group_sum(scratch, squares) / count;
+    const float variance = group_sum(scratch, squares, WG) / count;
     if (lid == 0) {
         saved_mean[c] = mean;
         saved_inverse_std[c] = 1.0f / sqrt(variance + epsilon);
@@ -95,8 +83,8 @@ __kernel void bn_backward_reduce(__global const float* dy, __global const float*
         sum_dy += dy[index];
         sum_dy_xhat += dy[index] * (x[index] - m) * inv;
     }
-    sum_dy = group_sum(scratch, sum_dy);
-    sum_dy_xhat = group_sum(scratch, sum_dy_xhat);
+    sum_dy = group_sum(scratch, sum_dy, WG);
+    sum_dy_xhat = group_sum(scratch, sum_dy_xhat, WG);
     if (lid == 0) {
         grad_beta[c] = sum_dy;
         grad_gamma[c] = sum_dy_xhat;

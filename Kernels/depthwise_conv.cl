@@ -93,18 +93,6 @@ __kernel void depthwise_backward_input(__global const float* grad_output, __glob
     grad_input[index] = sum;
 }
 
-// Tree reduction of one value per work-item; the result is valid in work-item 0.
-inline float group_sum(__local float* scratch, float value) {
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = WG / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) scratch[lid] += scratch[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 __kernel void depthwise_backward_weight(__global const float* input, __global const float* grad_output,
                                         __global float* grad_weight, GEOMETRY) {
     __local float scratch[WG];
@@ -119,7 +107,7 @@ __kernel void depthwise_backward_weight(__global const float* input, __global co
             sum += input[((n * C + o / M) * H + iy) * W + ix] * grad_output[(n * OC + o) * plane + oy * OW + ox];
         }
     }
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (get_local_id(0) == 0) grad_weight[element] = sum;
 }
 
@@ -128,6 +116,6 @@ __kernel void depthwise_backward_bias(__global const float* grad_output, __globa
     const int o = get_group_id(0), OC = C * M, plane = OH * OW;
     float sum = 0.0f;
     for (int i = get_local_id(0); i < N * plane; i += WG) sum += grad_output[(i / plane * OC + o) * plane + i % plane];
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (get_local_id(0) == 0) grad_bias[o] = sum;
 }

@@ -73,13 +73,8 @@ __kernel void channel_bias_gradient(__global const float* dy, __global float* db
     const int c = get_group_id(0), lid = get_local_id(0);
     float sum = 0.0f;
     for (int i = lid; i < batch * spatial; i += WG) sum += dy[((i / spatial) * channels + c) * spatial + i % spatial];
-    scratch[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = WG / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) scratch[lid] += scratch[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) db[c] = scratch[0];
+    sum = group_sum(scratch, sum, WG);
+    if (lid == 0) db[c] = sum;
 }
 
 // The same 32-bit hash as dropoutUniform in Sources/CondenseCore/Ops/ElementwiseOps.swift.

@@ -91,19 +91,6 @@ __kernel void fake_quant_forward(__global const float* x, __global const float* 
 
 // MARK: - Local-memory reductions (every work-item gets the result)
 
-inline float group_sum(__local float* scratch, float value) {
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width = WG / 2; width > 0; width >>= 1) {
-        if (lid < width) scratch[lid] += scratch[lid + width];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float result = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return result;
-}
-
 inline float2 group_min_max(__local float2* scratch, float2 value) {
     const int lid = get_local_id(0);
     scratch[lid] = value;
@@ -149,7 +136,7 @@ __kernel void fake_quant_backward(__global const float* x, __global const float*
 #endif
     }
 #if LSQ
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (lid == 0) partial[group] = sum;
 #endif
 }
@@ -180,7 +167,7 @@ __kernel void sum_partials(__global const float* partial, __global float* output
     const int c = get_group_id(0), lid = get_local_id(0);
     float sum = 0.0f;
     for (int g = lid; g < groups; g += WG) sum += partial[c * groups + g];
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (lid == 0) output[c] = sum;
 }
 

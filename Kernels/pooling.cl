@@ -103,13 +103,8 @@ __kernel void global_avg_forward(__global const float* input, __global float* ou
     const int plane = get_group_id(0), lid = get_local_id(0);
     float sum = 0.0f;
     for (int i = lid; i < spatial; i += WG) sum += input[plane * spatial + i];
-    scratch[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = WG / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) scratch[lid] += scratch[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) output[plane] = scratch[0] / (float)spatial;
+    sum = group_sum(scratch, sum, WG);
+    if (lid == 0) output[plane] = sum / (float)spatial;
 }
 
 __kernel void global_avg_backward(__global const float* grad_output, __global float* grad_input, const int spatial,

@@ -14,24 +14,13 @@
 #define WG 256
 #endif
 
-inline float group_sum(__local float* scratch, float value) {
-    const int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = WG / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) scratch[lid] += scratch[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 __kernel void sum_partials(__global const float* input, __global float* partials, const int count,
                            const int per_group) {
     __local float scratch[WG];
     const int begin = get_group_id(0) * per_group, end = min(begin + per_group, count);
     float sum = 0.0f;
     for (int i = begin + get_local_id(0); i < end; i += WG) sum += input[i];
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (get_local_id(0) == 0) partials[get_group_id(0)] = sum;
 }
 
@@ -39,7 +28,7 @@ __kernel void sum_final(__global const float* partials, __global float* output, 
     __local float scratch[WG];
     float sum = 0.0f;
     for (int i = get_local_id(0); i < count; i += WG) sum += partials[i];
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (get_local_id(0) == 0) output[0] = sum * scale;
 }
 
@@ -56,7 +45,7 @@ __kernel void sum_rows(__global const float* input, __global float* output, cons
     __global const float* row = input + get_group_id(0) * columns;
     float sum = 0.0f;
     for (int c = get_local_id(0); c < columns; c += WG) sum += row[c];
-    sum = group_sum(scratch, sum);
+    sum = group_sum(scratch, sum, WG);
     if (get_local_id(0) == 0) output[get_group_id(0)] = sum;
 }
 
@@ -77,6 +66,6 @@ __kernel void count_correct(__global const float* logits, __global const int* la
     __local float scratch[WG];
     float hits = 0.0f;
     for (int r = get_local_id(0); r < rows; r += WG) hits += row_argmax(logits + r * columns, columns) == labels[r];
-    hits = group_sum(scratch, hits);
+    hits = group_sum(scratch, hits, WG);
     if (get_local_id(0) == 0) output[0] = hits;
 }

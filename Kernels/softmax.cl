@@ -49,20 +49,7 @@ inline float group_max(__local float* scratch, float value) {
     return result;
 }
 
-#define DEFINE_GROUP_SUM(TYPE, NAME)                                      \
-    inline TYPE NAME(__local TYPE* scratch, TYPE value) {                 \
-        const int lid = get_local_id(0);                                  \
-        scratch[lid] = value;                                             \
-        barrier(CLK_LOCAL_MEM_FENCE);                                     \
-        for (int width = WG / 2; width > 0; width >>= 1) {                \
-            if (lid < width) scratch[lid] += scratch[lid + width];        \
-            barrier(CLK_LOCAL_MEM_FENCE);                                 \
-        }                                                                 \
-        const TYPE result = scratch[0];                                   \
-        barrier(CLK_LOCAL_MEM_FENCE);                                     \
-        return result;                                                    \
-    }
-DEFINE_GROUP_SUM(float, group_sum)
+// group_sum and DEFINE_GROUP_SUM come from common.cl.
 DEFINE_GROUP_SUM(float2, group_sum2)
 DEFINE_GROUP_SUM(float4, group_sum4)
 
@@ -87,7 +74,7 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const float m = row_max(scratch, x, classes);
     float partial = 0.0f;
     for (int j = lid; j < classes; j += WG) partial += exp((x[j] - m) * invT);
-    const float sum = group_sum(scratch, partial);
+    const float sum = group_sum(scratch, partial, WG);
 #if LOG
     const float logSum = log(sum);
     for (int j = lid; j < classes; j += WG) out[j] = (x[j] - m) * invT - logSum;
@@ -115,7 +102,7 @@ void softmax_backward(const __global float* o, const __global float* dy, __globa
 #else
     for (int j = lid; j < classes; j += WG) partial += dy[j] * o[j];
 #endif
-    const float total = group_sum(scratch, partial);
+    const float total = group_sum(scratch, partial, WG);
 #if LOG
     for (int j = lid; j < classes; j += WG) dz[j] = (dy[j] - exp(o[j]) * total) * invT;
 #else
@@ -141,7 +128,7 @@ void cross_entropy_rows(const __global float* z, const __global int* labels, __g
     const float m = row_max(scratch, x, classes);
     float2 partial = (float2)(0.0f, 0.0f);  // (Σ exp(z − m), Σ (z − m))
     for (int j = lid; j < classes; j += WG) partial += (float2)(exp(x[j] - m), x[j] - m);
-    const float2 sums = group_sum2(scratch2, partial);
+    const float2 sums = group_sum2(scratch2, partial, WG);
     const float logSum = log(sums.x);
     if (lid == 0) rowLoss[row] = (1.0f - epsilon) * (logSum - (x[label] - m)) + epsilon * (logSum - sums.y * invK);
 #if HAS_GRAD
@@ -177,7 +164,7 @@ void distillation_rows(const __global float* student, const __global float* teac
         const float ea = exp(a);
         partial += (float4)(ea, exp(b), exp(x[j] - ms), ea * (a - b));
     }
-    const float4 sums = group_sum4(scratch4, partial);
+    const float4 sums = group_sum4(scratch4, partial, WG);
     if (lid == 0) {
         const float kl = sums.w / sums.x - log(sums.x) + log(sums.y);
         const float ce = log(sums.z) - (x[label] - ms);
@@ -211,7 +198,7 @@ void mean_rows(const __global float* rowValues, __global float* loss, __global f
         partial.x += rowValues[r];
 #endif
     }
-    const float2 sums = group_sum2(scratch2, partial);
+    const float2 sums = group_sum2(scratch2, partial, WG);
     if (lid == 0) {
 #if TERMS == 2
         const float first = sums.x * invB, second = sums.y * invB;

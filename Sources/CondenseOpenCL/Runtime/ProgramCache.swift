@@ -1,8 +1,8 @@
 import COpenCL
 import CondenseCore
 
-/// Builds each (kernel file, compile options) pair once per device and keeps its kernels. A failed build throws
-/// `CondenseError.kernelBuild` with the driver's build log.
+/// Builds each (kernel file, compile options) pair once per device, with `Kernels/common.cl` prepended, and keeps its
+/// kernels. A failed build throws `CondenseError.kernelBuild` with the driver's build log.
 final class ProgramCache {
     private let context: cl_context
     private let device: cl_device_id
@@ -23,7 +23,9 @@ final class ProgramCache {
     func kernel(_ kernelName: String, file: String, options: String) throws -> cl_kernel {
         let key = "\(file)|\(options)|\(kernelName)"
         if let kernel = kernels[key] { return kernel }
-        let program = try self.program(file: file, source: { try KernelSources.source(named: file) }, options: options)
+        let program = try self.program(file: file, source: {
+            try KernelSources.source(named: "common") + "\n" + KernelSources.source(named: file)
+        }, options: options)
         var status: cl_int = CL_SUCCESS
         let created = clCreateKernel(program, kernelName, &status)
         try check(status, "clCreateKernel(\(kernelName)) in \(file).cl")
