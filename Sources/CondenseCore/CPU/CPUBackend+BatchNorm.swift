@@ -3,11 +3,10 @@ extension CPUBackend: BatchNormOps {
                                   runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
                                   savedMean: Tensor, savedInverseStd: Tensor, activation: Activation) throws {
         let op = "batchNormTraining"
-        let e = try BatchNormExtents(op, input: input, output: output,
-                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
-                                                  ("runningVariance", runningVariance), ("savedMean", savedMean),
-                                                  ("savedInverseStd", savedInverseStd)],
-                                     momentum: momentum, epsilon: epsilon)
+        let e = try BatchNormExtents.training(input: input, gamma: gamma, beta: beta, runningMean: runningMean,
+                                                runningVariance: runningVariance, momentum: momentum,
+                                                epsilon: epsilon, output: output, savedMean: savedMean,
+                                                savedInverseStd: savedInverseStd)
         let x = try input.cpuFloats(op), y = try output.cpuFloats(op), g = try gamma.cpuFloats(op)
         let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
         let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op)
@@ -28,9 +27,8 @@ extension CPUBackend: BatchNormOps {
                                    runningVariance: Tensor, epsilon: Float, output: Tensor,
                                    activation: Activation) throws {
         let op = "batchNormInference"
-        let e = try BatchNormExtents(op, input: input, output: output,
-                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
-                                                  ("runningVariance", runningVariance)], epsilon: epsilon)
+        let e = try BatchNormExtents.inference(input: input, gamma: gamma, beta: beta, runningMean: runningMean,
+                                                 runningVariance: runningVariance, epsilon: epsilon, output: output)
         let x = try input.cpuFloats(op), y = try output.cpuFloats(op), g = try gamma.cpuFloats(op)
         let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
         parallelPlanes(e.channels) { c in
@@ -43,13 +41,9 @@ extension CPUBackend: BatchNormOps {
                                   savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
                                   gradBeta: Tensor) throws {
         let op = "batchNormBackward"
-        let e = try BatchNormExtents(op, input: input, output: gradOutput,
-                                     perChannel: [("gamma", gamma), ("savedMean", savedMean),
-                                                  ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
-                                                  ("gradBeta", gradBeta)])
-        guard gradInput.shape == input.shape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "gradInput \(input.shape)", got: "\(gradInput.shape)")
-        }
+        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, savedMean: savedMean,
+                                                savedInverseStd: savedInverseStd, gradInput: gradInput,
+                                                gradGamma: gradGamma, gradBeta: gradBeta)
         let dy = try gradOutput.cpuFloats(op), x = try input.cpuFloats(op), g = try gamma.cpuFloats(op)
         let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op), dx = try gradInput.cpuFloats(op)
         let dg = try gradGamma.cpuFloats(op), db = try gradBeta.cpuFloats(op)

@@ -45,6 +45,41 @@ public struct BatchNormExtents: Equatable, Sendable {
         guard epsilon > 0 else { throw CondenseError.invalidArgument(op: op, "epsilon must be > 0, got \(epsilon)") }
     }
 
+    /// The checks of `batchNormTraining`.
+    public static func training(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVariance: Tensor,
+                                momentum: Float, epsilon: Float, output: Tensor, savedMean: Tensor,
+                                savedInverseStd: Tensor) throws -> BatchNormExtents {
+        try BatchNormExtents("batchNormTraining", input: input, output: output,
+                             perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                          ("runningVariance", runningVariance), ("savedMean", savedMean),
+                                          ("savedInverseStd", savedInverseStd)],
+                             momentum: momentum, epsilon: epsilon)
+    }
+
+    /// The checks of `batchNormInference`.
+    public static func inference(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
+                                 runningVariance: Tensor, epsilon: Float, output: Tensor) throws -> BatchNormExtents {
+        try BatchNormExtents("batchNormInference", input: input, output: output,
+                             perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
+                                          ("runningVariance", runningVariance)], epsilon: epsilon)
+    }
+
+    /// The checks of `batchNormBackward`.
+    public static func backward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
+                                savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
+                                gradBeta: Tensor) throws -> BatchNormExtents {
+        let op = "batchNormBackward"
+        let extents = try BatchNormExtents(op, input: input, output: gradOutput,
+                                           perChannel: [("gamma", gamma), ("savedMean", savedMean),
+                                                        ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
+                                                        ("gradBeta", gradBeta)])
+        try requireFloat32(op, gradInput)
+        guard gradInput.shape == input.shape else {
+            throw CondenseError.shapeMismatch(op: op, expected: "gradInput \(input.shape)", got: "\(gradInput.shape)")
+        }
+        return extents
+    }
+
     /// Values per channel: N·H·W.
     public var perChannelCount: Int { batch * spatial }
 }

@@ -7,11 +7,10 @@ extension OpenCLBackend: BatchNormOps {
     public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                                   runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
                                   savedMean: Tensor, savedInverseStd: Tensor, activation: Activation) throws {
-        let e = try BatchNormExtents("batchNormTraining", input: input, output: output,
-                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
-                                                  ("runningVariance", runningVariance), ("savedMean", savedMean),
-                                                  ("savedInverseStd", savedInverseStd)],
-                                     momentum: momentum, epsilon: epsilon)
+        let e = try BatchNormExtents.training(input: input, gamma: gamma, beta: beta, runningMean: runningMean,
+                                                runningVariance: runningVariance, momentum: momentum,
+                                                epsilon: epsilon, output: output, savedMean: savedMean,
+                                                savedInverseStd: savedInverseStd)
         let group = Self.reductionGroup
         let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
         try launch("bn_statistics", file: "batch_norm", defines: ["WG": group],
@@ -26,9 +25,8 @@ extension OpenCLBackend: BatchNormOps {
     public func batchNormInference(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                                    runningVariance: Tensor, epsilon: Float, output: Tensor,
                                    activation: Activation) throws {
-        let e = try BatchNormExtents("batchNormInference", input: input, output: output,
-                                     perChannel: [("gamma", gamma), ("beta", beta), ("runningMean", runningMean),
-                                                  ("runningVariance", runningVariance)], epsilon: epsilon)
+        let e = try BatchNormExtents.inference(input: input, gamma: gamma, beta: beta, runningMean: runningMean,
+                                                 runningVariance: runningVariance, epsilon: epsilon, output: output)
         try normalize(input, gamma, beta, mean: runningMean, statistic: runningVariance, output, e, epsilon: epsilon,
                       training: false, activation: activation)
     }
@@ -36,15 +34,9 @@ extension OpenCLBackend: BatchNormOps {
     public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
                                   savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
                                   gradBeta: Tensor) throws {
-        let op = "batchNormBackward"
-        let e = try BatchNormExtents(op, input: input, output: gradOutput,
-                                     perChannel: [("gamma", gamma), ("savedMean", savedMean),
-                                                  ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
-                                                  ("gradBeta", gradBeta)])
-        try requireFloat32(op, gradInput)
-        guard gradInput.shape == input.shape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "gradInput \(input.shape)", got: "\(gradInput.shape)")
-        }
+        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, savedMean: savedMean,
+                                                savedInverseStd: savedInverseStd, gradInput: gradInput,
+                                                gradGamma: gradGamma, gradBeta: gradBeta)
         let group = Self.reductionGroup
         try launch("bn_backward_reduce", file: "batch_norm", defines: ["WG": group],
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(savedInverseStd),
