@@ -8,9 +8,10 @@ CONDENSE := .build/release/condense
 run: build
 	$(CONDENSE) devices
 
-## make test — install what is missing, then run every test (OpenCL tests on the first OpenCL device, PoCL in CI).
+## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
+## first OpenCL device, PoCL in CI).
 test: deps
-	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test --disable-swift-testing
+	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
 
 deps:
 	@Scripts/install-deps.sh

@@ -2,11 +2,6 @@
 // Condense: train, distil and compress neural networks on OpenCL GPUs, with a CPU backend as fallback and reference.
 import PackageDescription
 
-// MARK: - Compiler settings
-
-/// Kernels and CPU loops are hot paths: let the optimizer drop overflow and bounds checks in release builds.
-let optimizedSwift: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "Condense",
     products: [
@@ -25,18 +20,17 @@ let package = Package(
         .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernels"]),
 
         // MARK: - Library layers (each depends only on the ones below it)
-        .target(name: "CondenseCore", dependencies: ["CBLAS"], swiftSettings: optimizedSwift),
-        .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"], swiftSettings: optimizedSwift,
+        .target(name: "CondenseCore", dependencies: ["CBLAS"]),
+        .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"],
                 plugins: ["EmbedKernelsPlugin"]),
-        .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"], swiftSettings: optimizedSwift),
-        .target(name: "CondenseNN", dependencies: ["CondenseCore"], swiftSettings: optimizedSwift),
-        .target(name: "CondenseCompress", dependencies: ["CondenseNN"], swiftSettings: optimizedSwift),
+        .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),
+        .target(name: "CondenseNN", dependencies: ["CondenseCore"]),
+        .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
-                                                 "CondenseCompress"], swiftSettings: optimizedSwift),
+                                                 "CondenseCompress"]),
 
         // MARK: - Command-line tool
-        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense",
-                          swiftSettings: optimizedSwift),
+        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense"),
 
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),

@@ -28,3 +28,17 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(DType.float16.byteSize, 2)
     }
 }
+
+/// Copies between tensors of the CPU backend (a release-build miscompile once made this throw a garbage error).
+final class CPUCopyTests: XCTestCase {
+    func testCopyMovesEveryByteAndChecksItsArguments() throws {
+        let backend = TestDevices.cpu
+        let source = try backend.tensor([1, -2, 3.5], shape: [3]), destination = try backend.poisoned([3])
+        try backend.copy(source, to: destination)
+        XCTAssertEqual(try destination.toHost(), [1, -2, 3.5])
+        XCTAssertThrowsError(try backend.copy(source, to: try backend.allocate([4], dtype: .float32)))
+        XCTAssertThrowsError(try backend.copy(source, to: try CPUBackend().allocate([3], dtype: .float32))) {
+            XCTAssertEqual($0 as? CondenseError, .backendMismatch(op: "copy"))
+        }
+    }
+}

@@ -20,19 +20,19 @@ public final class CPUBackend: Backend {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer, to tensor: Tensor) throws {
-        let destination = try hostStorage(tensor, "write")
+        let destination = try hostBytes(tensor, "write")
         guard bytes.count == tensor.byteCount else {
             throw CondenseError.shapeMismatch(op: "write", expected: "\(tensor.byteCount) bytes", got: "\(bytes.count)")
         }
-        if let base = bytes.baseAddress { destination.pointer.copyMemory(from: base, byteCount: bytes.count) }
+        if let base = bytes.baseAddress { destination.copyMemory(from: base, byteCount: bytes.count) }
     }
 
     public func read(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws {
-        let source = try hostStorage(tensor, "read")
+        let source = try hostBytes(tensor, "read")
         guard bytes.count == tensor.byteCount else {
             throw CondenseError.shapeMismatch(op: "read", expected: "\(tensor.byteCount) bytes", got: "\(bytes.count)")
         }
-        if let base = bytes.baseAddress { base.copyMemory(from: source.pointer, byteCount: bytes.count) }
+        if let base = bytes.baseAddress { base.copyMemory(from: source, byteCount: bytes.count) }
     }
 
     public func fill(_ tensor: Tensor, with value: Float) throws {
@@ -44,8 +44,8 @@ public final class CPUBackend: Backend {
             throw CondenseError.shapeMismatch(op: "copy", expected: "\(source.count) \(source.dtype.rawValue)",
                                               got: "\(destination.count) \(destination.dtype.rawValue)")
         }
-        let from = try hostStorage(source, "copy"), to = try hostStorage(destination, "copy")
-        to.pointer.copyMemory(from: from.pointer, byteCount: source.byteCount)
+        let from = try hostBytes(source, "copy")
+        try hostBytes(destination, "copy").copyMemory(from: from, byteCount: source.byteCount)
     }
 
     public func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
@@ -63,11 +63,10 @@ public final class CPUBackend: Backend {
 
     public func synchronize() throws {}
 
-    private func hostStorage(_ tensor: Tensor, _ op: String) throws -> CPUStorage {
-        guard tensor.backend === self, let storage = tensor.storage as? CPUStorage else {
-            throw CondenseError.backendMismatch(op: op)
-        }
-        return storage
+    /// The bytes of a tensor of this backend.
+    private func hostBytes(_ tensor: Tensor, _ op: String) throws -> UnsafeMutableRawPointer {
+        guard tensor.backend === self else { throw CondenseError.backendMismatch(op: op) }
+        return UnsafeMutableRawPointer(try tensor.cpuPointer(op, dtype: tensor.dtype, as: UInt8.self))
     }
 
     private static var physicalMemoryBytes: Int {
