@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
         .testTarget(name: "CondenseCoreTests", dependencies: ["CondenseCore", "CondenseTestSupport"]),
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseDataTests", dependencies: ["CondenseData", "CondenseTestSupport"]),
+.testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
