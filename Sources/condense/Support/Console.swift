@@ -20,7 +20,7 @@ final class Console {
     /// The command's final JSON object (only with `--json`). Keys are sorted so output is stable.
     func emit(_ object: [String: Any]) throws {
         guard json else { return }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         Swift.print(String(decoding: data, as: UTF8.self))
     }
 }

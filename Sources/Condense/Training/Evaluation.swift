@@ -1,0 +1,62 @@
+import CondenseCore
+import CondenseData
+import CondenseNN
+
+/// A model's figures on one split.
+public struct EvaluationResult: Sendable {
+    public let accuracy: Double
+    public let auc: Double
+    public let images: Int
+    public let imagesPerSecond: Double
+}
+
+/// Runs a model in evaluation mode over a split and scores it.
+public enum Evaluation {
+    /// Class probabilities for every image of `split` (row-major `count × classes`).
+    public static func probabilities(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                                     batchSize: Int) throws -> [Float] {
+        let backend = model.module.namedParameters()[0].variable.backend
+        model.module.train(false)
+        let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
+                                 normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
+                                 shuffle: false, augment: false, seed: 0)
+        var probabilities: [Float] = []
+        probabilities.reserveCapacity(split.count * model.configuration.classes)
+        for batch in loader.batches(epoch: 0) {
+            let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
+            let logits = try model.module(images).value
+            let output = try backend.allocate(logits.shape, dtype: .float32)
+            try backend.softmax(logits: logits, temperature: 1, output: output)
+            probabilities += try output.toHost()
+        }
+        return probabilities
+    }
+
+    /// Accuracy and macro AUC of `model` on `split`.
+    public static func evaluate(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                                batchSize: Int = 256) throws -> EvaluationResult {
+        try checkCompatible(model, dataset)
+        let start = Stopwatch.now()
+        let probabilities = try probabilities(of: model, on: split, dataset: dataset, batchSize: batchSize)
+        let seconds = max(Stopwatch.now() - start, 1e-9)
+        let classes = model.configuration.classes
+        return EvaluationResult(
+            accuracy: ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels, classes: classes),
+            auc: ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
+            images: split.count, imagesPerSecond: Double(split.count) / seconds)
+    }
+
+    /// Throws unless the dataset's images and labels fit the model.
+    public static func checkCompatible(_ model: TrainedModel, _ dataset: ImageDataset) throws {
+        let c = model.configuration
+        guard dataset.channels == c.inputChannels, dataset.height == c.imageSize, dataset.width == c.imageSize else {
+            throw CondenseError.invalidArgument(op: "evaluate", "the model takes \(c.inputChannels)×\(c.imageSize)×" +
+                                                "\(c.imageSize) images, the dataset has \(dataset.channels)×" +
+                                                "\(dataset.height)×\(dataset.width)")
+        }
+        guard dataset.classes <= c.classes else {
+            throw CondenseError.invalidArgument(op: "evaluate", "the dataset has \(dataset.classes) classes, the model " +
+                                                "predicts \(c.classes)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import CondenseCore
+
+/// A model with everything needed to use it on new images: its configuration, the per-channel normalization it was
+/// trained with (pixels scaled to [0, 1]) and its class names. Saved as one safetensors checkpoint whose
+/// `__metadata__` alone rebuilds the model.
+public final class TrainedModel {
+    public let configuration: ModelConfiguration
+    public let module: Module
+    public let normalizationMean: [Float]
+    public let normalizationStd: [Float]
+    public let classNames: [String]
+
+    public init(configuration: ModelConfiguration, module: Module, normalizationMean: [Float], normalizationStd: [Float],
+                classNames: [String]) {
+        self.configuration = configuration
+        self.module = module
+        self.normalizationMean = normalizationMean
+        self.normalizationStd = normalizationStd
+        self.classNames = classNames
+    }
+
+    /// Every parameter and buffer, in model order, with PyTorch's names.
+    public var stateVariables: [(name: String, variable: Variable)] {
+        module.namedParameters() + module.namedBuffers()
+    }
+
+    /// The checkpoint of the current weights and metadata.
+    public func checkpoint() throws -> Checkpoint {
+        var checkpoint = Checkpoint(tensors: try stateVariables.map { try NamedTensorData(name: $0.name, tensor: $0.variable.value) })
+        checkpoint.setMetadata(configuration.architecture, for: Checkpoint.Key.architecture)
+        checkpoint.setMetadata(Float(configuration.width), for: Checkpoint.Key.width)
+        checkpoint.setMetadata(configuration.classes, for: Checkpoint.Key.classes)
+        checkpoint.setMetadata([configuration.inputChannels, configuration.imageSize, configuration.imageSize],
+                               for: Checkpoint.Key.inputShape)
+        checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
+        checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
+        checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
+        return checkpoint
+    }
+
+    /// Writes the checkpoint atomically (temporary file, then rename).
+    public func save(to path: String) throws { try checkpoint().write(to: path) }
+
+    /// Rebuilds the model a checkpoint describes on `backend` and loads its weights, checking every name and shape.
+    public static func load(_ path: String, on backend: Backend) throws -> TrainedModel {
+        let checkpoint = try Checkpoint(contentsOf: path)
+        func required<T>(_ value: T?, _ key: String) throws -> T {
+            guard let value else { throw CondenseError.file(path: path, "metadata lacks '\(key)': not a Condense checkpoint") }
+            return value
+        }
+        let architecture = try required(checkpoint.metadataString(Checkpoint.Key.architecture), Checkpoint.Key.architecture)
+        let inputShape = try required(try checkpoint.metadataInts(Checkpoint.Key.inputShape), Checkpoint.Key.inputShape)
+        guard inputShape.count == 3 else {
+            throw CondenseError.file(path: path, "metadata input_shape must be [C, H, W], got \(inputShape)")
+        }
+        let configuration = ModelConfiguration(
+            architecture: architecture, width: Double(try checkpoint.metadataFloat(Checkpoint.Key.width) ?? 1),
+            classes: try required(try checkpoint.metadataInt(Checkpoint.Key.classes), Checkpoint.Key.classes),
+            inputChannels: inputShape[0], imageSize: inputShape[1])
+        let module = try configuration.build(on: backend)
+        let model = TrainedModel(
+            configuration: configuration, module: module,
+            normalizationMean: try checkpoint.metadataFloats(Checkpoint.Key.normalizationMean) ?? [],
+            normalizationStd: try checkpoint.metadataFloats(Checkpoint.Key.normalizationStd) ?? [],
+            classNames: try checkpoint.metadataStrings(Checkpoint.Key.classNames) ?? [])
+        try model.load(checkpoint, path: path)
+        return model
+    }
+
+    /// Replaces the weights with a checkpoint's after checking it holds exactly this model's tensors.
+    public func load(_ checkpoint: Checkpoint, path: String) throws {
+        let variables = stateVariables
+        try checkpoint.validate(against: variables.map { ($0.name, $0.variable.shape.dims, $0.variable.value.dtype) },
+                                architecture: configuration.architecture, width: Float(configuration.width), path: path)
+        for (name, variable) in variables {
+            guard let stored = checkpoint[name] else { continue }
+            try variable.assign(try stored.tensor(on: variable.backend))
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Condense
+import CondenseCore
+import CondenseData
+import CondenseNN
+import CondenseTestSupport
+import Foundation
+import XCTest
+
+/// Training end to end on a tiny MedMNIST-shaped file: checkpoints that reload exactly, determinism for a seed,
+/// and clear errors for checkpoints that do not fit.
+final class TrainingTests: XCTestCase {
+    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
+    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-training-\(getpid())")
+
+    override func setUpWithError() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    private func train(_ architecture: String, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
+        let configuration = ModelConfiguration(architecture: architecture, width: 0.25, classes: dataset.classes,
+                                               inputChannels: 1, imageSize: 5)
+        let normalization = Normalization(of: dataset.train, channels: 1)
+        let model = TrainedModel(configuration: configuration, module: try configuration.build(on: TestDevices.cpu, seed: seed),
+                                 normalizationMean: normalization.mean, normalizationStd: normalization.std,
+                                 classNames: dataset.classNames)
+        var options = TrainingOptions()
+        options.epochs = 2
+        options.batchSize = 2
+        options.seed = seed
+        var events = 0
+        let summary = try Training.train(model, on: dataset, options: options, checkpointPath: out) { _ in events += 1 }
+        XCTAssertGreaterThanOrEqual(events, 4, "a step and an epoch event per epoch at least")
+        return (model, summary)
+    }
+
+    func testTheBestCheckpointReloadsWithIdenticalPredictions() throws {
+        let out = folder.appendingPathComponent("resnet20.safetensors").path
+        let (model, summary) = try train("resnet20", seed: 1, out: out)
+        let reloaded = try TrainedModel.load(out, on: TestDevices.cpu)
+        XCTAssertEqual(reloaded.configuration, model.configuration)
+        XCTAssertEqual(reloaded.classNames, dataset.classNames)
+        let before = try Evaluation.probabilities(of: model, on: dataset.test, dataset: dataset, batchSize: 2)
+        let after = try Evaluation.probabilities(of: reloaded, on: dataset.test, dataset: dataset, batchSize: 3)
+        XCTAssertEqual(before, after)
+        XCTAssertEqual(try Evaluation.evaluate(reloaded, on: dataset.test, dataset: dataset).accuracy,
+                       summary.test.accuracy)
+    }
+
+    func testTrainingIsDeterministicForASeedOnTheCPU() throws {
+        let first = folder.appendingPathComponent("a.safetensors").path
+        let second = folder.appendingPathComponent("b.safetensors").path
+        _ = try train("mobilenetv2", seed: 7, out: first)
+        _ = try train("mobilenetv2", seed: 7, out: second)
+        XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
+    }
+
+    func testACheckpointOfAnotherShapeIsRejectedByName() throws {
+        let out = folder.appendingPathComponent("r20.safetensors").path
+        let (model, _) = try train("resnet20", seed: 2, out: out)
+        var checkpoint = try model.checkpoint()
+        let index = try XCTUnwrap(checkpoint.tensors.firstIndex { $0.name == "fc.weight" })
+        let wrong = checkpoint.tensors[index]
+        checkpoint.tensors[index] = NamedTensorData(name: wrong.name, shape: [wrong.shape[0] + 1, wrong.shape[1]],
+                                                    floats: [Float](repeating: 0, count: (wrong.shape[0] + 1) * wrong.shape[1]))
+        let broken = folder.appendingPathComponent("broken.safetensors").path
+        try checkpoint.write(to: broken)
+        XCTAssertThrowsError(try TrainedModel.load(broken, on: TestDevices.cpu)) { error in
+            XCTAssertTrue("\(error)".contains("fc.weight") && "\(error)".contains("broken.safetensors"), "\(error)")
+        }
+        checkpoint.metadata[Checkpoint.Key.architecture] = "mobilenetv2"
+        try checkpoint.write(to: broken)
+        let mobilenet = TrainedModel(configuration: ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3,
+                                                                       inputChannels: 1, imageSize: 5),
+                                     module: model.module, normalizationMean: [0], normalizationStd: [1], classNames: [])
+        XCTAssertThrowsError(try mobilenet.load(try Checkpoint(contentsOf: broken), path: broken)) { error in
+            XCTAssertTrue("\(error)".contains("checkpoint is mobilenetv2"), "\(error)")
+        }
+    }
+}
