@@ -58,7 +58,7 @@ final class MedMNISTTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         func reason(_ bytes: Data) -> String {
             let path = folder.appendingPathComponent("case.npz").path
-            FileManager.default.createFile(atPath: path, contents: bytes)
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: bytes))
             do { _ = try MedMNISTLoader.load(path); return "no error" } catch { return "\(error)" }
         }
         XCTAssertTrue(reason(good.prefix(good.count / 2)).contains("truncated") ||

@@ -8,14 +8,14 @@ let evaluateCommand = Command(
     name: "evaluate", usage: "evaluate --model C --data F [--split test]",
     summary: "accuracy and macro AUC of a checkpoint on a dataset split",
     options: [OptionSpec(name: "model", help: "checkpoint (.safetensors) written by condense"),
-              OptionSpec(name: "data", help: "MedMNIST .npz file", defaultValue: "Data/bloodmnist.npz"),
+              OptionSpec(name: "data", help: "MedMNIST .npz file or CIFAR binary folder", defaultValue: "Data/bloodmnist.npz"),
               OptionSpec(name: "split", help: "train | val | test", defaultValue: "test"),
               OptionSpec(name: "batch", help: "batch size", defaultValue: "256")] + commonOptions
 ) { arguments, console in
     guard let checkpoint = arguments.values["model"] else { throw UsageError("--model CHECKPOINT is required") }
     let backend = try selectBackend(arguments, console)
     let model = try TrainedModel.load(checkpoint, on: backend)
-    let dataset = try MedMNISTLoader.load(arguments.values["data"]!)
+    let dataset = try loadImageDataset(arguments.values["data"]!)
     let splitName = arguments.values["split"]!
     guard let split = dataset.split(named: splitName) else {
         throw UsageError("--split: expected train, val or test, got '\(splitName)'")

@@ -6,7 +6,7 @@ import Foundation
 
 /// Options shared by commands that read a dataset and train.
 let trainingOptions = [
-    OptionSpec(name: "data", help: "MedMNIST .npz file (any 2-D subset and size)", defaultValue: "Data/bloodmnist.npz"),
+    OptionSpec(name: "data", help: "MedMNIST .npz file (any 2-D subset and size) or CIFAR binary folder", defaultValue: "Data/bloodmnist.npz"),
     OptionSpec(name: "epochs", help: "training epochs", defaultValue: "10"),
     OptionSpec(name: "batch", help: "batch size", defaultValue: "128"),
     OptionSpec(name: "lr", help: "peak learning rate (one-epoch warm-up, cosine decay)", defaultValue: "0.002"),
@@ -29,7 +29,7 @@ let trainCommand = Command(
 ) { arguments, console in
     let backend = try selectBackend(arguments, console)
     let dataPath = arguments.values["data"]!
-    let dataset = try MedMNISTLoader.load(dataPath)
+    let dataset = try loadImageDataset(dataPath)
     let options = try parseTrainingOptions(arguments)
     let configuration = ModelConfiguration(
         architecture: arguments.values["model"]!, width: try arguments.value("width", "a positive number") { Double($0) } ?? 1,
