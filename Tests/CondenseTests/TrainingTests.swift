@@ -30,7 +30,8 @@ final class TrainingTests: XCTestCase {
         options.batchSize = 2
         options.seed = seed
         var events = 0
-        let summary = try Training.train(model, on: dataset, options: options, checkpointPath: out) { _ in events += 1 }
+        let summary = try Training.train(model, on: dataset, options: options, checkpointPath: out,
+                                         progress: { _ in events += 1 })
         XCTAssertGreaterThanOrEqual(events, 4, "a step and an epoch event per epoch at least")
         return (model, summary)
     }

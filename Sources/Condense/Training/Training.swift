@@ -12,6 +12,8 @@ public struct TrainingOptions: Sendable {
     /// `adamw`, or `sgd` (momentum 0.9, Nesterov).
     public var optimizer = "adamw"
     public var labelSmoothing: Float = 0
+    /// Clip the global gradient norm to this value (nil: no clipping).
+    public var clipNorm: Float?
     /// Random crop from padded images and horizontal flips.
     public var augment = true
     public var seed: UInt64 = 0
@@ -85,6 +87,7 @@ public enum Training {
                     return (try objective(logits, labels, images), logits)
                 }
                 try tape.backward(from: loss.0)
+                if let clipNorm = options.clipNorm { try clipGradientNorm(parameters, maxNorm: clipNorm) }
                 try optimizer.step()
                 try backend.axpy(alpha: Float(batch.labels.count), x: loss.0.value, y: lossSum)
                 try backend.countCorrect(logits: loss.1.value, labels: labels, output: count)

@@ -13,6 +13,7 @@ let trainingOptions = [
     OptionSpec(name: "weight-decay", help: "weight decay", defaultValue: "0.0005"),
     OptionSpec(name: "optimizer", help: "adamw | sgd (momentum 0.9, Nesterov)", defaultValue: "adamw"),
     OptionSpec(name: "label-smoothing", help: "label smoothing ε", defaultValue: "0"),
+    OptionSpec(name: "clip", help: "clip the global gradient norm to this value"),
     OptionSpec(name: "no-augment", help: "no random crop or flip", takesValue: false),
     OptionSpec(name: "seed", help: "seed for initialization, shuffling and augmentation", defaultValue: "0"),
 ]
@@ -64,6 +65,7 @@ func parseTrainingOptions(_ arguments: ParsedArguments) throws -> TrainingOption
     options.labelSmoothing = try arguments.value("label-smoothing", "a number in [0, 1)") {
         Float($0).flatMap { $0 >= 0 && $0 < 1 ? $0 : nil }
     } ?? 0
+    options.clipNorm = try arguments.value("clip", "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } }
     options.augment = !arguments.flag("no-augment")
     options.seed = try arguments.value("seed", "a non-negative integer") { UInt64($0) } ?? 0
     return options
