@@ -21,6 +21,14 @@ public final class Tape {
         return (try body(), tape)
     }
 
+    /// Runs `body` with recording suspended (a frozen teacher's forward pass inside a student's step).
+    public static func withoutRecording<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = active
+        active = nil
+        defer { active = previous }
+        return try body()
+    }
+
     /// Records `output`'s backward closure when a tape is active and any input needs a gradient, and returns the
     /// variable to hand on (requiring a gradient exactly when recorded).
     static func output(_ value: Tensor, inputs: [Variable?], backward: @escaping (Tensor) throws -> Void) -> Variable {
