@@ -87,7 +87,7 @@ final class OptimizerReferenceTests: XCTestCase {
             .contains("Nesterov"))
         XCTAssertTrue(reason { try backend.sgdStep(parameter: p, gradient: try backend.full([4], value: 1),
                                                    momentumBuffer: nil, options: .init(learningRate: 0.1),
-                                                   isFirstStep: true) }.contains("gradient [3]"))
+                                                   isFirstStep: true) }.contains("gradient of shape [3]"))
         XCTAssertTrue(reason { try backend.adamWStep(parameter: p, gradient: g, firstMoment: g, secondMoment: g,
                                                      step: 1, options: .init(beta1: 1)) }.contains("beta1 must be in [0, 1)"))
         XCTAssertTrue(reason { try backend.adamWStep(parameter: p, gradient: g, firstMoment: g, secondMoment: g,

@@ -2,7 +2,9 @@ extension CPUBackend: OptimizerOps {
     public func sgdStep(parameter: Tensor, gradient: Tensor, momentumBuffer: Tensor?, options: SGDOptions,
                         isFirstStep: Bool) throws {
         try options.validate("sgdStep")
-        try requireSameShape("sgdStep", as: parameter, [("gradient", gradient)] + (momentumBuffer.map { [("momentumBuffer", $0)] } ?? []))
+        try requireFloat32("sgdStep", parameter)
+        try requireSameShape("sgdStep", "gradient", gradient, as: parameter)
+        if let momentumBuffer { try requireSameShape("sgdStep", "momentumBuffer", momentumBuffer, as: parameter) }
         OptimizerReference.sgd(count: parameter.count, parameter: try parameter.cpuFloats("sgdStep"),
                                gradient: try gradient.cpuFloats("sgdStep"),
                                momentumBuffer: try momentumBuffer?.cpuFloats("sgdStep"), options: options,
@@ -12,8 +14,10 @@ extension CPUBackend: OptimizerOps {
     public func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
                           options: AdamWOptions) throws {
         let constants = try options.stepConstants("adamWStep", step: step)
-        try requireSameShape("adamWStep", as: parameter, [("gradient", gradient), ("firstMoment", firstMoment),
-                                                          ("secondMoment", secondMoment)])
+        try requireFloat32("adamWStep", parameter)
+        for (name, tensor) in [("gradient", gradient), ("firstMoment", firstMoment), ("secondMoment", secondMoment)] {
+            try requireSameShape("adamWStep", name, tensor, as: parameter)
+        }
         OptimizerReference.adamW(count: parameter.count, parameter: try parameter.cpuFloats("adamWStep"),
                                  gradient: try gradient.cpuFloats("adamWStep"),
                                  firstMoment: try firstMoment.cpuFloats("adamWStep"),

@@ -87,7 +87,7 @@ public enum FakeQuantValidation {
         let op = "fakeQuantize"
         let layout = try parameters(op, input: input, scale: scale, zeroPoint: zeroPoint, axis: axis, qmin: qmin,
                                     qmax: qmax, on: backend)
-        try sameShape(op, "output", output, as: input, on: backend)
+        try requireSameShape(op, "output", output, as: input, on: backend)
         return layout
     }
 
@@ -98,10 +98,10 @@ public enum FakeQuantValidation {
         let op = "fakeQuantizeBackward"
         let layout = try parameters(op, input: input, scale: scale, zeroPoint: zeroPoint, axis: axis, qmin: qmin,
                                     qmax: qmax, on: backend)
-        try sameShape(op, "gradOutput", gradOutput, as: input, on: backend)
-        try sameShape(op, "gradInput", gradInput, as: input, on: backend)
+        try requireSameShape(op, "gradOutput", gradOutput, as: input, on: backend)
+        try requireSameShape(op, "gradInput", gradInput, as: input, on: backend)
         if let gradScale {
-            try sameShape(op, "gradScale", gradScale, as: scale, on: backend)
+            try requireSameShape(op, "gradScale", gradScale, as: scale, on: backend)
             guard qmax > 0 else {
                 throw CondenseError.invalidArgument(op: op, "gradScale (LSQ) needs qmax > 0 for its gradient factor "
                                                     + "1/sqrt(n·qmax), got qmax = \(qmax)")
@@ -126,15 +126,15 @@ public enum FakeQuantValidation {
                                               symmetric: Bool, scale: Tensor, zeroPoint: Tensor,
                                               on backend: Backend) throws -> Int {
         let op = "quantizationParameters"
-        try owned(op, minimum, on: backend)
-        try float32(op, minimum)
+        try requireOwned(op, minimum, by: backend)
+        try requireFloat32(op, minimum)
         guard minimum.shape.rank == 1, minimum.count >= 1 else {
             throw CondenseError.shapeMismatch(op: op, expected: "minimum of shape [1] or [channels]",
                                               got: "\(minimum.shape)")
         }
-        try sameShape(op, "maximum", maximum, as: minimum, on: backend)
-        try sameShape(op, "scale", scale, as: minimum, on: backend)
-        try sameShape(op, "zeroPoint", zeroPoint, as: minimum, on: backend)
+        try requireSameShape(op, "maximum", maximum, as: minimum, on: backend)
+        try requireSameShape(op, "scale", scale, as: minimum, on: backend)
+        try requireSameShape(op, "zeroPoint", zeroPoint, as: minimum, on: backend)
         try range(op, qmin: qmin, qmax: qmax)
         return minimum.count
     }
@@ -152,8 +152,8 @@ public enum FakeQuantValidation {
 
     private static func inputLayout(_ op: String, _ input: Tensor, axis: Int?,
                                     on backend: Backend) throws -> FakeQuantLayout {
-        try owned(op, input, on: backend)
-        try float32(op, input)
+        try requireOwned(op, input, by: backend)
+        try requireFloat32(op, input)
         guard input.count >= 1 else {
             throw CondenseError.shapeMismatch(op: op, expected: "input with at least one element",
                                               got: "\(input.shape)")
@@ -167,8 +167,8 @@ public enum FakeQuantValidation {
 
     private static func perChannelVector(_ op: String, _ name: String, _ tensor: Tensor, layout: FakeQuantLayout,
                                          axis: Int?, on backend: Backend) throws {
-        try owned(op, tensor, on: backend)
-        try float32(op, tensor)
+        try requireOwned(op, tensor, by: backend)
+        try requireFloat32(op, tensor)
         let expected: Shape = axis == nil ? [1] : [layout.channels]
         guard tensor.shape == expected else {
             let what = axis == nil ? "per tensor" : "one per channel along axis \(axis!)"
@@ -188,23 +188,4 @@ public enum FakeQuantValidation {
         }
     }
 
-    private static func owned(_ op: String, _ tensor: Tensor, on backend: Backend) throws {
-        guard tensor.backend === backend else { throw CondenseError.backendMismatch(op: op) }
-    }
-
-    private static func float32(_ op: String, _ tensor: Tensor) throws {
-        guard tensor.dtype == .float32 else {
-            throw CondenseError.dtypeMismatch(op: op, expected: .float32, got: tensor.dtype)
-        }
-    }
-
-    private static func sameShape(_ op: String, _ name: String, _ tensor: Tensor, as reference: Tensor,
-                                  on backend: Backend) throws {
-        try owned(op, tensor, on: backend)
-        try float32(op, tensor)
-        guard tensor.shape == reference.shape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "\(name) of shape \(reference.shape)",
-                                              got: "\(tensor.shape)")
-        }
-    }
 }

@@ -74,14 +74,3 @@ public struct AdamWOptions: Equatable, Sendable {
         return (Float(Double(learningRate) / correction1), Float(correction2.squareRoot()))
     }
 }
-
-/// Throws unless every tensor has `reference`'s shape and is float32 (optimizer state and gradients).
-public func requireSameShape(_ op: String, as reference: Tensor, _ tensors: [(String, Tensor)]) throws {
-    try requireFloat32(op, reference)
-    for (name, tensor) in tensors {
-        try requireFloat32(op, tensor)
-        guard tensor.shape == reference.shape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "\(name) \(reference.shape)", got: "\(tensor.shape)")
-        }
-    }
-}

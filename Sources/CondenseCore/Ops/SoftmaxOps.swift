@@ -62,7 +62,7 @@ public enum SoftmaxValidation {
     public static func forward(_ op: String, logits: Tensor, temperature: Float, output: Tensor,
                                on backend: Backend) throws -> SoftmaxRows {
         let extents = try matrix(op, "logits", logits, on: backend)
-        try sameShape(op, "output", output, as: logits, on: backend)
+        try requireSameShape(op, "output", output, as: logits, on: backend)
         try checkTemperature(op, temperature)
         return extents
     }
@@ -71,8 +71,8 @@ public enum SoftmaxValidation {
     public static func backward(_ op: String, output: Tensor, gradOutput: Tensor, temperature: Float,
                                 gradInput: Tensor, on backend: Backend) throws -> SoftmaxRows {
         let extents = try matrix(op, "output", output, on: backend)
-        try sameShape(op, "gradOutput", gradOutput, as: output, on: backend)
-        try sameShape(op, "gradInput", gradInput, as: output, on: backend)
+        try requireSameShape(op, "gradOutput", gradOutput, as: output, on: backend)
+        try requireSameShape(op, "gradInput", gradInput, as: output, on: backend)
         try checkTemperature(op, temperature)
         return extents
     }
@@ -84,7 +84,7 @@ public enum SoftmaxValidation {
         let extents = try matrix(op, "logits", logits, on: backend)
         try checkLabels(op, labels, rows: extents.rows, on: backend)
         try checkScalars(op, "loss", loss, count: 1, on: backend)
-        if let gradLogits { try sameShape(op, "gradLogits", gradLogits, as: logits, on: backend) }
+        if let gradLogits { try requireSameShape(op, "gradLogits", gradLogits, as: logits, on: backend) }
         guard labelSmoothing >= 0, labelSmoothing < 1 else {
             throw CondenseError.invalidArgument(op: op, "labelSmoothing must lie in [0, 1), got \(labelSmoothing)")
         }
@@ -98,10 +98,10 @@ public enum SoftmaxValidation {
                                     on backend: Backend) throws -> SoftmaxRows {
         let op = "distillationLoss"
         let extents = try matrix(op, "student", student, on: backend)
-        try sameShape(op, "teacher", teacher, as: student, on: backend)
+        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
         try checkLabels(op, labels, rows: extents.rows, on: backend)
         try checkScalars(op, "loss", loss, count: 1, on: backend)
-        if let gradStudent { try sameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
+        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
         if let terms { try checkScalars(op, "terms", terms, count: 2, on: backend) }
         try checkTemperature(op, temperature)
         guard alpha >= 0, alpha <= 1 else {
@@ -112,20 +112,10 @@ public enum SoftmaxValidation {
 
     // MARK: - Pieces
 
-    private static func owned(_ op: String, _ tensor: Tensor, on backend: Backend) throws {
-        guard tensor.backend === backend else { throw CondenseError.backendMismatch(op: op) }
-    }
-
-    private static func float32(_ op: String, _ tensor: Tensor) throws {
-        guard tensor.dtype == .float32 else {
-            throw CondenseError.dtypeMismatch(op: op, expected: .float32, got: tensor.dtype)
-        }
-    }
-
     private static func matrix(_ op: String, _ name: String, _ tensor: Tensor,
                                on backend: Backend) throws -> SoftmaxRows {
-        try owned(op, tensor, on: backend)
-        try float32(op, tensor)
+        try requireOwned(op, tensor, by: backend)
+        try requireFloat32(op, tensor)
         guard tensor.shape.rank == 2, tensor.shape[0] >= 1, tensor.shape[1] >= 1 else {
             throw CondenseError.shapeMismatch(op: op, expected: "\(name) of shape [B, K] with B ≥ 1 and K ≥ 1",
                                               got: "\(tensor.shape)")
@@ -133,20 +123,10 @@ public enum SoftmaxValidation {
         return SoftmaxRows(rows: tensor.shape[0], classes: tensor.shape[1])
     }
 
-    private static func sameShape(_ op: String, _ name: String, _ tensor: Tensor, as reference: Tensor,
-                                  on backend: Backend) throws {
-        try owned(op, tensor, on: backend)
-        try float32(op, tensor)
-        guard tensor.shape == reference.shape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "\(name) of shape \(reference.shape)",
-                                              got: "\(tensor.shape)")
-        }
-    }
-
     private static func checkScalars(_ op: String, _ name: String, _ tensor: Tensor, count: Int,
                                      on backend: Backend) throws {
-        try owned(op, tensor, on: backend)
-        try float32(op, tensor)
+        try requireOwned(op, tensor, by: backend)
+        try requireFloat32(op, tensor)
         guard tensor.count == count else {
             throw CondenseError.shapeMismatch(op: op, expected: "\(name) of \(count) element\(count == 1 ? "" : "s")",
                                               got: "\(tensor.shape)")
@@ -154,7 +134,7 @@ public enum SoftmaxValidation {
     }
 
     private static func checkLabels(_ op: String, _ labels: Tensor, rows: Int, on backend: Backend) throws {
-        try owned(op, labels, on: backend)
+        try requireOwned(op, labels, by: backend)
         guard labels.dtype == .int32 else {
             throw CondenseError.dtypeMismatch(op: "\(op) labels", expected: .int32, got: labels.dtype)
         }

@@ -5,7 +5,9 @@ extension OpenCLBackend: OptimizerOps {
     public func sgdStep(parameter: Tensor, gradient: Tensor, momentumBuffer: Tensor?, options o: SGDOptions,
                         isFirstStep: Bool) throws {
         try o.validate("sgdStep")
-        try requireSameShape("sgdStep", as: parameter, [("gradient", gradient)] + (momentumBuffer.map { [("momentumBuffer", $0)] } ?? []))
+        try requireFloat32("sgdStep", parameter)
+        try requireSameShape("sgdStep", "gradient", gradient, as: parameter)
+        if let momentumBuffer { try requireSameShape("sgdStep", "momentumBuffer", momentumBuffer, as: parameter) }
         let hasMomentum = o.momentum != 0 && momentumBuffer != nil
         try launch("sgd_step", file: "optimizer",
                    defines: ["HAS_MOMENTUM": hasMomentum ? 1 : 0, "NESTEROV": o.nesterov ? 1 : 0,
@@ -19,8 +21,10 @@ extension OpenCLBackend: OptimizerOps {
     public func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
                           options o: AdamWOptions) throws {
         let constants = try o.stepConstants("adamWStep", step: step)
-        try requireSameShape("adamWStep", as: parameter, [("gradient", gradient), ("firstMoment", firstMoment),
-                                                          ("secondMoment", secondMoment)])
+        try requireFloat32("adamWStep", parameter)
+        for (name, tensor) in [("gradient", gradient), ("firstMoment", firstMoment), ("secondMoment", secondMoment)] {
+            try requireSameShape("adamWStep", name, tensor, as: parameter)
+        }
         try launch("adamw_step", file: "optimizer",
                    arguments: [.buffer(parameter), .buffer(gradient), .buffer(firstMoment), .buffer(secondMoment),
                                .int(parameter.count), .float(1 - o.learningRate * o.weightDecay),
