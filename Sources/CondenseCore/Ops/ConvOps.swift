@@ -88,13 +88,6 @@ public struct Conv2dParameters: Equatable, Sendable {
     }
 }
 
-public extension WindowGeometry {
-    /// Rows of one sample's column matrix: `C·kh·kw`.
-    var columnRows: Int { inputChannels * kernelHeight * kernelWidth }
-    /// Columns of one sample's column matrix: `Ho·Wo`.
-    var columnCount: Int { outputHeight * outputWidth }
-}
-
 /// Checks shared by both backends' im2col and col2im.
 public enum ConvValidation {
     /// Throws unless `image` has the geometry's input shape, the sample range lies inside it and `columns` holds

@@ -78,38 +78,3 @@ public struct DepthwiseConv2dParameters: Equatable, Sendable {
         guard shape == expected else { throw CondenseError.shapeMismatch(op: op, expected: "\(name) \(expected)", got: "\(shape)") }
     }
 }
-
-/// The extents of a sliding-window op (convolution, pooling) on NCHW tensors.
-public struct WindowGeometry: Equatable, Sendable {
-    public let batch: Int, inputChannels: Int, outputChannels: Int
-    public let inputHeight: Int, inputWidth: Int
-    public let kernelHeight: Int, kernelWidth: Int
-    public let strideHeight: Int, strideWidth: Int
-    public let paddingHeight: Int, paddingWidth: Int
-    public let dilationHeight: Int, dilationWidth: Int
-
-    /// The geometry of a window op on an NCHW `input`; per-axis values as (height, width).
-    public init(input: Shape, outputChannels: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
-                dilation: (Int, Int)) {
-        (batch, inputChannels, inputHeight, inputWidth) = (input[0], input[1], input[2], input[3])
-        self.outputChannels = outputChannels
-        (kernelHeight, kernelWidth) = kernel
-        (strideHeight, strideWidth) = stride
-        (paddingHeight, paddingWidth) = padding
-        (dilationHeight, dilationWidth) = dilation
-    }
-
-    public var outputHeight: Int {
-        (inputHeight + 2 * paddingHeight - dilationHeight * (kernelHeight - 1) - 1) / strideHeight + 1
-    }
-    public var outputWidth: Int {
-        (inputWidth + 2 * paddingWidth - dilationWidth * (kernelWidth - 1) - 1) / strideWidth + 1
-    }
-    /// Whether the dilated kernel fits inside the padded input (at least one output position per axis).
-    public var windowFits: Bool {
-        inputHeight + 2 * paddingHeight >= dilationHeight * (kernelHeight - 1) + 1
-            && inputWidth + 2 * paddingWidth >= dilationWidth * (kernelWidth - 1) + 1
-    }
-    public var inputShape: Shape { [batch, inputChannels, inputHeight, inputWidth] }
-    public var outputShape: Shape { [batch, outputChannels, outputHeight, outputWidth] }
-}

@@ -33,16 +33,9 @@ public enum ConvReference {
             for iy in 0..<g.inputHeight {
                 for ix in 0..<g.inputWidth {
                     var sum: T = 0
-                    for ky in 0..<g.kernelHeight {
-                        let sy = iy + g.paddingHeight - ky * g.dilationHeight
-                        guard sy >= 0, sy % g.strideHeight == 0, sy / g.strideHeight < oh else { continue }
-                        for kx in 0..<g.kernelWidth {
-                            let sx = ix + g.paddingWidth - kx * g.dilationWidth
-                            guard sx >= 0, sx % g.strideWidth == 0, sx / g.strideWidth < ow else { continue }
-                            let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
-                            sum += columns[((sample * g.columnRows) + row) * oh * ow + sy / g.strideHeight * ow
-                                           + sx / g.strideWidth]
-                        }
+                    g.forEachCoveringOutput(iy, ix) { output, ky, kx in
+                        let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
+                        sum += columns[(sample * g.columnRows + row) * oh * ow + output]
                     }
                     dx[iy * g.inputWidth + ix] = sum
                 }

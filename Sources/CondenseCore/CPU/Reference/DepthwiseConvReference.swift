@@ -46,15 +46,7 @@ public enum DepthwiseConvReference {
                         let o = c * multiplier + j
                         let dy = gradOutput + (n * g.outputChannels + o) * oh * ow
                         let w = weight + o * g.kernelHeight * g.kernelWidth
-                        for ky in 0..<g.kernelHeight {
-                            let sy = iy + g.paddingHeight - ky * g.dilationHeight
-                            guard sy >= 0, sy % g.strideHeight == 0, sy / g.strideHeight < oh else { continue }
-                            for kx in 0..<g.kernelWidth {
-                                let sx = ix + g.paddingWidth - kx * g.dilationWidth
-                                guard sx >= 0, sx % g.strideWidth == 0, sx / g.strideWidth < ow else { continue }
-                                sum += dy[sy / g.strideHeight * ow + sx / g.strideWidth] * w[ky * g.kernelWidth + kx]
-                            }
-                        }
+                        g.forEachCoveringOutput(iy, ix) { output, ky, kx in sum += dy[output] * w[ky * g.kernelWidth + kx] }
                     }
                     dx[iy * g.inputWidth + ix] = sum
                 }

@@ -25,20 +25,6 @@ public enum PoolingReference {
         }
     }
 
-    /// Calls `body(outputIndexInPlane)` for every output whose window covers input `(iy, ix)`.
-    @inlinable
-    public static func coveringOutputs(_ g: WindowGeometry, _ iy: Int, _ ix: Int, _ body: (Int) -> Void) {
-        for ky in 0..<g.kernelHeight {
-            let sy = iy + g.paddingHeight - ky
-            guard sy >= 0, sy % g.strideHeight == 0, sy / g.strideHeight < g.outputHeight else { continue }
-            for kx in 0..<g.kernelWidth {
-                let sx = ix + g.paddingWidth - kx
-                guard sx >= 0, sx % g.strideWidth == 0, sx / g.strideWidth < g.outputWidth else { continue }
-                body(sy / g.strideHeight * g.outputWidth + sx / g.strideWidth)
-            }
-        }
-    }
-
     /// Max-pool gradient of plane `plane`: each input sums the gradients of the outputs that chose it.
     public static func maxBackward<T: BinaryFloatingPoint>(_ g: WindowGeometry, plane: Int, gradOutput: UnsafePointer<T>,
                                                            indices: UnsafePointer<Int32>, gradInput: UnsafeMutablePointer<T>) {
@@ -47,7 +33,7 @@ public enum PoolingReference {
             for ix in 0..<g.inputWidth {
                 let flat = iy * g.inputWidth + ix
                 var sum: T = 0
-                coveringOutputs(g, iy, ix) { o in
+                g.forEachCoveringOutput(iy, ix) { o, _, _ in
                     if indices[plane * outputPlane + o] == Int32(flat) { sum += gradOutput[plane * outputPlane + o] }
                 }
                 gradInput[plane * g.inputHeight * g.inputWidth + flat] = sum
@@ -84,7 +70,7 @@ public enum PoolingReference {
         for iy in 0..<g.inputHeight {
             for ix in 0..<g.inputWidth {
                 var sum: T = 0
-                coveringOutputs(g, iy, ix) { o in sum += gradOutput[plane * outputPlane + o] }
+                g.forEachCoveringOutput(iy, ix) { o, _, _ in sum += gradOutput[plane * outputPlane + o] }
                 gradInput[(plane * g.inputHeight + iy) * g.inputWidth + ix] = sum / divisor
             }
         }
