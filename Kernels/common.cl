@@ -19,3 +19,18 @@
     }
 
 DEFINE_GROUP_SUM(float, group_sum)
+
+// FOR_COVERING_OUTPUTS(iy, ix, DH, DW, BODY) runs BODY for every output (oy, ox) whose window reads input (iy, ix)
+// through kernel tap (ky, kx), with `o = oy·OW + ox` in scope: the gather backward passes use instead of atomics.
+// Expects KH, KW, SH, SW, PH, PW, OH and OW in scope (as defines or kernel arguments).
+#define FOR_COVERING_OUTPUTS(iy, ix, DH, DW, BODY)                       \
+    for (int ky = 0; ky < KH; ++ky) {                                   \
+        const int sy = (iy) + PH - ky * (DH);                           \
+        if (sy < 0 || sy % SH != 0 || sy / SH >= OH) continue;          \
+        for (int kx = 0; kx < KW; ++kx) {                               \
+            const int sx = (ix) + PW - kx * (DW);                       \
+            if (sx < 0 || sx % SW != 0 || sx / SW >= OW) continue;      \
+            const int o = (sy / SH) * OW + sx / SW;                     \
+            BODY;                                                       \
+        }                                                               \
+    }

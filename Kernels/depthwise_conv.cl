@@ -76,19 +76,10 @@ __kernel void depthwise_backward_input(__global const float* grad_output, __glob
     const int OC = C * M;
     float sum = 0.0f;
     for (int j = 0; j < M; ++j) {
-        const int o = c * M + j;
-        __global const float* dy = grad_output + (n * OC + o) * OH * OW;
-        __global const float* w = weight + o * KH * KW;
-        #pragma unroll
-        for (int ky = 0; ky < KH; ++ky) {
-            const int sy = iy + PH - ky * DH;
-            if (sy < 0 || sy % SH != 0 || sy / SH >= OH) continue;
-            #pragma unroll
-            for (int kx = 0; kx < KW; ++kx) {
-                const int sx = ix + PW - kx * DW;
-                if (sx >= 0 && sx % SW == 0 && sx / SW < OW) sum += dy[(sy / SH) * OW + sx / SW] * w[ky * KW + kx];
-            }
-        }
+        const int channel = c * M + j;
+        __global const float* dy = grad_output + (n * OC + channel) * OH * OW;
+        __global const float* w = weight + channel * KH * KW;
+        FOR_COVERING_OUTPUTS(iy, ix, DH, DW, sum += dy[o] * w[ky * KW + kx])
     }
     grad_input[index] = sum;
 }

@@ -35,17 +35,6 @@ __kernel void col2im(__global const float* columns, __global float* grad_input, 
     const int ix = index % W, iy = (index / W) % H, c = (index / (W * H)) % C, sample = index / (W * H * C);
     const int plane = OH * OW, rows = C * KH * KW;
     float sum = 0.0f;
-    #pragma unroll
-    for (int ky = 0; ky < KH; ++ky) {
-        const int sy = iy + PH - ky * DH;
-        if (sy < 0 || sy % SH != 0 || sy / SH >= OH) continue;
-        #pragma unroll
-        for (int kx = 0; kx < KW; ++kx) {
-            const int sx = ix + PW - kx * DW;
-            if (sx >= 0 && sx % SW == 0 && sx / SW < OW) {
-                sum += columns[(sample * rows + (c * KH + ky) * KW + kx) * plane + (sy / SH) * OW + sx / SW];
-            }
-        }
-    }
+    FOR_COVERING_OUTPUTS(iy, ix, DH, DW, sum += columns[(sample * rows + (c * KH + ky) * KW + kx) * plane + o])
     grad_input[first * C * H * W + index] = sum;
 }

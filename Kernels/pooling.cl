@@ -64,19 +64,6 @@ __kernel void avg_pool_forward(__global const float* input, __global float* outp
     output[index] = sum / (float)(KH * KW);
 }
 
-// Visits the outputs of `plane` whose windows cover input (iy, ix): BODY(output index in the plane).
-#define FOR_COVERING_OUTPUTS(iy, ix, BODY)                                                   \
-    for (int ky = 0; ky < KH; ++ky) {                                                        \
-        const int sy = iy + PH - ky;                                                         \
-        if (sy < 0 || sy % SH != 0 || sy / SH >= OH) continue;                               \
-        for (int kx = 0; kx < KW; ++kx) {                                                    \
-            const int sx = ix + PW - kx;                                                     \
-            if (sx < 0 || sx % SW != 0 || sx / SW >= OW) continue;                           \
-            const int o = (sy / SH) * OW + sx / SW;                                          \
-            BODY;                                                                            \
-        }                                                                                    \
-    }
-
 __kernel void max_pool_backward(__global const float* grad_output, __global const int* indices,
                                 __global float* grad_input, GEOMETRY) {
     const int index = get_global_id(0);
@@ -84,7 +71,7 @@ __kernel void max_pool_backward(__global const float* grad_output, __global cons
     const int flat = index % (H * W), plane = index / (H * W), iy = flat / W, ix = flat % W;
     const int base = plane * OH * OW;
     float sum = 0.0f;
-    FOR_COVERING_OUTPUTS(iy, ix, if (indices[base + o] == flat) sum += grad_output[base + o])
+    FOR_COVERING_OUTPUTS(iy, ix, 1, 1, if (indices[base + o] == flat) sum += grad_output[base + o])
     grad_input[index] = sum;
 }
 
@@ -94,7 +81,7 @@ __kernel void avg_pool_backward(__global const float* grad_output, __global floa
     const int flat = index % (H * W), plane = index / (H * W), iy = flat / W, ix = flat % W;
     const int base = plane * OH * OW;
     float sum = 0.0f;
-    FOR_COVERING_OUTPUTS(iy, ix, sum += grad_output[base + o])
+    FOR_COVERING_OUTPUTS(iy, ix, 1, 1, sum += grad_output[base + o])
     grad_input[index] = sum / (float)(KH * KW);
 }
 
