@@ -55,6 +55,15 @@ inline float div_rn(float a, float b) {
 
 inline float recip_rn(float s) { return div_rn(1.0f, s); }
 
+// Round half to even, exactly as rint, without the library calls some drivers make of rint, copysign and fabs
+// (PoCL's are scalar and cost most of the kernel): adding and subtracting ±2²³ leaves the integer the hardware's
+// round-to-nearest-even picked; |v| ≥ 2²³ is already an integer. Relies on FP_CONTRACT OFF and no fast-math.
+inline float round_even(float v) {
+    const float magic = v < 0.0f ? -8388608.0f : 8388608.0f;
+    const float rounded = (v + magic) - magic;
+    return (v < 8388608.0f && v > -8388608.0f) ? rounded : v;
+}
+
 // MARK: - Channel of an element
 
 inline int channel_of(int i, int inner, int channels) {
@@ -84,8 +93,8 @@ __kernel void fake_quant_forward(__global const float* x, __global const float* 
     const int i = get_global_id(0);
     if (i >= n) return;
     const int c = channel_of(i, inner, channels);
-    const float s = scale[c], inv = recip_rn(s), z = rint(zeroPoint[c]);
-    const float q = z + rint(x[i] * inv);
+    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
+    const float q = z + round_even(x[i] * inv);
     y[i] = (fmin(fmax(q, qmin), qmax) - z) * s;
 }
 
@@ -118,7 +127,7 @@ __kernel void fake_quant_backward(__global const float* x, __global const float*
                                   int perChannel, int inner, int channels, int groups, float qmin, float qmax,
                                   float gradFactor) {
     const int group = get_group_id(0), c = group / groups, g = group - c * groups, lid = get_local_id(0);
-    const float s = scale[c], inv = recip_rn(s), z = rint(zeroPoint[c]);
+    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
 #if LSQ
     __local float scratch[WG];
     const float below = qmin - z, above = qmax - z;
@@ -127,7 +136,7 @@ __kernel void fake_quant_backward(__global const float* x, __global const float*
     for (int j = g * WG + lid; j < perChannel; j += groups * WG) {
         const int i = element_of(j, c, inner, channels);
         const float xi = x[i], dyi = dy[i];
-        const float q = z + rint(xi * inv);
+        const float q = z + round_even(xi * inv);
         const int inRange = q >= qmin && q <= qmax;
         dx[i] = inRange ? dyi : 0.0f;
 #if LSQ
