@@ -104,3 +104,26 @@ final class MedMNISTTests: XCTestCase {
         XCTAssertTrue(reason("float.npz").contains("expected uint8 pixels"), reason("float.npz"))
     }
 }
+
+/// Labels beyond a known subset's classes are an error naming the key.
+final class MedMNISTLabelRangeTests: XCTestCase {
+    func testALabelBeyondBloodMNISTsEightClassesIsRejected() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-range-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import numpy as np, sys
+            i = np.zeros((2, 3, 3, 3), np.uint8); l = np.zeros((2, 1), np.uint8)
+            np.savez(sys.argv[1] + "/bloodmnist.npz", train_images=i, train_labels=l, val_images=i,
+                     val_labels=np.array([[0], [9]], np.uint8), test_images=i, test_labels=l)
+            """, folder.path]
+        do { try python.run() } catch { throw XCTSkip("python3 is not available to write the file") }
+        python.waitUntilExit()
+        guard python.terminationStatus == 0 else { throw XCTSkip("python3 with numpy is not available") }
+        XCTAssertThrowsError(try MedMNISTLoader.load(folder.appendingPathComponent("bloodmnist.npz").path)) {
+            XCTAssertTrue("\($0)".contains("val_labels: label 9 is out of range for bloodmnist"), "\($0)")
+        }
+    }
+}

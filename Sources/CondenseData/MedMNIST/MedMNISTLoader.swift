@@ -40,8 +40,12 @@ public enum MedMNISTLoader {
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             .split(separator: "_").first.map(String.init) ?? "dataset"
         let classes = Int(splits.flatMap(\.labels).max() ?? 0) + 1
-        let names = knownClassNames[name].flatMap { $0.count >= classes ? $0 : nil }
-            ?? (0..<classes).map { "class \($0)" }
+        if let known = knownClassNames[name], classes > known.count {
+            let key = zip(["train", "val", "test"], splits).first { $0.1.labels.contains { Int($0) >= known.count } }?.0
+            throw CondenseError.file(path: path, "\(key ?? "train")_labels: label \(classes - 1) is out of range for " +
+                                                 "\(name) (\(known.count) classes, labels 0…\(known.count - 1))")
+        }
+        let names = knownClassNames[name] ?? (0..<classes).map { "class \($0)" }
         return ImageDataset(name: name, channels: geometry.channels, height: geometry.height, width: geometry.width,
                             classNames: names, train: splits[0], validation: splits[1], test: splits[2])
     }
