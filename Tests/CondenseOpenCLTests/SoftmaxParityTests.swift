@@ -22,11 +22,10 @@ final class SoftmaxParityTests: XCTestCase {
                 for temperature in temperatures {
                     let z = random.floats(rows * classes, in: -6...6), shape: Shape = [rows, classes]
                     try assertParity("softmax B=\(rows) K=\(classes) T=\(temperature)") { backend in
-                        let ops = try softmaxOps(backend)
                         let p = try backend.poisoned(shape), logP = try backend.poisoned(shape)
                         let logits = try backend.tensor(z, shape: shape)
-                        try ops.softmax(logits: logits, temperature: temperature, output: p)
-                        try ops.logSoftmax(logits: logits, temperature: temperature, output: logP)
+                        try backend.softmax(logits: logits, temperature: temperature, output: p)
+                        try backend.logSoftmax(logits: logits, temperature: temperature, output: logP)
                         return [p, logP]
                     }
                 }
@@ -48,13 +47,12 @@ final class SoftmaxParityTests: XCTestCase {
                     let probabilities = try p.toHost(), logProbabilities = try logP.toHost()
                     let dy = random.floats(rows * classes)
                     try assertParity("backward B=\(rows) K=\(classes) T=\(temperature)") { backend in
-                        let ops = try softmaxOps(backend)
                         let gradOutput = try backend.tensor(dy, shape: shape)
                         let softmaxGrad = try backend.poisoned(shape), logSoftmaxGrad = try backend.poisoned(shape)
-                        try ops.softmaxBackward(output: backend.tensor(probabilities, shape: shape),
+                        try backend.softmaxBackward(output: backend.tensor(probabilities, shape: shape),
                                                 gradOutput: gradOutput, temperature: temperature,
                                                 gradInput: softmaxGrad)
-                        try ops.logSoftmaxBackward(output: backend.tensor(logProbabilities, shape: shape),
+                        try backend.logSoftmaxBackward(output: backend.tensor(logProbabilities, shape: shape),
                                                    gradOutput: gradOutput, temperature: temperature,
                                                    gradInput: logSoftmaxGrad)
                         return [softmaxGrad, logSoftmaxGrad]
@@ -72,14 +70,13 @@ final class SoftmaxParityTests: XCTestCase {
                     let z = random.floats(rows * classes, in: -6...6)
                     let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
                     try assertParity("CE B=\(rows) K=\(classes) ε=\(smoothing)") { backend in
-                        let ops = try softmaxOps(backend)
                         let logits = try backend.tensor(z, shape: shape)
                         let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
                         let loss = try backend.poisoned([1]), grad = try backend.poisoned(shape)
                         let lossOnly = try backend.poisoned([1])
-                        try ops.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                        try backend.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
                                              loss: loss, gradLogits: grad)
-                        try ops.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                        try backend.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
                                              loss: lossOnly, gradLogits: nil)
                         return [loss, grad, lossOnly]
                     }
@@ -98,15 +95,14 @@ final class SoftmaxParityTests: XCTestCase {
                         let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
                         let label = "KD B=\(rows) K=\(classes) T=\(temperature) α=\(alpha)"
                         try assertParity(label) { backend in
-                            let ops = try softmaxOps(backend)
                             let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
                             let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
                             let loss = try backend.poisoned([1]), terms = try backend.poisoned([2])
                             let grad = try backend.poisoned(shape), lossOnly = try backend.poisoned([1])
-                            try ops.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                            try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
                                                      temperature: temperature, alpha: alpha, loss: loss,
                                                      gradStudent: grad, terms: terms)
-                            try ops.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                            try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
                                                      temperature: temperature, alpha: alpha, loss: lossOnly,
                                                      gradStudent: nil)
                             return [loss, terms, grad, lossOnly]
@@ -122,10 +118,9 @@ final class SoftmaxParityTests: XCTestCase {
         for classes in [8, 1000] {
             let z = random.floats(3 * classes, in: -6...6), shape: Shape = [3, classes]
             try assertParity("in place K=\(classes)") { backend in
-                let ops = try softmaxOps(backend)
                 let p = try backend.tensor(z, shape: shape), logP = try backend.tensor(z, shape: shape)
-                try ops.softmax(logits: p, temperature: 2, output: p)
-                try ops.logSoftmax(logits: logP, temperature: 2, output: logP)
+                try backend.softmax(logits: p, temperature: 2, output: p)
+                try backend.logSoftmax(logits: logP, temperature: 2, output: logP)
                 return [p, logP]
             }
         }
@@ -138,7 +133,7 @@ final class SoftmaxParityTests: XCTestCase {
         var random = SeededGenerator(seed: 26)
         let (rows, classes) = (3, 8), shape: Shape = [rows, classes]
         let s = random.floats(rows * classes, in: -6...6), t = random.floats(rows * classes, in: -6...6)
-        func run(_ backend: Backend & SoftmaxOps, _ labels: [Int32]) throws -> [[Float]] {
+        func run(_ backend: Backend, _ labels: [Int32]) throws -> [[Float]] {
             let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
             let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
             let ceLoss = try backend.poisoned([1]), ceGrad = try backend.poisoned(shape)
@@ -178,10 +173,6 @@ final class SoftmaxParityTests: XCTestCase {
     }
 
     // MARK: - Helpers
-
-    private func softmaxOps(_ backend: Backend) throws -> Backend & SoftmaxOps {
-        try XCTUnwrap(backend as? Backend & SoftmaxOps, "\(backend.name) does not adopt SoftmaxOps")
-    }
 
     private func randomLabels(_ rows: Int, _ classes: Int, _ random: inout SeededGenerator) -> [Int32] {
         (0..<rows).map { _ in Int32.random(in: 0..<Int32(classes), using: &random) }

@@ -11,10 +11,10 @@ public enum SoftmaxTestSupport {
         return tensor
     }
 
-    /// Runs every fixture case on `backend` (which must adopt `SoftmaxOps`) and compares it with JAX's values:
+    /// Runs every fixture case on `backend` and compares it with JAX's values:
     /// softmax and log-softmax at T = 1 and 4, the KD loss, terms and gradient (T = 4, α = 0.9), and cross entropy
     /// with label smoothing 0.1 and its gradient, on B = 5, K = 8 logits that include ±50.
-    public static func assertMatchesJAXFixtures(_ backend: Backend & SoftmaxOps, file: StaticString = #filePath,
+    public static func assertMatchesJAXFixtures(_ backend: Backend, file: StaticString = #filePath,
                                                 line: UInt = #line) throws {
         func load(_ name: String) throws -> [Float] { try Fixtures.array("softmax", name).floats() }
         let studentArray = try Fixtures.array("softmax", "student"), shape = Shape(studentArray.shape)

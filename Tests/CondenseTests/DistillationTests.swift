@@ -49,9 +49,30 @@ final class DistillationTests: XCTestCase {
         let distilled = try model("mobilenetv2", width: 0.25, seed: 2)
         let distillation = try HintonDistillation(teacher: teacher, student: distilled, temperature: 4, alpha: 1)
         _ = try Training.train(distilled, on: dataset, options: options(epochs: 6), checkpointPath: nil,
-                               objective: distillation.loss)
+                               objective: distillation.objective)
         let (kd, plain) = (try divergence(teacher, distilled), try divergence(teacher, scratch))
         XCTAssertLessThan(kd, plain, "KL(teacher ‖ distilled) \(kd) should be below KL(teacher ‖ scratch) \(plain)")
+    }
+
+    func testAttentionTransferAddsItsTermAndTrains() throws {
+        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let backend = TestDevices.cpu
+        var random = SeededGenerator(seed: 3)
+        let images = Variable(try backend.tensor(random.floats(5 * 25), shape: [5, 1, 5, 5]))
+        let labels = try backend.allocate([5], dtype: .int32)
+        try dataset.train.labels.withUnsafeBytes { try backend.write($0, to: labels) }
+        func loss(attention: Float) throws -> Float {
+            let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                      attention: attention)
+            return try Tape.record { try distillation.objective(images: images, labels: labels).loss }.result.value.toHost()[0]
+        }
+        let plain = try loss(attention: 0), withAttention = try loss(attention: 1000)
+        XCTAssertGreaterThan(withAttention, plain, "the attention term is positive for unrelated networks")
+        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                  attention: 1000)
+        let summary = try Training.train(student, on: dataset, options: options(epochs: 2), checkpointPath: nil,
+                                         objective: distillation.objective)
+        XCTAssertTrue(summary.test.accuracy.isFinite)
     }
 
     func testMismatchedPairsAndParametersAreRejected() throws {
@@ -68,5 +89,7 @@ final class DistillationTests: XCTestCase {
         XCTAssertTrue(reason(try model("mobilenetv2", width: 0.25, seed: 2, imageSize: 8)).contains("images"))
         XCTAssertTrue(reason(student, temperature: 0).contains("temperature must be > 0"))
         XCTAssertTrue(reason(student, alpha: 1.5).contains("alpha must be in [0, 1]"))
+        XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                    attention: -1))
     }
 }

@@ -40,8 +40,9 @@ public struct TrainingSummary: Sendable {
 /// schedule, validation every epoch, and the best-on-validation weights kept (and written to `checkpointPath`,
 /// atomically, whenever they improve). Loss and accuracy accumulate on the device and are read back only to report.
 public enum Training {
-    /// The loss of one batch: cross entropy by default; distillation passes its own.
-    public typealias Objective = (_ logits: Variable, _ labels: Tensor, _ images: Variable) throws -> Variable
+    /// The student's forward pass and loss on one batch, returning both (cross entropy by default; distillation
+    /// passes its own, which may also look at intermediate features).
+    public typealias Objective = (_ images: Variable, _ labels: Tensor) throws -> (loss: Variable, logits: Variable)
 
     public static func train(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions,
                              checkpointPath: String?, objective: Objective? = nil,
@@ -65,8 +66,9 @@ public enum Training {
         let totalSteps = options.epochs * loader.batchCount
         let schedule = WarmupSchedule(CosineSchedule(base: Double(options.learningRate), totalSteps: totalSteps),
                                       warmupSteps: loader.batchCount, startFactor: 0.1)
-        let objective = objective ?? { logits, labels, _ in
-            try crossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing)
+        let objective = objective ?? { images, labels in
+            let logits = try model.module(images)
+            return (try crossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing), logits)
         }
         var best: (accuracy: Double, checkpoint: Checkpoint)? = nil
         let start = Stopwatch.now()
@@ -82,10 +84,7 @@ public enum Training {
                 try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
                 optimizer.learningRate = Float(schedule.learningRate(at: step))
                 model.module.zeroGrad()
-                let (loss, tape) = try Tape.record { () -> (Variable, Variable) in
-                    let logits = try model.module(images)
-                    return (try objective(logits, labels, images), logits)
-                }
+                let (loss, tape) = try Tape.record { try objective(images, labels) }
                 try tape.backward(from: loss.0)
                 if let clipNorm = options.clipNorm { try clipGradientNorm(parameters, maxNorm: clipNorm) }
                 try optimizer.step()

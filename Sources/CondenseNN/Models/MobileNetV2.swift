@@ -36,8 +36,23 @@ public final class MobileNetV2: Module {
 
     override public var children: [(name: String, module: Module)] { [("features", features), ("classifier", classifier)] }
 
-    override public func forward(_ x: Variable) throws -> Variable {
-        try classifier(try globalAveragePool(try features(x)))
+    override public func forward(_ x: Variable) throws -> Variable { try forwardWithFeatures(x).logits }
+}
+
+extension MobileNetV2: FeatureExtracting {
+    /// The outputs of the last block before each change of resolution, and of the final 1×1 convolution.
+    public func forwardWithFeatures(_ x: Variable) throws -> (logits: Variable, features: [Variable]) {
+        var y = x, stages: [Variable] = []
+        for layer in features.layers {
+            let next = try layer(y)
+            if let last = stages.last, last.shape.dims.suffix(2) == next.shape.dims.suffix(2) {
+                stages[stages.count - 1] = next
+            } else {
+                stages.append(next)
+            }
+            y = next
+        }
+        return (try classifier(try globalAveragePool(y)), stages)
     }
 }
 

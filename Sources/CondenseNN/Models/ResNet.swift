@@ -39,11 +39,18 @@ public final class ResNet: Module {
         stem + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) } + [("fc", fc)]
     }
 
-    override public func forward(_ x: Variable) throws -> Variable {
-        var y = x
+    override public func forward(_ x: Variable) throws -> Variable { try forwardWithFeatures(x).logits }
+}
+
+extension ResNet: FeatureExtracting {
+    public func forwardWithFeatures(_ x: Variable) throws -> (logits: Variable, features: [Variable]) {
+        var y = x, features: [Variable] = []
         for (_, module) in stem { y = try module(y) }
-        for layer in layers { y = try layer(y) }
-        return try fc(try globalAveragePool(y))
+        for layer in layers {
+            y = try layer(y)
+            features.append(y)
+        }
+        return (try fc(try globalAveragePool(y)), features)
     }
 }
 
@@ -83,10 +90,17 @@ public final class CIFARResNet: Module {
         [("conv1", conv1), ("bn1", bn1)] + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element) } + [("fc", fc)]
     }
 
-    override public func forward(_ x: Variable) throws -> Variable {
-        var y = try bn1(try conv1(x))
-        for layer in layers { y = try layer(y) }
-        return try fc(try globalAveragePool(y))
+    override public func forward(_ x: Variable) throws -> Variable { try forwardWithFeatures(x).logits }
+}
+
+extension CIFARResNet: FeatureExtracting {
+    public func forwardWithFeatures(_ x: Variable) throws -> (logits: Variable, features: [Variable]) {
+        var y = try bn1(try conv1(x)), features: [Variable] = []
+        for layer in layers {
+            y = try layer(y)
+            features.append(y)
+        }
+        return (try fc(try globalAveragePool(y)), features)
     }
 }
 
