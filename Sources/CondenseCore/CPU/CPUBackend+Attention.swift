@@ -9,9 +9,8 @@ extension CPUBackend: AttentionOps {
     public func attentionMapBackward(features: Tensor, map: Tensor, norms: Tensor, gradMap: Tensor,
                                      gradFeatures: Tensor) throws {
         let op = "attentionMapBackward"
-        let e = try AttentionExtents(op, features: features, map: map, norms: norms, on: self)
-        try requireSameShape(op, "gradMap", gradMap, as: map, on: self)
-        try requireSameShape(op, "gradFeatures", gradFeatures, as: features, on: self)
+        let e = try AttentionExtents.backward(features: features, map: map, norms: norms, gradMap: gradMap,
+                                              gradFeatures: gradFeatures, on: self)
         let a = try features.cpuFloats(op), q = try map.cpuFloats(op), r = try norms.cpuFloats(op)
         let dq = try gradMap.cpuFloats(op), da = try gradFeatures.cpuFloats(op)
         parallelPlanes(e.batch) {

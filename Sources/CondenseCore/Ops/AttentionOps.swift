@@ -27,4 +27,14 @@ public struct AttentionExtents: Equatable, Sendable {
                                               got: "\(map.shape) and \(norms.shape)")
         }
     }
+
+    /// The checks of `attentionMapBackward`: those of the forward, plus gradients shaped like map and features.
+    public static func backward(features: Tensor, map: Tensor, norms: Tensor, gradMap: Tensor, gradFeatures: Tensor,
+                                on backend: Backend) throws -> AttentionExtents {
+        let op = "attentionMapBackward"
+        let extents = try AttentionExtents(op, features: features, map: map, norms: norms, on: backend)
+        try requireSameShape(op, "gradMap", gradMap, as: map, on: backend)
+        try requireSameShape(op, "gradFeatures", gradFeatures, as: features, on: backend)
+        return extents
+    }
 }

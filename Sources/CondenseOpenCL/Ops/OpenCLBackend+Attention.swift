@@ -13,10 +13,8 @@ extension OpenCLBackend: AttentionOps {
 
     public func attentionMapBackward(features: Tensor, map: Tensor, norms: Tensor, gradMap: Tensor,
                                      gradFeatures: Tensor) throws {
-        let op = "attentionMapBackward"
-        let e = try AttentionExtents(op, features: features, map: map, norms: norms, on: self)
-        try requireSameShape(op, "gradMap", gradMap, as: map, on: self)
-        try requireSameShape(op, "gradFeatures", gradFeatures, as: features, on: self)
+        let e = try AttentionExtents.backward(features: features, map: map, norms: norms, gradMap: gradMap,
+                                              gradFeatures: gradFeatures, on: self)
         try launch("attention_map_backward", file: "attention", defines: ["WG": Self.attentionGroup],
                    arguments: [.buffer(features), .buffer(map), .buffer(norms), .buffer(gradMap), .buffer(gradFeatures),
                                .int(e.channels), .int(e.positions)],
