@@ -12,24 +12,37 @@ public struct EvaluationResult: Sendable {
 
 /// Runs a model in evaluation mode over a split and scores it.
 public enum Evaluation {
+    /// Logits for every image of `split` (row-major `count × classes`), un-augmented, in split order.
+    public static func logits(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                              batchSize: Int) throws -> [Float] {
+        try outputs(of: model, on: split, dataset: dataset, batchSize: batchSize) { $0 }
+    }
+
     /// Class probabilities for every image of `split` (row-major `count × classes`).
     public static func probabilities(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                      batchSize: Int) throws -> [Float] {
+        try outputs(of: model, on: split, dataset: dataset, batchSize: batchSize) { logits in
+            let output = try logits.backend.allocate(logits.shape, dtype: .float32)
+            try logits.backend.softmax(logits: logits, temperature: 1, output: output)
+            return output
+        }
+    }
+
+    /// `transform` of the model's logits for every image of `split`, concatenated on the host.
+    private static func outputs(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset, batchSize: Int,
+                                transform: (Tensor) throws -> Tensor) throws -> [Float] {
         let backend = model.module.namedParameters()[0].variable.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                                  shuffle: false, augment: false, seed: 0)
-        var probabilities: [Float] = []
-        probabilities.reserveCapacity(split.count * model.configuration.classes)
+        var outputs: [Float] = []
+        outputs.reserveCapacity(split.count * model.configuration.classes)
         for batch in loader.batches(epoch: 0) {
             let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
-            let logits = try model.module(images).value
-            let output = try backend.allocate(logits.shape, dtype: .float32)
-            try backend.softmax(logits: logits, temperature: 1, output: output)
-            probabilities += try output.toHost()
+            outputs += try transform(try model.module(images).value).toHost()
         }
-        return probabilities
+        return outputs
     }
 
     /// Accuracy and macro AUC of `model` on `split`.
