@@ -43,14 +43,10 @@ let distillCommand = Command(
     let backend = try selectBackend(arguments, console)
     let teacher = try TrainedModel.load(teacherPath, on: backend)
     let dataset = try loadImageDataset(arguments.values["data"]!)
-    let configuration = ModelConfiguration(
-        architecture: arguments.values["student"]!,
-        width: try arguments.value("width", "a positive number") { Double($0) } ?? 0.35,
-        classes: teacher.configuration.classes, inputChannels: teacher.configuration.inputChannels,
-        imageSize: teacher.configuration.imageSize)
-    let student = TrainedModel(configuration: configuration, module: try configuration.build(on: backend, seed: options.seed),
-                               normalizationMean: teacher.normalizationMean, normalizationStd: teacher.normalizationStd,
-                               classNames: teacher.classNames)
+    let student = try ModelFactory.student(arguments.values["student"]!,
+                                           width: try arguments.value("width", "a positive number") { Double($0) } ?? 0.35,
+                                           of: teacher, seed: options.seed)
+    let configuration = student.configuration
     let teacherLogits = cacheTeacher
         ? try TeacherLogitCache(logits: Evaluation.logits(of: teacher, on: dataset.train, dataset: dataset, batchSize: 256),
                                 classes: teacher.configuration.classes)

@@ -8,7 +8,7 @@ struct Command {
 }
 
 /// Every command, in the order `condense --help` lists them.
-let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, evaluateCommand, benchCommand]
+let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, evaluateCommand, runCommand, benchCommand]
 
 /// The text of `condense --help`.
 func generalHelp() -> String {
