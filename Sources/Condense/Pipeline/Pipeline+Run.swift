@@ -12,6 +12,9 @@ public struct PipelineSummary: Sendable {
 }
 
 extension Pipeline {
+    /// The stages, in the order they run.
+    public static let stageNames = ["teacher", "student"]
+
     /// Runs (or resumes) every stage, then writes `report.md` and the figure.
     public func run() throws -> PipelineSummary {
         var records = [try trainTeacher()]
