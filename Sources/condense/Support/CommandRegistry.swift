@@ -8,7 +8,7 @@ struct Command {
 }
 
 /// Every command, in the order `condense --help` lists them.
-let commands: [Command] = [devicesCommand, trainCommand, distillCommand, evaluateCommand, benchCommand]
+let commands: [Command] = [devicesCommand, trainCommand, distillCommand, evaluateCommand, exportCommand, benchCommand]
 
 /// The text of `condense --help`.
 func generalHelp() -> String {
