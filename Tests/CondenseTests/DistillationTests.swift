@@ -34,8 +34,8 @@ final class DistillationTests: XCTestCase {
 
     /// Mean KL(teacher ‖ student) of the two models' class probabilities over the training images.
     private func divergence(_ teacher: TrainedModel, _ student: TrainedModel) throws -> Double {
-        let p = try Evaluation.probabilities(of: teacher, on: dataset.train, dataset: dataset, batchSize: 5)
-        let q = try Evaluation.probabilities(of: student, on: dataset.train, dataset: dataset, batchSize: 5)
+        let p = try Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset, batchSize: 5).probabilities
+        let q = try Evaluation.predictions(of: student, on: dataset.train, dataset: dataset, batchSize: 5).probabilities
         return zip(p, q).reduce(0) { $0 + Double($1.0) * log(Double(max($1.0, 1e-12)) / Double(max($1.1, 1e-12))) }
             / Double(dataset.train.count)
     }
@@ -109,8 +109,8 @@ final class DistillationTests: XCTestCase {
 
     func testCachedTeacherLogitsGiveTheSameLossAsRunningTheTeacher() throws {
         let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
-        let cache = try TeacherLogitCache(logits: Evaluation.logits(of: teacher, on: dataset.train, dataset: dataset,
-                                                                    batchSize: 4),
+        let cache = try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset,
+                                                                         batchSize: 4).logits,
                                           classes: dataset.classes)
         XCTAssertEqual(cache.count, dataset.train.count)
         let batch = try firstBatch(student)

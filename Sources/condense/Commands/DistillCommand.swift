@@ -48,7 +48,7 @@ let distillCommand = Command(
                                            of: teacher, seed: options.seed)
     let configuration = student.configuration
     let teacherLogits = cacheTeacher
-        ? try TeacherLogitCache(logits: Evaluation.logits(of: teacher, on: dataset.train, dataset: dataset, batchSize: 256),
+        ? try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset, batchSize: 256).logits,
                                 classes: teacher.configuration.classes)
         : nil
     let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha,
