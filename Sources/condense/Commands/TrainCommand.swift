@@ -71,13 +71,13 @@ func parseTrainingOptions(_ arguments: ParsedArguments) throws -> TrainingOption
     return options
 }
 
-/// Prints a model's test figures (and `--json`'s object): accuracy, AUC, parameters, checkpoint bytes.
-func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, console: Console,
-                  extra: [String: Any]) throws {
-    let size = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
-    console.print(String(format: "test ACC %.4f  AUC %.4f  parameters %d  checkpoint %@ (%d bytes)", result.accuracy,
-                         result.auc, model.module.parameterCount, checkpoint, size))
-    try console.emit(extra.merging(["accuracy": result.accuracy, "auc": result.auc,
-                                    "parameters": model.module.parameterCount, "size_bytes": size,
-                                    "checkpoint": checkpoint]) { $1 })
+/// Prints a model's test figures and size (and `--json`'s object): accuracy, AUC, parameters, non-zero parameters,
+/// checkpoint bytes, and the ratios to `reference` (the model it came from) when given.
+func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, reference: ModelSize? = nil,
+                  console: Console, extra: [String: Any]) throws {
+    let size = ModelSizeReport(try ModelSize(of: model, checkpoint: checkpoint), reference: reference)
+    console.print(String(format: "test ACC %.4f  AUC %.4f  checkpoint %@", result.accuracy, result.auc, checkpoint))
+    console.print(size.summary)
+    try console.emit(extra.merging(size.jsonFields) { $1 }.merging(["accuracy": result.accuracy, "auc": result.auc,
+                                                                    "checkpoint": checkpoint]) { $1 })
 }
