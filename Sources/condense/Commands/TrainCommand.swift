@@ -18,6 +18,15 @@ let trainingOptions = [
     OptionSpec(name: "seed", help: "seed for initialization, shuffling and augmentation", defaultValue: "0"),
 ]
 
+/// `trainingOptions` with other defaults (fine-tuning runs shorter, at a lower learning rate).
+func trainingOptions(defaults: [String: String]) -> [OptionSpec] {
+    trainingOptions.map { spec in
+        var spec = spec
+        spec.defaultValue = defaults[spec.name] ?? spec.defaultValue
+        return spec
+    }
+}
+
 /// `condense train`: trains a model from scratch on a MedMNIST file, keeping the best-on-validation checkpoint.
 let trainCommand = Command(
     name: "train", usage: "train --data F --model M [--width W] --epochs N --out C",
@@ -54,10 +63,12 @@ let trainCommand = Command(
     ])
 }
 
-/// The training options of the command line.
-func parseTrainingOptions(_ arguments: ParsedArguments) throws -> TrainingOptions {
+/// The training options of the command line (`--epochs 0` allowed where `minimumEpochs` is 0).
+func parseTrainingOptions(_ arguments: ParsedArguments, minimumEpochs: Int = 1) throws -> TrainingOptions {
     var options = TrainingOptions()
-    options.epochs = try arguments.value("epochs", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 10
+    options.epochs = try arguments.value("epochs", "an integer ≥ \(minimumEpochs)") {
+        Int($0).flatMap { $0 >= minimumEpochs ? $0 : nil }
+    } ?? 10
     options.batchSize = try arguments.value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 128
     options.learningRate = try arguments.value("lr", "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } } ?? 2e-3
     options.weightDecay = try arguments.value("weight-decay", "a number ≥ 0") { Float($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 5e-4
