@@ -35,6 +35,9 @@ public final class TrainedModel {
         checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
+        if let quantized = module as? QuantizedClassifier {
+            try checkpoint.setMetadata(json: quantized.graph, for: Checkpoint.Key.quantization)
+        }
         return checkpoint
     }
 
@@ -42,6 +45,7 @@ public final class TrainedModel {
     public func save(to path: String) throws { try checkpoint().write(to: path) }
 
     /// Rebuilds the model a checkpoint describes on `backend` and loads its weights, checking every name and shape.
+    /// A quantized checkpoint (one with `quantization` metadata) becomes a `QuantizedClassifier`.
     public static func load(_ path: String, on backend: Backend) throws -> TrainedModel {
         let checkpoint = try Checkpoint(contentsOf: path)
         func required<T>(_ value: T?, _ key: String) throws -> T {
@@ -57,7 +61,8 @@ public final class TrainedModel {
             architecture: architecture, width: Double(try checkpoint.metadataFloat(Checkpoint.Key.width) ?? 1),
             classes: try required(try checkpoint.metadataInt(Checkpoint.Key.classes), Checkpoint.Key.classes),
             inputChannels: inputShape[0], imageSize: inputShape[1])
-        let module = try configuration.build(on: backend)
+        let module = checkpoint.metadata[Checkpoint.Key.quantization] == nil ? try configuration.build(on: backend)
+            : try QuantizedClassifier(checkpoint: checkpoint, path: path, on: backend)
         let model = TrainedModel(
             configuration: configuration, module: module,
             normalizationMean: try checkpoint.metadataFloats(Checkpoint.Key.normalizationMean) ?? [],
