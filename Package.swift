@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
         .testTarget(name: "CondenseDataTests", dependencies: ["CondenseData", "CondenseTestSupport"]),
 .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
