@@ -55,37 +55,39 @@ public final class QuantizedClassifier: Module {
     /// Every tensor of the graph for a batch of (normalized float) images: the quantized ones as integers centred
     /// on their zero point (`q − z`), the logits in float.
     public func tensors(of images: Tensor) throws -> [String: Tensor] {
+        let input = QuantizedGraph.input
+        var values = [input: try requantize(images, try preparedNodes()[input]!.multiplier!, tensor: input,
+                                            activation: .none)]
+        for node in graph.nodes { values[node.name] = try output(of: node, inputs: node.inputs.map { values[$0]! }) }
+        return values
+    }
+
+    /// One node's output from its inputs (centred integers, as `tensors(of:)` gives them).
+    public func output(of node: QuantizedGraph.Node, inputs: [Tensor]) throws -> Tensor {
         try Tape.withoutRecording {
-            let backend = images.backend, nodes = try preparedNodes()
-            let input = QuantizedGraph.input
-            var values = [input: try requantize(images, nodes[input]!.multiplier!, tensor: input, activation: .none)]
-            for node in graph.nodes {
-                let x = values[node.inputs[0]]!, prepared = nodes[node.name]!
-                switch node.op {
-                case .convolution:
-                    let accumulators = try convolution(Variable(x), weight: Variable(prepared.weight!),
-                                                       bias: Variable(prepared.bias!), node.convolutionParameters)
-                    values[node.name] = try requantize(accumulators.value, prepared.multiplier!, tensor: node.name,
-                                                       activation: node.activationKind, axis: 1)
-                case .add:
-                    let sum = try backend.allocate(x.shape, dtype: .float32)
-                    try backend.scale(x, by: prepared.inputFactors[0], output: sum)
-                    try backend.axpy(alpha: prepared.inputFactors[1], x: values[node.inputs[1]]!, y: sum)
-                    values[node.name] = try requantize(sum, prepared.multiplier!, tensor: node.name,
-                                                       activation: node.activationKind)
-                case .maxPool:
-                    values[node.name] = try maxPool2d(Variable(x), node.poolParameters).value
-                case .globalAveragePool:
-                    values[node.name] = try requantize(try globalAveragePool(Variable(x)).value, prepared.multiplier!,
-                                                       tensor: node.name, activation: .none)
-                case .linear:
-                    let dequantized = try backend.allocate(x.shape, dtype: .float32)
-                    try backend.scale(x, by: prepared.inputFactors[0], output: dequantized)
-                    values[node.name] = try linear(Variable(dequantized), weight: Variable(prepared.weight!),
-                                                   bias: Variable(prepared.bias!)).value
-                }
+            let x = inputs[0], backend = x.backend, prepared = try preparedNodes()[node.name]!
+            switch node.op {
+            case .convolution:
+                let accumulators = try convolution(Variable(x), weight: Variable(prepared.weight!),
+                                                   bias: Variable(prepared.bias!), node.convolutionParameters)
+                return try requantize(accumulators.value, prepared.multiplier!, tensor: node.name,
+                                      activation: node.activationKind, axis: 1)
+            case .add:
+                let sum = try backend.allocate(x.shape, dtype: .float32)
+                try backend.scale(x, by: prepared.inputFactors[0], output: sum)
+                try backend.axpy(alpha: prepared.inputFactors[1], x: inputs[1], y: sum)
+                return try requantize(sum, prepared.multiplier!, tensor: node.name, activation: node.activationKind)
+            case .maxPool:
+                return try maxPool2d(Variable(x), node.poolParameters).value
+            case .globalAveragePool:
+                return try requantize(try globalAveragePool(Variable(x)).value, prepared.multiplier!, tensor: node.name,
+                                      activation: .none)
+            case .linear:
+                let dequantized = try backend.allocate(x.shape, dtype: .float32)
+                try backend.scale(x, by: prepared.inputFactors[0], output: dequantized)
+                return try linear(Variable(dequantized), weight: Variable(prepared.weight!),
+                                  bias: Variable(prepared.bias!)).value
             }
-            return values
         }
     }
 
