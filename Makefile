@@ -6,7 +6,7 @@ CONDENSE := .build/release/condense
 
 ## make run — install what is missing, build, and run the main job on the embedded BloodMNIST data.
 run: build
-	$(CONDENSE) devices
+	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
 ## first OpenCL device, PoCL in CI).

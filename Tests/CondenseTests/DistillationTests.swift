@@ -34,8 +34,8 @@ final class DistillationTests: XCTestCase {
 
     /// Mean KL(teacher ‖ student) of the two models' class probabilities over the training images.
     private func divergence(_ teacher: TrainedModel, _ student: TrainedModel) throws -> Double {
-        let p = try Evaluation.probabilities(of: teacher, on: dataset.train, dataset: dataset, batchSize: 5)
-        let q = try Evaluation.probabilities(of: student, on: dataset.train, dataset: dataset, batchSize: 5)
+        let p = try Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset, batchSize: 5).probabilities
+        let q = try Evaluation.predictions(of: student, on: dataset.train, dataset: dataset, batchSize: 5).probabilities
         return zip(p, q).reduce(0) { $0 + Double($1.0) * log(Double(max($1.0, 1e-12)) / Double(max($1.1, 1e-12))) }
             / Double(dataset.train.count)
     }
@@ -64,7 +64,8 @@ final class DistillationTests: XCTestCase {
         func loss(attention: Float) throws -> Float {
             let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                       attention: attention)
-            return try Tape.record { try distillation.objective(images: images, labels: labels).loss }.result.value.toHost()[0]
+            let batch = TrainingBatch(images: images, labels: labels, indices: Array(0..<5))
+            return try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
         }
         let plain = try loss(attention: 0), withAttention = try loss(attention: 1000)
         XCTAssertGreaterThan(withAttention, plain, "the attention term is positive for unrelated networks")
@@ -91,5 +92,92 @@ final class DistillationTests: XCTestCase {
         XCTAssertTrue(reason(student, alpha: 1.5).contains("alpha must be in [0, 1]"))
         XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                     attention: -1))
+    }
+
+    /// The loss on the first five training images, un-augmented, as training would see them.
+    private func firstBatch(_ model: TrainedModel) throws -> TrainingBatch {
+        let loader = BatchLoader(dataset.train, of: dataset, batchSize: 5,
+                                 normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
+                                 shuffle: false, augment: false, seed: 0)
+        let batch = loader.batches(epoch: 0).next()!
+        let backend = TestDevices.cpu
+        let labels = try backend.allocate([batch.labels.count], dtype: .int32)
+        try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
+        return TrainingBatch(images: Variable(try backend.tensor(batch.images, shape: Shape(batch.shape))), labels: labels,
+                             indices: batch.indices)
+    }
+
+    func testCachedTeacherLogitsGiveTheSameLossAsRunningTheTeacher() throws {
+        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let cache = try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset,
+                                                                         batchSize: 4).logits,
+                                          classes: dataset.classes)
+        XCTAssertEqual(cache.count, dataset.train.count)
+        let batch = try firstBatch(student)
+        student.module.train(false)  // no dropout: both losses see the same student logits
+        func loss(_ cache: TeacherLogitCache?) throws -> Float {
+            let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.7,
+                                                      teacherLogits: cache)
+            return try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
+        }
+        XCTAssertEqual(try loss(cache), try loss(nil), accuracy: 1e-5)
+        XCTAssertThrowsError(try cache.logits(for: [dataset.train.count], on: TestDevices.cpu))
+        XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                    attention: 1, teacherLogits: cache))
+    }
+
+    func testHintRegressorsTrainAndShrinkTheHintTerm() throws {
+        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                  hint: 10, seed: 5)
+        let plain = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
+        XCTAssertEqual(distillation.pairs, [FeaturePair(student: 0, teacher: 0), FeaturePair(student: 1, teacher: 1),
+                                            FeaturePair(student: 2, teacher: 2)])
+        XCTAssertEqual(distillation.regressors.count, 3)
+        let batch = try firstBatch(student)
+        // γ/2 · mean((r(Fₛ) − Fₜ)²) summed over the pairs, on the host; the student in evaluation mode (no dropout)
+        // to compare with the objective, in training mode (batch statistics) to see what training optimizes.
+        func hintTerm(training: Bool = false) throws -> Float {
+            student.module.train(training)
+            teacher.module.train(false)
+            return try Tape.withoutRecording {
+                let studentFeatures = try (student.module as! FeatureExtracting).forwardWithFeatures(batch.images).features
+                let teacherFeatures = try (teacher.module as! FeatureExtracting).forwardWithFeatures(batch.images).features
+                return try zip(distillation.pairs, distillation.regressors).reduce(Float(0)) { sum, item in
+                    let regressed = try item.1(studentFeatures[item.0.student]).value.toHost()
+                    let target = try teacherFeatures[item.0.teacher].value.toHost()
+                    let squares = zip(regressed, target).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                    return sum + 10 / 2 * squares / Float(target.count)
+                }
+            }
+        }
+        let before = try hintTerm()
+        XCTAssertGreaterThan(before, 0)
+        let total = try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
+        let kd = try Tape.record { try plain.objective(batch).loss }.result.value.toHost()[0]
+        XCTAssertEqual(total - kd, before, accuracy: 1e-3 * before, "the objective adds exactly the hint terms")
+        let regressorWeights = try distillation.regressors[0].conv.weight.value.toHost()
+        let beforeTraining = try hintTerm(training: true)
+        var training = options(epochs: 60)
+        training.learningRate = 1e-2
+        _ = try Training.train(student, on: dataset, options: training, checkpointPath: nil,
+                               objective: distillation.objective, auxiliaryParameters: distillation.auxiliaryParameters)
+        XCTAssertNotEqual(try distillation.regressors[0].conv.weight.value.toHost(), regressorWeights,
+                          "the regressors are trained with the student")
+        XCTAssertLessThan(try hintTerm(training: true), beforeTraining / 2, "training brings the regressed student features toward the teacher's")
+    }
+
+    func testFeaturePairsParseAndMustMatchInSize() throws {
+        XCTAssertEqual(try FeaturePair.parse("0:0, 2:1"), [FeaturePair(student: 0, teacher: 0),
+                                                          FeaturePair(student: 2, teacher: 1)])
+        XCTAssertThrowsError(try FeaturePair.parse("0-0"))
+        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        for (pairs, message) in [([FeaturePair(student: 0, teacher: 1)], "spatial sizes must match"),
+                                 ([FeaturePair(student: 9, teacher: 0)], "stages")] {
+            XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                                        attention: 1, pairs: pairs)) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+            }
+        }
     }
 }

@@ -42,8 +42,8 @@ final class TrainingTests: XCTestCase {
         let reloaded = try TrainedModel.load(out, on: TestDevices.cpu)
         XCTAssertEqual(reloaded.configuration, model.configuration)
         XCTAssertEqual(reloaded.classNames, dataset.classNames)
-        let before = try Evaluation.probabilities(of: model, on: dataset.test, dataset: dataset, batchSize: 2)
-        let after = try Evaluation.probabilities(of: reloaded, on: dataset.test, dataset: dataset, batchSize: 3)
+        let before = try Evaluation.predictions(of: model, on: dataset.test, dataset: dataset, batchSize: 2).probabilities
+        let after = try Evaluation.predictions(of: reloaded, on: dataset.test, dataset: dataset, batchSize: 3).probabilities
         XCTAssertEqual(before, after)
         XCTAssertEqual(try Evaluation.evaluate(reloaded, on: dataset.test, dataset: dataset).accuracy,
                        summary.test.accuracy)

@@ -12,38 +12,49 @@ public struct EvaluationResult: Sendable {
 
 /// Runs a model in evaluation mode over a split and scores it.
 public enum Evaluation {
-    /// Class probabilities for every image of `split` (row-major `count × classes`).
-    public static func probabilities(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
-                                     batchSize: Int) throws -> [Float] {
+    /// The logits and class probabilities for every image of `split` (each row-major `count × classes`), from one
+    /// pass in evaluation mode.
+    public static func predictions(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                                   batchSize: Int) throws -> (logits: [Float], probabilities: [Float]) {
         let backend = model.module.namedParameters()[0].variable.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                                  shuffle: false, augment: false, seed: 0)
-        var probabilities: [Float] = []
+        var logits: [Float] = [], probabilities: [Float] = []
+        logits.reserveCapacity(split.count * model.configuration.classes)
         probabilities.reserveCapacity(split.count * model.configuration.classes)
         for batch in loader.batches(epoch: 0) {
             let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
-            let logits = try model.module(images).value
-            let output = try backend.allocate(logits.shape, dtype: .float32)
-            try backend.softmax(logits: logits, temperature: 1, output: output)
+            let batchLogits = try model.module(images).value
+            let output = try backend.allocate(batchLogits.shape, dtype: .float32)
+            try backend.softmax(logits: batchLogits, temperature: 1, output: output)
+            logits += try batchLogits.toHost()
             probabilities += try output.toHost()
         }
-        return probabilities
+        return (logits, probabilities)
     }
 
     /// Accuracy and macro AUC of `model` on `split`.
     public static func evaluate(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                 batchSize: Int = 256) throws -> EvaluationResult {
+        try evaluateWithLogits(model, on: split, dataset: dataset, batchSize: batchSize).result
+    }
+
+    /// Accuracy and macro AUC of `model` on `split`, and the logits they were computed from (what an exported model
+    /// must reproduce).
+    public static func evaluateWithLogits(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                                          batchSize: Int = 256) throws -> (result: EvaluationResult, logits: [Float]) {
         try checkCompatible(model, dataset)
         let start = Stopwatch.now()
-        let probabilities = try probabilities(of: model, on: split, dataset: dataset, batchSize: batchSize)
+        let (logits, probabilities) = try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize)
         let seconds = max(Stopwatch.now() - start, 1e-9)
         let classes = model.configuration.classes
-        return EvaluationResult(
+        let result = EvaluationResult(
             accuracy: ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels, classes: classes),
             auc: ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
             images: split.count, imagesPerSecond: Double(split.count) / seconds)
+        return (result, logits)
     }
 
     /// Throws unless the dataset's images and labels fit the model.

@@ -41,11 +41,14 @@ public struct TrainingSummary: Sendable {
 /// atomically, whenever they improve). Loss and accuracy accumulate on the device and are read back only to report.
 public enum Training {
     /// The student's forward pass and loss on one batch, returning both (cross entropy by default; distillation
-    /// passes its own, which may also look at intermediate features).
-    public typealias Objective = (_ images: Variable, _ labels: Tensor) throws -> (loss: Variable, logits: Variable)
+    /// passes its own, which may also look at intermediate features or cached teacher outputs).
+    public typealias Objective = (_ batch: TrainingBatch) throws -> (loss: Variable, logits: Variable)
 
+    /// Trains `model` (and `auxiliaryParameters`, trained alongside but not part of the model, such as FitNets
+    /// regressors) with `objective`.
     public static func train(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions,
                              checkpointPath: String?, objective: Objective? = nil,
+                             auxiliaryParameters: [Variable] = [],
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         try Evaluation.checkCompatible(model, dataset)
         guard options.epochs >= 1, options.batchSize >= 1, options.learningRate > 0 else {
@@ -55,7 +58,7 @@ public enum Training {
         let normalization = Normalization(mean: model.normalizationMean, std: model.normalizationStd)
         let loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize, normalization: normalization,
                                  shuffle: true, augment: options.augment, seed: options.seed)
-        let parameters = model.module.namedParameters().map(\.variable)
+        let parameters = model.module.namedParameters().map(\.variable) + auxiliaryParameters
         let optimizer: Optimizer = switch options.optimizer {
         case "sgd": try SGD(parameters, options: SGDOptions(learningRate: options.learningRate, momentum: 0.9,
                                                             weightDecay: options.weightDecay, nesterov: true))
@@ -66,9 +69,9 @@ public enum Training {
         let totalSteps = options.epochs * loader.batchCount
         let schedule = WarmupSchedule(CosineSchedule(base: Double(options.learningRate), totalSteps: totalSteps),
                                       warmupSteps: loader.batchCount, startFactor: 0.1)
-        let objective = objective ?? { images, labels in
-            let logits = try model.module(images)
-            return (try crossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing), logits)
+        let objective = objective ?? { batch in
+            let logits = try model.module(batch.images)
+            return (try crossEntropy(logits, labels: batch.labels, labelSmoothing: options.labelSmoothing), logits)
         }
         var best: (accuracy: Double, checkpoint: Checkpoint)? = nil
         let start = Stopwatch.now()
@@ -84,7 +87,10 @@ public enum Training {
                 try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
                 optimizer.learningRate = Float(schedule.learningRate(at: step))
                 model.module.zeroGrad()
-                let (loss, tape) = try Tape.record { try objective(images, labels) }
+                for parameter in auxiliaryParameters { parameter.zeroGrad() }
+                let (loss, tape) = try Tape.record {
+                    try objective(TrainingBatch(images: images, labels: labels, indices: batch.indices))
+                }
                 try tape.backward(from: loss.0)
                 if let clipNorm = options.clipNorm { try clipGradientNorm(parameters, maxNorm: clipNorm) }
                 try optimizer.step()

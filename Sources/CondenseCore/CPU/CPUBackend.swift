@@ -6,10 +6,13 @@ import Glibc
 public final class CPUBackend: Backend {
     public let name = "cpu"
     public let info: DeviceInfo
+    /// Wall time per op, when set (`condense bench train --profile`).
+    public var profiler: OpProfiler?
 
     public init() {
-        info = DeviceInfo(backend: "cpu", name: "CPU (OpenBLAS, \(openblas_get_num_threads()) threads)",
-                          platform: "host", computeUnits: Int(openblas_get_num_threads()),
+        Self.configureHost
+        info = DeviceInfo(backend: "cpu", name: "CPU (OpenBLAS, \(HostParallel.workers) cores)",
+                          platform: "host", computeUnits: HostParallel.workers,
                           globalMemoryBytes: Self.physicalMemoryBytes, fp16: false, fp64: true, isGPU: false)
     }
 
@@ -49,25 +52,38 @@ public final class CPUBackend: Backend {
     }
 
     public func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
+        try timed("gemm") { try gemmOnHost(a, b, c, d) }
+    }
+
+    private func gemmOnHost(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
         try d.validate(a: a, b: b, c: c)
         guard d.m > 0, d.n > 0 else { return }
-        let pa = try a.cpuFloats("gemm"), pb = try b.cpuFloats("gemm"), pc = try c.cpuFloats("gemm")
-        for batch in 0..<d.batchCount {
-            cblas_sgemm(CblasRowMajor, d.transposeA ? CblasTrans : CblasNoTrans, d.transposeB ? CblasTrans : CblasNoTrans,
-                        blasint(d.m), blasint(d.n), blasint(d.k), d.alpha,
-                        pa + d.offsetA + batch * d.strideA, blasint(d.lda),
-                        pb + d.offsetB + batch * d.strideB, blasint(d.ldb), d.beta,
-                        pc + d.offsetC + batch * d.strideC, blasint(d.ldc))
-        }
+        d.run(try a.cpuFloats("gemm"), try b.cpuFloats("gemm"), try c.cpuFloats("gemm"))
     }
 
     public func synchronize() throws {}
+
+    /// Runs `body`, timed under `name` when a profiler is set.
+    @inline(__always)
+    func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        guard let profiler else { return try body() }
+        return try profiler.measure(name, body)
+    }
 
     /// The bytes of a tensor of this backend.
     private func hostBytes(_ tensor: Tensor, _ op: String) throws -> UnsafeMutableRawPointer {
         guard tensor.backend === self else { throw CondenseError.backendMismatch(op: op) }
         return UnsafeMutableRawPointer(try tensor.cpuPointer(op, dtype: tensor.dtype, as: UInt8.self))
     }
+
+    /// Once per process: OpenBLAS single-threaded (the backend splits work over cores itself, see `HostParallel`),
+    /// and freed blocks of up to 32 MiB kept by malloc instead of unmapped, so the tensors of each training step
+    /// reuse the previous step's pages instead of faulting in fresh zeroed ones.
+    private static let configureHost: Void = {
+        openblas_set_num_threads(1)
+        mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    }()
 
     private static var physicalMemoryBytes: Int {
         Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -1,7 +1,7 @@
 /// 2-D convolution on any backend: im2col (skipped for 1×1 stride-1 convolutions) and GEMM per group, batched over
 /// the samples of a chunk, so OpenBLAS or CLBlast does the arithmetic. Samples are processed in chunks whose column
 /// matrices stay under `columnBudget` elements.
-public extension Backend {
+public extension ConvOps where Self: Backend {
     /// Largest column scratch, in elements, one chunk may use (64 MiB of float32).
     static var columnBudget: Int { 16 << 20 }
 

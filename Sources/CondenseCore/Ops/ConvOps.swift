@@ -1,9 +1,17 @@
-/// The primitives a backend provides for convolution: im2col and col2im on NCHW float32 tensors. Convolution itself
-/// (`conv2d` and its gradients in `Backend+Conv.swift`) is written once on top of them and GEMM.
+/// 2-D convolution on NCHW float32 tensors and the primitives it is built from: im2col and col2im. Convolution
+/// itself has one implementation for every backend on top of them and GEMM (`Backend+Conv.swift`), which a backend
+/// may replace with a faster one of the same semantics (the CPU backend's works sample by sample in cache).
 ///
 /// Columns of one sample are `[C·kh·kw, Ho·Wo]`: row `(c·kh + ky)·kw + kx`, column `oy·Wo + ox` holds
 /// `input[c, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]` (zero outside the input).
 public protocol ConvOps {
+    /// `output = conv2d(input, weight) + bias` (PyTorch semantics, grouped).
+    func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, parameters: Conv2dParameters) throws
+    /// `gradInput = ∂L/∂input`.
+    func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor, parameters: Conv2dParameters) throws
+    /// `gradWeight = ∂L/∂weight` and, unless nil, `gradBias = Σ gradOutput` per output channel.
+    func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
+                              parameters: Conv2dParameters) throws
     /// Unfolds samples `[firstSample, firstSample + sampleCount)` of `input` into `columns` (`[sampleCount, C·kh·kw,
     /// Ho·Wo]`, at least that many elements).
     func im2col(input: Tensor, columns: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws

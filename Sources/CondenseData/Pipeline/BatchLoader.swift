@@ -1,10 +1,12 @@
 import Dispatch
 
-/// One batch on the host: float32 NCHW images, normalized, and int32 labels.
+/// One batch on the host: float32 NCHW images, normalized, int32 labels, and which samples of the split they are.
 public struct Batch: Sendable {
     public let images: [Float]
     public let labels: [Int32]
     public let shape: [Int]
+    /// The samples' indices in their split, in batch order (what per-sample caches are keyed by).
+    public let indices: [Int]
 }
 
 /// Batches of one split: shuffled per epoch from a seed (the same order on every run), optionally augmented with
@@ -94,7 +96,8 @@ public struct BatchLoader: Sendable {
                 }
             }
         }
-        return Batch(images: images, labels: labels, shape: [members.count, channels, height, width])
+        return Batch(images: images, labels: labels, shape: [members.count, channels, height, width],
+                     indices: Array(members))
     }
 }
 

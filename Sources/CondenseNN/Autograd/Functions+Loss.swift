@@ -23,3 +23,27 @@ public func distillationLoss(student: Variable, teacher: Tensor, labels: Tensor,
                                  alpha: alpha, loss: loss, gradStudent: gradient)
     return Tape.output(loss, inputs: [student]) { _ in try student.accumulate(gradient) }
 }
+
+/// `w/2 · mean((s − t)²)` over all elements, with the target `t` a constant: attention transfer's loss on one pair of
+/// attention maps (`w` = β, the mean over all N·H·W elements as the paper's reference code) and the FitNets hint
+/// loss on regressed student features. A terminal loss, like the others.
+public func halfMeanSquaredError(_ input: Variable, target: Tensor, weight: Float) throws -> Variable {
+    let backend = input.backend
+    guard input.shape == target.shape else {
+        throw CondenseError.shapeMismatch(op: "halfMeanSquaredError", expected: "target \(input.shape)",
+                                          got: "\(target.shape)")
+    }
+    let difference = try backend.allocate(input.shape, dtype: .float32)
+    try backend.copy(input.value, to: difference)
+    try backend.axpy(alpha: -1, x: target, y: difference)
+    let squares = try backend.allocate(input.shape, dtype: .float32), loss = try backend.allocate([1], dtype: .float32)
+    try backend.multiply(difference, difference, output: squares)
+    try backend.sum(input: squares, output: loss)
+    let count = Float(max(input.value.count, 1))
+    try backend.scale(loss, by: weight / (2 * count), output: loss)
+    return Tape.output(loss, inputs: [input]) { _ in
+        let gradient = try backend.allocate(input.shape, dtype: .float32)
+        try backend.scale(difference, by: weight / count, output: gradient)
+        try input.accumulate(gradient)
+    }
+}

@@ -26,7 +26,13 @@ public final class TrainedModel {
 
     /// The checkpoint of the current weights and metadata.
     public func checkpoint() throws -> Checkpoint {
-        var checkpoint = Checkpoint(tensors: try stateVariables.map { try NamedTensorData(name: $0.name, tensor: $0.variable.value) })
+        Checkpoint(tensors: try stateVariables.map { try NamedTensorData(name: $0.name, tensor: $0.variable.value) },
+                   metadata: metadata)
+    }
+
+    /// The `__metadata__` a checkpoint of this model records (`Checkpoint.Key`), JSON text where structured.
+    public var metadata: [String: String] {
+        var checkpoint = Checkpoint()
         checkpoint.setMetadata(configuration.architecture, for: Checkpoint.Key.architecture)
         checkpoint.setMetadata(Float(configuration.width), for: Checkpoint.Key.width)
         checkpoint.setMetadata(configuration.classes, for: Checkpoint.Key.classes)
@@ -36,9 +42,9 @@ public final class TrainedModel {
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
         if let quantized = module as? QuantizedClassifier {
-            try checkpoint.setMetadata(json: quantized.graph, for: Checkpoint.Key.quantization)
+            checkpoint.metadata[Checkpoint.Key.quantization] = quantized.graphJSON
         }
-        return checkpoint
+        return checkpoint.metadata
     }
 
     /// Writes the checkpoint atomically (temporary file, then rename).
@@ -72,8 +78,10 @@ public final class TrainedModel {
         return model
     }
 
-    /// Replaces the weights with a checkpoint's after checking it holds exactly this model's tensors.
+    /// Replaces the weights with a checkpoint's after checking it holds exactly this model's tensors; float16 tensors
+    /// (an FP16 export) are widened to float32 first.
     public func load(_ checkpoint: Checkpoint, path: String) throws {
+        let checkpoint = checkpoint.singlePrecision()
         let variables = stateVariables
         try checkpoint.validate(against: variables.map { ($0.name, $0.variable.shape.dims, $0.variable.value.dtype) },
                                 architecture: configuration.architecture, width: Float(configuration.width), path: path)

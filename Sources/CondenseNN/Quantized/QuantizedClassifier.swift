@@ -11,6 +11,8 @@ import CondenseCore
 /// classifier dequantizes its input and weights and returns float logits, as a `DequantizeLinear → Gemm` does.
 public final class QuantizedClassifier: Module {
     public let graph: QuantizedGraph
+    /// `graph` as the JSON text stored under the checkpoint's `quantization` metadata key.
+    public let graphJSON: String
     /// The convolution and linear layers' stored parameters, in graph order.
     public let layers: [QuantizedLayer]
     private var prepared: (stamp: [ObjectIdentifier], nodes: [String: PreparedNode])?
@@ -23,6 +25,9 @@ public final class QuantizedClassifier: Module {
             throw CondenseError.invalidArgument(op: "QuantizedClassifier", "layers \(layers.map(\.name)) do not match " +
                                                 "the graph's convolution and linear nodes \(weighted)")
         }
+        var metadata = Checkpoint()
+        try metadata.setMetadata(json: graph, for: Checkpoint.Key.quantization)
+        graphJSON = metadata.metadata[Checkpoint.Key.quantization]!
         self.graph = graph
         self.layers = layers
     }

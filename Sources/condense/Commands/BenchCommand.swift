@@ -2,17 +2,18 @@ import Condense
 import CondenseCore
 import Foundation
 
-/// `condense bench gemm|kernels`: throughput figures measured on the real dispatch path.
+/// `condense bench gemm|kernels|train`: throughput figures measured on the real dispatch path.
 let benchCommand = Command(
-    name: "bench", usage: "bench gemm|kernels [--device D] [--json]",
-    summary: "measure SGEMM GFLOP/s, custom-kernel GB/s and copy bandwidth (all backends, or one with --device)",
-    options: commonOptions
+    name: "bench", usage: "bench gemm|kernels|train [--device D] [--json]",
+    summary: "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, or training images/s of a model",
+    options: trainBenchOptions + commonOptions
 ) { arguments, console in
     switch arguments.positionals {
     case ["gemm"]: try benchGemm(arguments, console)
     case ["kernels"]: try benchKernels(arguments, console)
+    case ["train"]: try benchTrain(arguments, console)
     default:
-        throw UsageError("expected a benchmark name, gemm or kernels (got '\(arguments.positionals.joined(separator: " "))')")
+        throw UsageError("expected a benchmark name, gemm, kernels or train (got '\(arguments.positionals.joined(separator: " "))')")
     }
 }
 

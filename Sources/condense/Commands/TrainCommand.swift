@@ -29,19 +29,12 @@ let trainCommand = Command(
         + trainingOptions + commonOptions
 ) { arguments, console in
     let backend = try selectBackend(arguments, console)
-    let dataPath = arguments.values["data"]!
-    let dataset = try loadImageDataset(dataPath)
+    let dataset = try loadImageDataset(arguments.values["data"]!)
     let options = try parseTrainingOptions(arguments)
-    let configuration = ModelConfiguration(
-        architecture: arguments.values["model"]!, width: try arguments.value("width", "a positive number") { Double($0) } ?? 1,
-        classes: dataset.classes, inputChannels: dataset.channels, imageSize: dataset.height)
-    guard dataset.height == dataset.width else {
-        throw CondenseError.file(path: dataPath, "images are \(dataset.height)×\(dataset.width); square images expected")
-    }
-    let normalization = Normalization(of: dataset.train, channels: dataset.channels)
-    let model = TrainedModel(configuration: configuration, module: try configuration.build(on: backend, seed: options.seed),
-                             normalizationMean: normalization.mean, normalizationStd: normalization.std,
-                             classNames: dataset.classNames)
+    let model = try ModelFactory.model(arguments.values["model"]!,
+                                       width: try arguments.value("width", "a positive number") { Double($0) } ?? 1,
+                                       for: dataset, seed: options.seed, on: backend)
+    let configuration = model.configuration
     let out = arguments.values["out"]!
     console.notice("training \(configuration.architecture) width \(configuration.width) (\(model.module.parameterCount) " +
                    "parameters) on \(dataset.name): \(dataset.train.count) train / \(dataset.validation.count) val / " +

@@ -8,7 +8,8 @@ struct Command {
 }
 
 /// Every command, in the order `condense --help` lists them.
-let commands: [Command] = [devicesCommand, trainCommand, distillCommand, evaluateCommand, benchCommand]
+let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, evaluateCommand, exportCommand,
+                          runCommand, benchCommand]
 
 /// The text of `condense --help`.
 func generalHelp() -> String {

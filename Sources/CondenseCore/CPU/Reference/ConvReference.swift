@@ -1,48 +1,6 @@
-/// Convolution on the host. `im2col`/`col2im` serve the CPU backend (with OpenBLAS doing the GEMMs);
-/// `forward`/`backwardInput`/`backwardWeight` are the direct textbook loops, generic over the float type, against
-/// which the GEMM formulation and the gradients are checked.
+/// Direct convolution on the host: the textbook loops, generic over the float type, against which the CPU backend's
+/// GEMM formulation (`CPUBackend+Conv.swift`) and the gradients are checked.
 public enum ConvReference {
-    /// Fills `columns` with samples `[first, first + count)` (layout in `ConvOps`).
-    public static func im2col<T: BinaryFloatingPoint>(_ g: WindowGeometry, input: UnsafePointer<T>,
-                                                      columns: UnsafeMutablePointer<T>, first: Int, count: Int) {
-        let (oh, ow, rows) = (g.outputHeight, g.outputWidth, g.columnRows)
-        parallelPlanes(count * rows) { index in
-            let sample = first + index / rows, row = index % rows
-            let kx = row % g.kernelWidth, ky = row / g.kernelWidth % g.kernelHeight
-            let c = row / (g.kernelWidth * g.kernelHeight)
-            let x = input + (sample * g.inputChannels + c) * g.inputHeight * g.inputWidth
-            let target = columns + index * oh * ow
-            for oy in 0..<oh {
-                let iy = oy * g.strideHeight - g.paddingHeight + ky * g.dilationHeight
-                for ox in 0..<ow {
-                    let ix = ox * g.strideWidth - g.paddingWidth + kx * g.dilationWidth
-                    let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
-                    target[oy * ow + ox] = inside ? x[iy * g.inputWidth + ix] : 0
-                }
-            }
-        }
-    }
-
-    /// The adjoint of `im2col`: each input element of the samples sums the column entries that read it.
-    public static func col2im<T: BinaryFloatingPoint>(_ g: WindowGeometry, columns: UnsafePointer<T>,
-                                                      gradInput: UnsafeMutablePointer<T>, first: Int, count: Int) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
-        parallelPlanes(count * g.inputChannels) { plane in
-            let sample = plane / g.inputChannels, c = plane % g.inputChannels
-            let dx = gradInput + ((first + sample) * g.inputChannels + c) * g.inputHeight * g.inputWidth
-            for iy in 0..<g.inputHeight {
-                for ix in 0..<g.inputWidth {
-                    var sum: T = 0
-                    g.forEachCoveringOutput(iy, ix) { output, ky, kx in
-                        let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
-                        sum += columns[(sample * g.columnRows + row) * oh * ow + output]
-                    }
-                    dx[iy * g.inputWidth + ix] = sum
-                }
-            }
-        }
-    }
-
     /// The input element read by output `(oy, ox)` at kernel tap `(ky, kx)`, or nil in the padding.
     @inlinable
     static func tap(_ g: WindowGeometry, _ oy: Int, _ ox: Int, _ ky: Int, _ kx: Int) -> Int? {

@@ -1,0 +1,69 @@
+import CondenseCompress
+import CondenseCore
+import CondenseNN
+import Foundation
+
+/// The stages that train: the teacher from scratch, the student by distillation.
+extension Pipeline {
+    /// Trains the teacher from scratch (`teacher.safetensors`).
+    func trainTeacher() throws -> StageRecord {
+        let what = "\(settings.teacherArchitecture) ×\(settings.teacherWidth), \(settings.teacherEpochs) epochs"
+        return try stage("teacher", what: "train the teacher, " + what) {
+            let model = try ModelFactory.model(settings.teacherArchitecture, width: settings.teacherWidth, for: dataset,
+                                               seed: settings.seed, on: backend)
+            return try train(model, stage: "teacher", model: what, epochs: settings.teacherEpochs)
+        }
+    }
+
+    /// Distils the teacher into the student with Hinton's loss (`student.safetensors`).
+    func distilStudent() throws -> StageRecord {
+        let what = "\(settings.studentArchitecture) ×\(settings.studentWidth), \(settings.studentEpochs) epochs"
+        return try stage("student", what: "distil the student, \(what), T = \(settings.temperature), α = \(settings.alpha)") {
+            let teacher = try TrainedModel.load(path("teacher.safetensors"), on: backend)
+            let student = try ModelFactory.student(settings.studentArchitecture, width: settings.studentWidth,
+                                                   of: teacher, seed: settings.seed &+ 1)
+            let distillation = try HintonDistillation(teacher: teacher, student: student,
+                                                      temperature: settings.temperature, alpha: settings.alpha)
+            return try train(student, stage: "student", model: what, epochs: settings.studentEpochs,
+                             objective: distillation.objective)
+        }
+    }
+
+    /// The recipe every training stage shares, for `epochs` epochs.
+    func trainingOptions(epochs: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = settings.batchSize
+        options.optimizer = settings.optimizer
+        options.learningRate = settings.learningRate
+        options.seed = settings.seed
+        return options
+    }
+
+    /// Trains `model` into `<stage>.safetensors` (best on validation) and records its test figures and curve.
+    func train(_ model: TrainedModel, stage: String, model what: String, epochs: Int,
+               objective: Training.Objective? = nil) throws -> StageRecord {
+        var history: [EpochPoint] = []
+        let file = "\(stage).safetensors"
+        let summary = try Training.train(model, on: dataset, options: trainingOptions(epochs: epochs),
+                                         checkpointPath: path(file), objective: objective) { event in
+            if case let .epoch(epoch, _, loss, accuracy, validation, _) = event {
+                history.append(EpochPoint(epoch: epoch, loss: loss, trainAccuracy: accuracy, validationAccuracy: validation))
+            }
+            progress(.training(event))
+        }
+        return try record(stage, model: what, module: model.module, file: file, test: summary.test, history: history)
+    }
+
+    /// A stage's record: the test figures, the module's parameter counts, and the file's size on disk.
+    func record(_ stage: String, model what: String, module: Module, file: String, test: EvaluationResult,
+                history: [EpochPoint] = []) throws -> StageRecord {
+        let parameters = module.namedParameters().map(\.variable.value)
+        let nonzero = try parameters.reduce(0) { count, tensor in count + (try tensor.toHost().filter { $0 != 0 }.count) }
+        let size = (try FileManager.default.attributesOfItem(atPath: path(file))[.size] as? Int) ?? 0
+        return StageRecord(stage: stage, model: what, file: file, accuracy: test.accuracy, auc: test.auc,
+                           parameters: parameters.reduce(0) { $0 + $1.count }, nonzeroParameters: nonzero,
+                           sizeBytes: size, imagesPerSecond: test.imagesPerSecond, wallSeconds: 0,
+                           history: history)
+    }
+}

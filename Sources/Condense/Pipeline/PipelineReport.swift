@@ -1,0 +1,42 @@
+import CondenseNN
+import Foundation
+
+/// `report.md`: a table of every stage (test ACC, AUC, parameters, bytes, ratio to the teacher, images/s, wall
+/// time), the settings used, and the figure.
+struct PipelineReport {
+    let settings: PipelineSettings
+    let datasetName: String
+    let device: String
+    let records: [StageRecord]
+    let wallSeconds: Double
+    let figure: String?
+
+    var markdown: String {
+        let teacherBytes = Double(records.first?.sizeBytes ?? 0)
+        var lines = ["# Condense run on \(datasetName)", "",
+                     "Device: \(device). Total wall time \(Self.duration(wallSeconds)).", "",
+                     "| stage | model | file | test ACC | AUC | parameters | non-zero | bytes | teacher / this | images/s | wall |",
+                     "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for record in records {
+            let ratio = record.sizeBytes > 0 ? String(format: "%.1f×", teacherBytes / Double(record.sizeBytes)) : "–"
+            lines.append("| \(record.stage) | \(record.model) | `\(record.file)` | " +
+                         String(format: "%.4f | %.4f | ", record.accuracy, record.auc) +
+                         "\(record.parameters) | \(record.nonzeroParameters) | \(record.sizeBytes) | \(ratio) | " +
+                         String(format: "%.0f", record.imagesPerSecond) + " | \(Self.duration(record.wallSeconds)) |")
+        }
+        if let figure { lines += ["", "![accuracy against size, sensitivity and training curves](\(figure))"] }
+        lines += ["", "## Settings", "", "```json", settingsJSON, "```", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    private var settingsJSON: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? encoder.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        return total >= 60 ? String(format: "%dm%02ds", total / 60, total % 60) : "\(total)s"
+    }
+}

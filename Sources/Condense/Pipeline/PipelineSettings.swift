@@ -1,0 +1,43 @@
+/// What `condense run` does at each stage: the teacher and student models and their epochs, the distillation,
+/// pruning and quantization settings, and how much of the data a smoke run uses. Saved beside the results, so a
+/// resumed run continues the same recipe.
+public struct PipelineSettings: Codable, Equatable, Sendable {
+    public var teacherArchitecture = "resnet20"
+    public var teacherWidth = 2.0
+    public var teacherEpochs = 4
+    public var studentArchitecture = "mobilenetv2"
+    public var studentWidth = 0.35
+    public var studentEpochs = 4
+    public var temperature: Float = 4
+    public var alpha: Float = 0.9
+    /// Fraction of each block's inner channels that structured pruning removes.
+    public var pruneRatio = 0.5
+    /// Epochs of fine-tuning (with distillation from the teacher) after pruning.
+    public var pruneEpochs = 2
+    /// Pruning ratios the sensitivity analysis sweeps, and how many validation images it scores each on.
+    public var sensitivityRatios = [0.25, 0.5, 0.75]
+    public var sensitivityImages = 512
+    /// Epochs of quantization-aware training.
+    public var qatEpochs = 1
+    public var batchSize = 128
+    public var optimizer = "sgd"
+    public var learningRate: Float = 0.05
+    public var seed: UInt64 = 0
+    /// Images kept per split (train, validation, test); nil keeps them all.
+    public var imagesPerSplit: [Int]?
+
+    public init() {}
+
+    /// A smoke run of about a minute on two cores: a small teacher, one epoch per stage, part of the data.
+    public static var quick: PipelineSettings {
+        var settings = PipelineSettings()
+        settings.teacherWidth = 1
+        settings.teacherEpochs = 1
+        settings.studentEpochs = 1
+        settings.pruneEpochs = 1
+        settings.sensitivityRatios = [0.5]
+        settings.sensitivityImages = 128
+        settings.imagesPerSplit = [1024, 256, 512]
+        return settings
+    }
+}

@@ -1,0 +1,33 @@
+import CondenseCore
+import CondenseData
+import CondenseNN
+
+/// Freshly initialized models, set up for the data they will see.
+public enum ModelFactory {
+    /// A model for `dataset`: its classes, input shape and class names, normalized with its training split's
+    /// per-channel statistics (stored in the checkpoint).
+    public static func model(_ architecture: String, width: Double, for dataset: ImageDataset, seed: UInt64,
+                             on backend: Backend) throws -> TrainedModel {
+        guard dataset.height == dataset.width else {
+            throw CondenseError.file(path: dataset.name, "images are \(dataset.height)×\(dataset.width); square images expected")
+        }
+        let configuration = ModelConfiguration(architecture: architecture, width: width, classes: dataset.classes,
+                                               inputChannels: dataset.channels, imageSize: dataset.height)
+        let normalization = Normalization(of: dataset.train, channels: dataset.channels)
+        return TrainedModel(configuration: configuration, module: try configuration.build(on: backend, seed: seed),
+                            normalizationMean: normalization.mean, normalizationStd: normalization.std,
+                            classNames: dataset.classNames)
+    }
+
+    /// A student for `teacher`: the same classes, input shape, normalization and class names, on its backend.
+    public static func student(_ architecture: String, width: Double, of teacher: TrainedModel,
+                               seed: UInt64) throws -> TrainedModel {
+        let t = teacher.configuration
+        let configuration = ModelConfiguration(architecture: architecture, width: width, classes: t.classes,
+                                               inputChannels: t.inputChannels, imageSize: t.imageSize)
+        let backend = teacher.module.namedParameters()[0].variable.backend
+        return TrainedModel(configuration: configuration, module: try configuration.build(on: backend, seed: seed),
+                            normalizationMean: teacher.normalizationMean, normalizationStd: teacher.normalizationStd,
+                            classNames: teacher.classNames)
+    }
+}

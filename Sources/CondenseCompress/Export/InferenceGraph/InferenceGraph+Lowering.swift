@@ -1,0 +1,162 @@
+import CondenseCore
+import CondenseNN
+
+extension InferenceGraph {
+    /// The inference graph of `model` (see `InferenceGraph` for the node and value names).
+    ///
+    /// Knows the layers of `CondenseNN`: `Conv2d` (with the `BatchNorm2d` after it folded in), `BatchNorm2d`'s fused
+    /// activation, `ActivationLayer`, `Linear`, `GlobalAveragePool`, `MaxPool2d`, `Dropout` (left out), `Sequential`,
+    /// `Residual`, `InvertedResidual`, `ResidualBlock`, and the `ResNet`, `CIFARResNet` and `MobileNetV2` models.
+    ///
+    /// - Throws: `CondenseError.invalidArgument` naming the module path and type of any other module or of a batch
+    ///   norm that does not follow a convolution; when the model does not end in a `Linear`; and when the stored
+    ///   normalization does not hold one mean and one std per input channel.
+    public init(lowering model: TrainedModel) throws {
+        let channels = model.configuration.inputChannels
+        guard model.normalizationMean.count == channels, model.normalizationStd.count == channels else {
+            throw CondenseError.invalidArgument(op: "export", "the model's normalization has \(model.normalizationMean.count) " +
+                                                "means and \(model.normalizationStd.count) stds; its \(channels)-channel " +
+                                                "input needs one of each per channel")
+        }
+        var lowering = GraphLowering()
+        let normalized = lowering.emit("normalize", .normalize(mean: model.normalizationMean, std: model.normalizationStd),
+                                       [Self.inputName])
+        _ = try lowering.lower(model.module, path: "", input: normalized)
+        guard var last = lowering.nodes.popLast(), case .gemm = last.operation else {
+            throw CondenseError.invalidArgument(op: "export", "the model does not end in a Linear classifier")
+        }
+        last.output = Self.outputName
+        self.init(inputShape: [channels, model.configuration.imageSize, model.configuration.imageSize],
+                  nodes: lowering.nodes + [last])
+    }
+}
+
+/// The walk over a module tree that `InferenceGraph(lowering:)` performs: appends nodes, returns each module's
+/// output value.
+private struct GraphLowering {
+    var nodes: [InferenceNode] = []
+
+    /// Appends a node named `name` that writes the value `name`, and returns that value.
+    mutating func emit(_ name: String, _ operation: InferenceOperation, _ inputs: [String]) -> String {
+        nodes.append(InferenceNode(name: name, operation: operation, inputs: inputs, output: name))
+        return name
+    }
+
+    /// Lowers `module` (at dotted `path`) reading `input`; returns the value it writes.
+    mutating func lower(_ module: Module, path: String, input: String) throws -> String {
+        switch module {
+        case is ResNet, is CIFARResNet, is MobileNetV2:
+            // Backbone children in order, then global pooling, flattening and the classifier (the last child).
+            guard let head = module.children.last else { throw unknown(module, path) }
+            let features = try chain(Array(module.children.dropLast()), prefix: path, input: input)
+            let pooled = emit(joined(path, "avgpool"), .globalAveragePool, [features])
+            let flat = emit(joined(path, "flatten"), .flatten, [pooled])
+            return try lower(head.module, path: joined(path, head.name), input: flat)
+        case is Sequential:
+            return try chain(module.children, prefix: path, input: input)
+        case let block as InvertedResidual:
+            let body = try chain(block.children, prefix: path, input: input)
+            return block.usesResidual ? emit(joined(path, "add"), .add, [body, input]) : body
+        case is ResidualBlock:
+            let branches = Dictionary(grouping: module.children) { $0.name == "downsample" }
+            let body = try chain(branches[false] ?? [], prefix: path, input: input)
+            let shortcut = try chain(branches[true] ?? [], prefix: path, input: input)
+            let sum = emit(joined(path, "add"), .add, [body, shortcut])
+            return emit(joined(path, "relu"), .relu, [sum])
+        case let residual as Residual:
+            let body = try lower(residual.body, path: joined(path, "body"), input: input)
+            return emit(joined(path, "add"), .add, [body, input])
+        case let conv as Conv2d:
+            return try convolution(conv, path: path, batchNorm: nil, input: input)
+        case let layer as ActivationLayer:
+            return activation(layer.kind, name: path, input: input)
+        case let linear as Linear:
+            return try gemm(linear, path: path, input: input)
+        case let pool as MaxPool2d:
+            return emit(path, .maxPool(pool.parameters), [input])
+        case is GlobalAveragePool:  // [N, C] like the layer's own output
+            let pooled = emit(path, .globalAveragePool, [input])
+            return emit(joined(path, "flatten"), .flatten, [pooled])
+        case is Dropout:
+            return input
+        default:
+            throw unknown(module, path)
+        }
+    }
+
+    /// Lowers named modules one after another, folding each `BatchNorm2d` into the `Conv2d` just before it.
+    private mutating func chain(_ items: [(name: String, module: Module)], prefix: String, input: String) throws -> String {
+        var value = input
+        var index = items.startIndex
+        while index < items.endIndex {
+            let (name, module) = items[index]
+            let path = joined(prefix, name)
+            if let conv = module as? Conv2d {
+                let next = items.index(after: index)
+                let batchNorm = next < items.endIndex ? (items[next].module as? BatchNorm2d).map {
+                    (module: $0, path: joined(prefix, items[next].name))
+                } : nil
+                value = try convolution(conv, path: path, batchNorm: batchNorm, input: value)
+                index = batchNorm == nil ? next : items.index(after: next)
+            } else if module is BatchNorm2d {
+                throw CondenseError.invalidArgument(op: "export", "module '\(path)' (BatchNorm2d) does not follow a " +
+                                                    "Conv2d, so it cannot be folded")
+            } else {
+                value = try lower(module, path: path, input: value)
+                index = items.index(after: index)
+            }
+        }
+        return value
+    }
+
+    /// A convolution node with `batchNorm` (if any) folded in, followed by the batch norm's activation node.
+    private mutating func convolution(_ conv: Conv2d, path: String, batchNorm: (module: BatchNorm2d, path: String)?,
+                                      input: String) throws -> String {
+        let shape = conv.weight.shape.dims
+        let outChannels = shape[0]
+        var weight = try conv.weight.value.toHost()
+        var bias = try conv.bias?.value.toHost() ?? [Float](repeating: 0, count: outChannels)
+        if let batchNorm {
+            let folded = try BatchNormFolding.fold(weight: weight, weightShape: shape, bias: bias,
+                                                   into: try BatchNormFolding.Statistics(of: batchNorm.module))
+            (weight, bias) = (folded.weight, folded.bias)
+        }
+        let output = emit(path, .convolution(weight: NamedTensorData(name: path + ".weight", shape: shape, floats: weight),
+                                             bias: NamedTensorData(name: path + ".bias", shape: [outChannels], floats: bias),
+                                             parameters: conv.parameters), [input])
+        guard let batchNorm else { return output }
+        return activation(batchNorm.module.activation, name: batchNorm.path, input: output)
+    }
+
+    /// A `relu` or `relu6` node named `name`; no node for `.none`.
+    private mutating func activation(_ kind: Activation, name: String, input: String) -> String {
+        switch kind {
+        case .none: input
+        case .relu: emit(name, .relu, [input])
+        case .relu6: emit(name, .relu6, [input])
+        }
+    }
+
+    /// A gemm node, after a `flatten` node named `<path>.flatten` unless the input is already flat (a `Linear`
+    /// flattens `[N, C, H, W]` to `[N, C·H·W]` as ONNX's `Flatten` with axis 1 does).
+    private mutating func gemm(_ linear: Linear, path: String, input: String) throws -> String {
+        let flat = nodes.last { $0.output == input }.map { if case .flatten = $0.operation { true } else { false } } ?? false
+        let gemmInput = flat ? input : emit(joined(path, "flatten"), .flatten, [input])
+        let weight = linear.weight.shape.dims
+        return emit(path, .gemm(weight: NamedTensorData(name: path + ".weight", shape: weight,
+                                                        floats: try linear.weight.value.toHost()),
+                                bias: NamedTensorData(name: path + ".bias", shape: [weight[0]],
+                                                      floats: try linear.bias.value.toHost())), [gemmInput])
+    }
+
+    private func unknown(_ module: Module, _ path: String) -> CondenseError {
+        CondenseError.invalidArgument(op: "export", "module '\(path.isEmpty ? "<model>" : path)' is a " +
+                                      "\(type(of: module)), which the exporter does not know how to write (it knows " +
+                                      "Conv2d, BatchNorm2d, ActivationLayer, Linear, MaxPool2d, GlobalAveragePool, " +
+                                      "Dropout, Sequential, Residual, InvertedResidual, ResidualBlock, ResNet, " +
+                                      "CIFARResNet and MobileNetV2)")
+    }
+}
+
+/// `prefix.name`, or `name` at the root.
+private func joined(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }

@@ -1,0 +1,61 @@
+import CondenseCore
+import CondenseNN
+import Foundation
+
+/// The deployment formats `condense export` writes.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    /// ONNX, float32 weights and arithmetic (`ONNXExport.float32`).
+    case onnx
+    /// ONNX with INT8 `QuantizeLinear`/`DequantizeLinear` pairs, from a quantized checkpoint.
+    case onnxInt8 = "onnx-int8"
+    /// The checkpoint as safetensors with float16 weights and the same metadata.
+    case fp16
+}
+
+/// What an export wrote.
+public struct ExportSummary: Sendable {
+    public let format: ExportFormat
+    public let path: String
+    public let sizeBytes: Int
+    public let parameters: Int
+    /// The size of the checkpoint it was made from.
+    public let sourceSizeBytes: Int
+}
+
+/// Turns a checkpoint into a deployment file, writing it atomically: on any error no file (and no partial file) is
+/// left at the destination, and a file already there is unchanged.
+public enum ModelExport {
+    /// Exports the checkpoint at `source` as `format` to `destination`, loading the model on `backend`.
+    ///
+    /// - Throws: `CondenseError.file` naming `source` for a checkpoint that cannot be read, rebuilt or (for
+    ///   `onnx-int8`) is not quantized; `CondenseError.invalidArgument` for a model the exporter cannot write;
+    ///   `CondenseError.file` naming `destination` when writing fails.
+    public static func export(_ source: String, as format: ExportFormat, to destination: String,
+                              on backend: Backend) throws -> ExportSummary {
+        let checkpoint = try Checkpoint(contentsOf: source)
+        if format == .onnxInt8, checkpoint.metadata[Checkpoint.Key.quantization] == nil {
+            throw CondenseError.file(path: source, "is not quantized (its metadata has no '\(Checkpoint.Key.quantization)' " +
+                                     "entry); run condense quantize first")
+        }
+        let model = try TrainedModel.load(source, on: backend)
+        switch format {
+        case .onnx:
+            try AtomicFileWriter.write(try ONNXExport.float32(model).serialized(), to: destination)
+        case .onnxInt8:
+            throw CondenseError.invalidArgument(op: "export", "INT8 QDQ export is not part of this build yet")
+        case .fp16:
+            var half = checkpoint.halfPrecision()
+            half.metadata[CondenseVersion.metadataKey] = CondenseVersion.current
+            try half.write(to: destination)
+        }
+        return ExportSummary(format: format, path: destination, sizeBytes: try fileSize(destination),
+                             parameters: model.module.parameterCount, sourceSizeBytes: try fileSize(source))
+    }
+
+    private static func fileSize(_ path: String) throws -> Int {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int else {
+            throw CondenseError.file(path: path, "cannot read the file's size")
+        }
+        return size
+    }
+}
