@@ -28,6 +28,21 @@ public enum TrainingEvent {
     case epoch(epoch: Int, epochs: Int, loss: Double, accuracy: Double, validationAccuracy: Double, improved: Bool)
 }
 
+/// Calls the training loop makes into code that shapes the model while it trains, such as pruning masks.
+public struct TrainingHooks {
+    /// After every optimizer step, with the step's index from 0 (e.g. re-applying pruning masks).
+    public var afterStep: (_ step: Int) throws -> Void
+    /// Whether the weights at the end of an epoch whose last step had index `lastStep` may be kept as the best on
+    /// validation (e.g. not before a pruning schedule reaches its final sparsity).
+    public var mayKeep: (_ lastStep: Int) -> Bool
+
+    public init(afterStep: @escaping (_ step: Int) throws -> Void = { _ in },
+                mayKeep: @escaping (_ lastStep: Int) -> Bool = { _ in true }) {
+        self.afterStep = afterStep
+        self.mayKeep = mayKeep
+    }
+}
+
 /// What a training run produced.
 public struct TrainingSummary: Sendable {
     public let bestValidationAccuracy: Double
@@ -38,7 +53,8 @@ public struct TrainingSummary: Sendable {
 
 /// The training loop: seeded batches, forward and backward on the tape, optimizer step with a warm-up + cosine
 /// schedule, validation every epoch, and the best-on-validation weights kept (and written to `checkpointPath`,
-/// atomically, whenever they improve). Loss and accuracy accumulate on the device and are read back only to report.
+/// atomically, whenever they improve; `hooks` may run after each step and rule epochs out). Loss and accuracy
+/// accumulate on the device and are read back only to report.
 public enum Training {
     /// The student's forward pass and loss on one batch, returning both (cross entropy by default; distillation
     /// passes its own, which may also look at intermediate features or cached teacher outputs).
@@ -48,7 +64,7 @@ public enum Training {
     /// regressors) with `objective`.
     public static func train(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions,
                              checkpointPath: String?, objective: Objective? = nil,
-                             auxiliaryParameters: [Variable] = [],
+                             auxiliaryParameters: [Variable] = [], hooks: TrainingHooks = TrainingHooks(),
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         try Evaluation.checkCompatible(model, dataset)
         guard options.epochs >= 1, options.batchSize >= 1, options.learningRate > 0 else {
@@ -94,6 +110,7 @@ public enum Training {
                 try tape.backward(from: loss.0)
                 if let clipNorm = options.clipNorm { try clipGradientNorm(parameters, maxNorm: clipNorm) }
                 try optimizer.step()
+                try hooks.afterStep(step)
                 try backend.axpy(alpha: Float(batch.labels.count), x: loss.0.value, y: lossSum)
                 try backend.countCorrect(logits: loss.1.value, labels: labels, output: count)
                 try backend.axpy(alpha: 1, x: count, y: correct)
@@ -111,7 +128,7 @@ public enum Training {
                 }
             }
             let validation = try Evaluation.evaluate(model, on: dataset.validation, dataset: dataset)
-            let improved = validation.accuracy > (best?.accuracy ?? -1)
+            let improved = hooks.mayKeep(step - 1) && validation.accuracy > (best?.accuracy ?? -1)
             if improved {
                 let checkpoint = try model.checkpoint()
                 best = (validation.accuracy, checkpoint)

@@ -30,6 +30,9 @@ public struct Checkpoint: Equatable, Sendable {
         public static let normalizationStd = "normalization_std"
         /// Class names, in label order (an array of strings).
         public static let classNames = "class_names"
+        /// Inner channel counts of a structurally pruned model (`ModelConfiguration.blockChannels`, an array of
+        /// integers); absent for an unpruned model.
+        public static let blockChannels = "block_channels"
         /// Quantization parameters (a JSON object; see `setMetadata(json:for:)`).
         public static let quantization = "quantization"
     }

@@ -11,21 +11,24 @@ public final class MobileNetV2: Module {
     static let stages = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
                          (6, 320, 1, 1)]
 
-    public init(_ configuration: ModelConfiguration, on backend: Backend, initializer: inout Initializer) throws {
+    init(_ configuration: ModelConfiguration, plan: inout BlockChannelPlan, on backend: Backend,
+         initializer: inout Initializer) throws {
         let width = configuration.width
         var channels = makeDivisible(32 * width)
-        let lastChannels = makeDivisible(1280 * max(1, width))
         var layers: [Module] = [try convBN(configuration.inputChannels, channels, kernel: 3,
                                            stride: configuration.isSmallInput ? 1 : 2, activation: .relu6,
                                            on: backend, initializer: &initializer)]
         for (expansion, c, repeats, firstStride) in Self.stages {
             let outChannels = makeDivisible(Double(c) * width)
             for index in 0..<repeats {
+                let hidden = expansion == 1 ? channels : plan.take(default: channels * expansion)
                 layers.append(try InvertedResidual(channels, outChannels, stride: index == 0 ? firstStride : 1,
-                                                   expansion: expansion, on: backend, initializer: &initializer))
+                                                   expansion: expansion, hidden: hidden, on: backend,
+                                                   initializer: &initializer))
                 channels = outChannels
             }
         }
+        let lastChannels = plan.take(default: makeDivisible(1280 * max(1, width)))
         layers.append(try convBN(channels, lastChannels, kernel: 1, activation: .relu6, on: backend,
                                  initializer: &initializer))
         features = Sequential(layers)
@@ -56,15 +59,16 @@ extension MobileNetV2: FeatureExtracting {
     }
 }
 
-/// MobileNetV2's block: 1×1 expansion (skipped when t = 1), 3×3 depthwise, 1×1 linear projection, with a residual
-/// connection when the stride is 1 and the channels match. Named `conv.0`, `conv.1`, … as torchvision.
+/// MobileNetV2's block: 1×1 expansion to `hidden` channels (skipped when t = 1), 3×3 depthwise, 1×1 linear
+/// projection, with a residual connection when the stride is 1 and the channels match. Named `conv.0`, `conv.1`, …
+/// as torchvision. `hidden` is `inChannels × expansion` unless structured pruning made it smaller.
 public final class InvertedResidual: Module {
     public let conv: Sequential
     public let usesResidual: Bool
 
-    public init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, on backend: Backend,
-                initializer: inout Initializer) throws {
-        let hidden = inChannels * expansion
+    public init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, hidden: Int? = nil,
+                on backend: Backend, initializer: inout Initializer) throws {
+        let hidden = hidden ?? inChannels * expansion
         var layers: [Module] = []
         if expansion != 1 {
             layers.append(try convBN(inChannels, hidden, kernel: 1, activation: .relu6, on: backend,

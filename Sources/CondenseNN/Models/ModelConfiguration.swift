@@ -9,13 +9,21 @@ public struct ModelConfiguration: Equatable, Sendable {
     public var classes: Int
     public var inputChannels: Int
     public var imageSize: Int
+    /// Channel counts of the blocks' inner layers after structured pruning, in model order (nil: as the width
+    /// gives). One per prunable layer: MobileNetV2's expanded (hidden) width of each inverted residual with an
+    /// expansion (16 blocks), then its last 1×1 conv's outputs; a basic block's `conv1` outputs; a bottleneck's
+    /// `conv1` and `conv2` outputs (two). Residual widths never change, so the blocks' inputs and outputs keep the
+    /// width's counts.
+    public var blockChannels: [Int]?
 
-    public init(architecture: String, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28) {
+    public init(architecture: String, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28,
+                blockChannels: [Int]? = nil) {
         self.architecture = architecture
         self.width = width
         self.classes = classes
         self.inputChannels = inputChannels
         self.imageSize = imageSize
+        self.blockChannels = blockChannels
     }
 
     /// Every architecture `build` knows.
@@ -30,18 +38,22 @@ public struct ModelConfiguration: Equatable, Sendable {
             throw CondenseError.invalidArgument(op: "model", "width, classes, channels and image size must be positive")
         }
         var initializer = Initializer(seed: seed)
+        var plan = BlockChannelPlan(blockChannels)
+        let model: Module
         switch architecture {
-        case "resnet20": return try CIFARResNet(blocksPerStage: 3, self, on: backend, initializer: &initializer)
-        case "resnet56": return try CIFARResNet(blocksPerStage: 9, self, on: backend, initializer: &initializer)
-        case "resnet18": return try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, on: backend,
-                                           initializer: &initializer)
-        case "resnet50": return try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, on: backend,
-                                           initializer: &initializer)
-        case "mobilenetv2": return try MobileNetV2(self, on: backend, initializer: &initializer)
+        case "resnet20": model = try CIFARResNet(blocksPerStage: 3, self, plan: &plan, on: backend, initializer: &initializer)
+        case "resnet56": model = try CIFARResNet(blocksPerStage: 9, self, plan: &plan, on: backend, initializer: &initializer)
+        case "resnet18": model = try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, plan: &plan, on: backend,
+                                            initializer: &initializer)
+        case "resnet50": model = try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, plan: &plan, on: backend,
+                                            initializer: &initializer)
+        case "mobilenetv2": model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
         default:
             throw CondenseError.invalidArgument(op: "model", "unknown architecture '\(architecture)'; choose one of " +
                                                 Self.architectures.joined(separator: ", "))
         }
+        try plan.finish(architecture)
+        return model
     }
 }
 

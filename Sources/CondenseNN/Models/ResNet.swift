@@ -8,8 +8,8 @@ public final class ResNet: Module {
     let layers: [Sequential]
     let fc: Linear
 
-    public init(layers counts: [Int], bottleneck: Bool, _ configuration: ModelConfiguration, on backend: Backend,
-                initializer: inout Initializer) throws {
+    init(layers counts: [Int], bottleneck: Bool, _ configuration: ModelConfiguration, plan: inout BlockChannelPlan,
+         on backend: Backend, initializer: inout Initializer) throws {
         let small = configuration.isSmallInput
         let base = max(1, Int((64 * configuration.width).rounded()))
         let conv1 = try Conv2d(configuration.inputChannels, base, kernel: small ? 3 : 7, stride: small ? 1 : 2,
@@ -25,7 +25,8 @@ public final class ResNet: Module {
             var blocks: [Module] = []
             for index in 0..<count {
                 let stride = index == 0 && stage > 0 ? 2 : 1
-                blocks.append(try ResidualBlock(inChannels, planes, expansion: expansion, stride: stride,
+                let inner = (0..<(bottleneck ? 2 : 1)).map { _ in plan.take(default: planes) }
+                blocks.append(try ResidualBlock(inChannels, planes, expansion: expansion, stride: stride, inner: inner,
                                                 on: backend, initializer: &initializer))
                 inChannels = planes * expansion
             }
@@ -63,8 +64,8 @@ public final class CIFARResNet: Module {
     let layers: [Sequential]
     let fc: Linear
 
-    public init(blocksPerStage: Int, _ configuration: ModelConfiguration, on backend: Backend,
-                initializer: inout Initializer) throws {
+    init(blocksPerStage: Int, _ configuration: ModelConfiguration, plan: inout BlockChannelPlan, on backend: Backend,
+         initializer: inout Initializer) throws {
         let base = max(1, Int((16 * configuration.width).rounded()))
         conv1 = try Conv2d(configuration.inputChannels, base, kernel: 3, padding: 1, on: backend,
                            initializer: &initializer)
@@ -76,7 +77,8 @@ public final class CIFARResNet: Module {
             var blocks: [Module] = []
             for index in 0..<blocksPerStage {
                 blocks.append(try ResidualBlock(inChannels, planes, expansion: 1,
-                                                stride: index == 0 && stage > 0 ? 2 : 1, on: backend,
+                                                stride: index == 0 && stage > 0 ? 2 : 1,
+                                                inner: [plan.take(default: planes)], on: backend,
                                                 initializer: &initializer))
                 inChannels = planes
             }
@@ -105,27 +107,30 @@ extension CIFARResNet: FeatureExtracting {
 }
 
 /// A residual block: basic (two 3×3 convs, expansion 1) or bottleneck (1×1, 3×3, 1×1 ×4), each conv followed by
-/// batch norm, ReLU after the sum, and a `downsample` projection (1×1 conv + BN) where the shape changes.
+/// batch norm, ReLU after the sum, and a `downsample` projection (1×1 conv + BN) where the shape changes. `inner`
+/// gives the inner convs' output channels (basic: `conv1`'s; bottleneck: `conv1`'s and `conv2`'s), `planes` each
+/// unless structured pruning made them smaller.
 public final class ResidualBlock: Module {
     let body: [(String, Module)]
     let downsample: Sequential?
 
-    public init(_ inChannels: Int, _ planes: Int, expansion: Int, stride: Int, on backend: Backend,
-                initializer: inout Initializer) throws {
+    public init(_ inChannels: Int, _ planes: Int, expansion: Int, stride: Int, inner: [Int]? = nil,
+                on backend: Backend, initializer: inout Initializer) throws {
         let outChannels = planes * expansion
+        let first = inner?.first ?? planes, second = inner?.dropFirst().first ?? planes
         if expansion == 1 {
-            body = [("conv1", try Conv2d(inChannels, planes, kernel: 3, stride: stride, padding: 1, on: backend,
+            body = [("conv1", try Conv2d(inChannels, first, kernel: 3, stride: stride, padding: 1, on: backend,
                                          initializer: &initializer)),
-                    ("bn1", try BatchNorm2d(planes, activation: .relu, on: backend)),
-                    ("conv2", try Conv2d(planes, planes, kernel: 3, padding: 1, on: backend, initializer: &initializer)),
+                    ("bn1", try BatchNorm2d(first, activation: .relu, on: backend)),
+                    ("conv2", try Conv2d(first, planes, kernel: 3, padding: 1, on: backend, initializer: &initializer)),
                     ("bn2", try BatchNorm2d(planes, on: backend))]
         } else {
-            body = [("conv1", try Conv2d(inChannels, planes, kernel: 1, on: backend, initializer: &initializer)),
-                    ("bn1", try BatchNorm2d(planes, activation: .relu, on: backend)),
-                    ("conv2", try Conv2d(planes, planes, kernel: 3, stride: stride, padding: 1, on: backend,
+            body = [("conv1", try Conv2d(inChannels, first, kernel: 1, on: backend, initializer: &initializer)),
+                    ("bn1", try BatchNorm2d(first, activation: .relu, on: backend)),
+                    ("conv2", try Conv2d(first, second, kernel: 3, stride: stride, padding: 1, on: backend,
                                          initializer: &initializer)),
-                    ("bn2", try BatchNorm2d(planes, activation: .relu, on: backend)),
-                    ("conv3", try Conv2d(planes, outChannels, kernel: 1, on: backend, initializer: &initializer)),
+                    ("bn2", try BatchNorm2d(second, activation: .relu, on: backend)),
+                    ("conv3", try Conv2d(second, outChannels, kernel: 1, on: backend, initializer: &initializer)),
                     ("bn3", try BatchNorm2d(outChannels, on: backend))]
         }
         downsample = stride != 1 || inChannels != outChannels

@@ -38,6 +38,9 @@ public final class TrainedModel {
         checkpoint.setMetadata(configuration.classes, for: Checkpoint.Key.classes)
         checkpoint.setMetadata([configuration.inputChannels, configuration.imageSize, configuration.imageSize],
                                for: Checkpoint.Key.inputShape)
+        if let blockChannels = configuration.blockChannels {
+            checkpoint.setMetadata(blockChannels, for: Checkpoint.Key.blockChannels)
+        }
         checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
@@ -66,9 +69,18 @@ public final class TrainedModel {
         let configuration = ModelConfiguration(
             architecture: architecture, width: Double(try checkpoint.metadataFloat(Checkpoint.Key.width) ?? 1),
             classes: try required(try checkpoint.metadataInt(Checkpoint.Key.classes), Checkpoint.Key.classes),
-            inputChannels: inputShape[0], imageSize: inputShape[1])
-        let module = checkpoint.metadata[Checkpoint.Key.quantization] == nil ? try configuration.build(on: backend)
-            : try QuantizedClassifier(checkpoint: checkpoint, path: path, on: backend)
+            inputChannels: inputShape[0], imageSize: inputShape[1],
+            blockChannels: try checkpoint.metadataInts(Checkpoint.Key.blockChannels))
+        let module: Module
+        if checkpoint.metadata[Checkpoint.Key.quantization] != nil {
+            module = try QuantizedClassifier(checkpoint: checkpoint, path: path, on: backend)
+        } else {
+            do {
+                module = try configuration.build(on: backend)
+            } catch let error as CondenseError {
+                throw CondenseError.file(path: path, "metadata does not describe a model: \(error)")
+            }
+        }
         let model = TrainedModel(
             configuration: configuration, module: module,
             normalizationMean: try checkpoint.metadataFloats(Checkpoint.Key.normalizationMean) ?? [],

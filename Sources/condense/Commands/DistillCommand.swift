@@ -66,17 +66,10 @@ let distillCommand = Command(
     let summary = try Training.train(student, on: dataset, options: options, checkpointPath: out,
                                      objective: distillation.objective,
                                      auxiliaryParameters: distillation.auxiliaryParameters, progress: reporter.report)
-    let teacherBytes = (try? FileManager.default.attributesOfItem(atPath: teacherPath)[.size] as? Int) ?? 0
-    let studentBytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-    console.print(String(format: "teacher test ACC %.4f → student %.4f; parameters %.1f× fewer, bytes %.1f× fewer",
-                         teacherResult.accuracy, summary.test.accuracy,
-                         Double(teacher.module.parameterCount) / Double(max(student.module.parameterCount, 1)),
-                         Double(teacherBytes) / Double(max(studentBytes, 1))))
-    try reportResult(summary.test, model: student, checkpoint: out, console: console, extra: [
+    let teacherSize = try ModelSize(of: teacher, checkpoint: teacherPath)
+    console.print(String(format: "teacher test ACC %.4f → student %.4f", teacherResult.accuracy, summary.test.accuracy))
+    try reportResult(summary.test, model: student, checkpoint: out, reference: teacherSize, console: console, extra: [
         "teacher_accuracy": teacherResult.accuracy, "teacher_auc": teacherResult.auc,
-        "teacher_parameters": teacher.module.parameterCount, "teacher_size_bytes": teacherBytes,
-        "parameter_ratio": Double(teacher.module.parameterCount) / Double(max(student.module.parameterCount, 1)),
-        "size_ratio": Double(teacherBytes) / Double(max(studentBytes, 1)),
         "best_val_accuracy": summary.bestValidationAccuracy, "images_per_s": summary.imagesPerSecond,
         "wall_s": summary.wallSeconds,
     ])

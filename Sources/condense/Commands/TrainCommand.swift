@@ -18,6 +18,15 @@ let trainingOptions = [
     OptionSpec(name: "seed", help: "seed for initialization, shuffling and augmentation", defaultValue: "0"),
 ]
 
+/// `trainingOptions` with other defaults (fine-tuning runs shorter, at a lower learning rate).
+func trainingOptions(defaults: [String: String]) -> [OptionSpec] {
+    trainingOptions.map { spec in
+        var spec = spec
+        spec.defaultValue = defaults[spec.name] ?? spec.defaultValue
+        return spec
+    }
+}
+
 /// `condense train`: trains a model from scratch on a MedMNIST file, keeping the best-on-validation checkpoint.
 let trainCommand = Command(
     name: "train", usage: "train --data F --model M [--width W] --epochs N --out C",
@@ -47,10 +56,12 @@ let trainCommand = Command(
     ])
 }
 
-/// The training options of the command line.
-func parseTrainingOptions(_ arguments: ParsedArguments) throws -> TrainingOptions {
+/// The training options of the command line (`--epochs 0` allowed where `minimumEpochs` is 0).
+func parseTrainingOptions(_ arguments: ParsedArguments, minimumEpochs: Int = 1) throws -> TrainingOptions {
     var options = TrainingOptions()
-    options.epochs = try arguments.value("epochs", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 10
+    options.epochs = try arguments.value("epochs", "an integer ≥ \(minimumEpochs)") {
+        Int($0).flatMap { $0 >= minimumEpochs ? $0 : nil }
+    } ?? 10
     options.batchSize = try arguments.value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 128
     options.learningRate = try arguments.value("lr", "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } } ?? 2e-3
     options.weightDecay = try arguments.value("weight-decay", "a number ≥ 0") { Float($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 5e-4
@@ -64,13 +75,13 @@ func parseTrainingOptions(_ arguments: ParsedArguments) throws -> TrainingOption
     return options
 }
 
-/// Prints a model's test figures (and `--json`'s object): accuracy, AUC, parameters, checkpoint bytes.
-func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, console: Console,
-                  extra: [String: Any]) throws {
-    let size = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
-    console.print(String(format: "test ACC %.4f  AUC %.4f  parameters %d  checkpoint %@ (%d bytes)", result.accuracy,
-                         result.auc, model.module.parameterCount, checkpoint, size))
-    try console.emit(extra.merging(["accuracy": result.accuracy, "auc": result.auc,
-                                    "parameters": model.module.parameterCount, "size_bytes": size,
-                                    "checkpoint": checkpoint]) { $1 })
+/// Prints a model's test figures and size (and `--json`'s object): accuracy, AUC, parameters, non-zero parameters,
+/// checkpoint bytes, and the ratios to `reference` (the model it came from) when given.
+func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, reference: ModelSize? = nil,
+                  console: Console, extra: [String: Any]) throws {
+    let size = ModelSizeReport(try ModelSize(of: model, checkpoint: checkpoint), reference: reference)
+    console.print(String(format: "test ACC %.4f  AUC %.4f  checkpoint %@", result.accuracy, result.auc, checkpoint))
+    console.print(size.summary)
+    try console.emit(extra.merging(size.jsonFields) { $1 }.merging(["accuracy": result.accuracy, "auc": result.auc,
+                                                                    "checkpoint": checkpoint]) { $1 })
 }

@@ -8,8 +8,8 @@ struct Command {
 }
 
 /// Every command, in the order `condense --help` lists them.
-let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, evaluateCommand, exportCommand,
-                          runCommand, benchCommand]
+let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, sensitivityCommand, pruneCommand,
+                          evaluateCommand, exportCommand, runCommand, benchCommand]
 
 /// The text of `condense --help`.
 func generalHelp() -> String {
