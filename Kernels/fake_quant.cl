@@ -1,5 +1,6 @@
 // fake_quant.cl — fake quantization per tensor or per channel, its straight-through and learned-scale (LSQ)
-// gradients, and the observer pieces (min/max, scale and zero point), exactly as PyTorch's kernels (DESIGN.md §2):
+// gradients, the observer pieces (min/max, scale and zero point), exactly as PyTorch's kernels (DESIGN.md §2), and
+// the requantization step of integer inference:
 //
 //     inv = 1/s,  q = z + rint(x·inv),  y = (clamp(q, qmin, qmax) − z)·s      (rint: round half to even)
 //
@@ -96,6 +97,18 @@ __kernel void fake_quant_forward(__global const float* x, __global const float* 
     const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
     const float q = z + round_even(x[i] * inv);
     y[i] = (fmin(fmax(q, qmin), qmax) - z) * s;
+}
+
+// MARK: - Requantization (one work-item per element)
+
+// y = clamp(z + rint(x·m), qmin, qmax) − z: integer accumulators x scaled by the channel's multiplier, rounded, shifted
+// by the output zero point, clamped, and handed on centred (INT8 inference, as QLinearConv/QLinearAdd compute it).
+__kernel void requantize(__global const float* x, __global const float* multiplier, __global float* y, int n,
+                         int inner, int channels, float zero, float qmin, float qmax) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float q = zero + round_even(x[i] * multiplier[channel_of(i, inner, channels)]);
+    y[i] = fmin(fmax(q, qmin), qmax) - zero;
 }
 
 // MARK: - Local-memory reductions (every work-item gets the result)

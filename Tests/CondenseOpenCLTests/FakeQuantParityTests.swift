@@ -178,6 +178,54 @@ final class FakeQuantParityTests: XCTestCase {
         }
     }
 
+    // MARK: - Requantization (integer inference)
+
+    func testRequantizeMatchesTheCPUBitwise() throws {
+        var random = SeededGenerator(seed: 5)
+        for (shape, axes) in cases {
+            for axis in axes {
+                let channels = axis.map { shape[$0] } ?? 1
+                let accumulators = (0..<shape.count).map { _ in Float(Int.random(in: -40_000...40_000, using: &random)) }
+                let multipliers = (0..<channels).map { _ in Float.random(in: 1e-3...1e-2, using: &random) }
+                try assertParity("requantize \(shape) axis \(String(describing: axis))", rtol: 0, atol: 0) { backend in
+                    let output = try backend.poisoned(shape)
+                    try fakeQuant(backend).requantize(input: try backend.tensor(accumulators, shape: shape),
+                                                      multiplier: try backend.tensor(multipliers, shape: [channels]),
+                                                      zeroPoint: 37, axis: axis, qmin: 0, qmax: 255, output: output)
+                    return [output]
+                }
+            }
+        }
+    }
+
+    /// Hand-computed: x·m rounds half to even, the zero point is added, the result clamps to the range and comes back
+    /// centred on the zero point; per channel, each channel takes its own multiplier.
+    func testRequantizeRoundsHalfToEvenClampsAndCentres() throws {
+        // m = 0.5, z = 10, [0, 255]: 3 → 1.5 → 2; 5 → 2.5 → 2; −3 → −1.5 → −2; 7 → 3.5 → 4; 1000 → 510 → 255 → 245;
+        // −1000 → −490 → 0 → −10.
+        let x: [Float] = [3, 5, -3, 7, 1000, -1000]
+        let expected: [Float] = [2, 2, -2, 4, 245, -10]
+        // Per channel along axis 1 of [1, 2, 3]: channel 0 ×0.5 (as above), channel 1 ×0.25 (7 → 1.75 → 2).
+        let perChannelX: [Float] = [3, 5, -3, 7, 2, -6], perChannelExpected: [Float] = [2, 2, -2, 2, 0, -2]
+        for backend in try backends() {
+            let ops = try fakeQuant(backend)
+            let output = try backend.poisoned([6])
+            try ops.requantize(input: try backend.tensor(x, shape: [6]), multiplier: try backend.tensor([0.5], shape: [1]),
+                               zeroPoint: 10, axis: nil, qmin: 0, qmax: 255, output: output)
+            XCTAssertEqual(try output.toHost(), expected, backend.name)
+            let perChannel = try backend.poisoned([1, 2, 3])
+            try ops.requantize(input: try backend.tensor(perChannelX, shape: [1, 2, 3]),
+                               multiplier: try backend.tensor([0.5, 0.25], shape: [2]), zeroPoint: 10, axis: 1,
+                               qmin: 0, qmax: 255, output: perChannel)
+            XCTAssertEqual(try perChannel.toHost(), perChannelExpected, backend.name)
+            XCTAssertThrowsError(try ops.requantize(input: try backend.tensor(x, shape: [6]),
+                                                    multiplier: try backend.tensor([0.5], shape: [1]), zeroPoint: 300,
+                                                    axis: nil, qmin: 0, qmax: 255, output: output), backend.name) {
+                XCTAssertTrue("\($0)".contains("zero point 300 lies outside [0, 255]"), "\($0)")
+            }
+        }
+    }
+
     // MARK: - JAX fixtures
 
     func testBothBackendsMatchTheJAXFixtures() throws {

@@ -42,4 +42,14 @@ extension CPUBackend: FakeQuantOps {
                                                   qmax: qmax, symmetric: symmetric, scale: try scale.cpuFloats(op),
                                                   zeroPoint: try zeroPoint.cpuFloats(op))
     }
+
+    public func requantize(input: Tensor, multiplier: Tensor, zeroPoint: Int, axis: Int?, qmin: Int, qmax: Int,
+                           output: Tensor) throws {
+        let op = "requantize"
+        let layout = try FakeQuantValidation.requantize(input: input, multiplier: multiplier, zeroPoint: zeroPoint,
+                                                        axis: axis, qmin: qmin, qmax: qmax, output: output, on: self)
+        FakeQuantReference.requantize(try input.cpuFloats(op), multiplier: try multiplier.cpuFloats(op),
+                                      zeroPoint: zeroPoint, layout: layout, qmin: qmin, qmax: qmax,
+                                      output: try output.cpuFloats(op))
+    }
 }

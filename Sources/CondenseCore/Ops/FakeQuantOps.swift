@@ -42,6 +42,15 @@ public protocol FakeQuantOps {
     /// Divisions are correctly rounded float32 on both backends.
     func quantizationParameters(minimum: Tensor, maximum: Tensor, qmin: Int, qmax: Int, symmetric: Bool,
                                 scale: Tensor, zeroPoint: Tensor) throws
+
+    /// Integer requantization as INT8 runtimes do it (ONNX `QLinearConv`, `QLinearAdd`): `input` holds integer
+    /// accumulators (or their float mean) in float32, `multiplier` (`[1]`, or `[channels]` along `axis`) the float
+    /// factor `s_in·s_w/s_out` of each channel, and
+    /// `output = clamp(z + nearbyint(x·m), qmin, qmax) − z` element-wise:
+    /// the quantized value centred on its zero point, an integer the next layer's integer arithmetic takes as is (its
+    /// real value is `s_out·output`). `nearbyint` rounds half to even; `zeroPoint` lies in `[qmin, qmax]`.
+    func requantize(input: Tensor, multiplier: Tensor, zeroPoint: Int, axis: Int?, qmin: Int, qmax: Int,
+                    output: Tensor) throws
 }
 
 /// How a fake-quant problem splits its input: `outer × channels × inner` elements, the channel of flat index i being
@@ -137,6 +146,20 @@ public enum FakeQuantValidation {
         try requireSameShape(op, "zeroPoint", zeroPoint, as: minimum, on: backend)
         try range(op, qmin: qmin, qmax: qmax)
         return minimum.count
+    }
+
+    /// `requantize`: multiplier `[1]` or `[channels]`, output shaped like input, the zero point inside the range.
+    public static func requantize(input: Tensor, multiplier: Tensor, zeroPoint: Int, axis: Int?, qmin: Int, qmax: Int,
+                                  output: Tensor, on backend: Backend) throws -> FakeQuantLayout {
+        let op = "requantize"
+        let layout = try inputLayout(op, input, axis: axis, on: backend)
+        try perChannelVector(op, "multiplier", multiplier, layout: layout, axis: axis, on: backend)
+        try range(op, qmin: qmin, qmax: qmax)
+        guard (qmin...qmax).contains(zeroPoint) else {
+            throw CondenseError.invalidArgument(op: op, "zero point \(zeroPoint) lies outside [\(qmin), \(qmax)]")
+        }
+        try requireSameShape(op, "output", output, as: input, on: backend)
+        return layout
     }
 
     // MARK: - Pieces

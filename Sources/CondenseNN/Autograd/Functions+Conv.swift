@@ -3,6 +3,18 @@ import CondenseCore
 // Differentiable convolutions: forward on the backend, backward closures that compute only the gradients an input
 // needs (an image batch needs none).
 
+/// `conv2d(x, weight) + bias` through the depthwise op when every input channel is its own group (weight
+/// `[C·m, 1, kh, kw]`), else through the grouped im2col + GEMM op.
+public func convolution(_ x: Variable, weight: Variable, bias: Variable?, _ p: Conv2dParameters) throws -> Variable {
+    guard p.groups > 1, weight.shape[1] == 1 else { return try conv2d(x, weight: weight, bias: bias, p) }
+    return try depthwiseConv2d(x, weight: weight, bias: bias,
+                               DepthwiseConv2dParameters(kernel: (p.kernelHeight, p.kernelWidth),
+                                                         stride: (p.strideHeight, p.strideWidth),
+                                                         padding: (p.paddingHeight, p.paddingWidth),
+                                                         dilation: (p.dilationHeight, p.dilationWidth),
+                                                         multiplier: weight.shape[0] / p.groups))
+}
+
 /// `conv2d(x, weight) + bias` (grouped; PyTorch semantics).
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, _ p: Conv2dParameters) throws -> Variable {
     let backend = x.backend

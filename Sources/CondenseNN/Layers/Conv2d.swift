@@ -25,15 +25,11 @@ public final class Conv2d: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    override public func forward(_ x: Variable) throws -> Variable {
-        if isDepthwise {
-            let p = parameters
-            return try depthwiseConv2d(x, weight: weight, bias: bias,
-                                       DepthwiseConv2dParameters(kernel: (p.kernelHeight, p.kernelWidth),
-                                                                 stride: (p.strideHeight, p.strideWidth),
-                                                                 padding: (p.paddingHeight, p.paddingWidth),
-                                                                 multiplier: weight.shape[0] / p.groups))
-        }
-        return try conv2d(x, weight: weight, bias: bias, parameters)
+    override public func forward(_ x: Variable) throws -> Variable { try forward(x, weight: weight) }
+
+    /// The convolution with `weight` in place of the layer's own (its fake-quantized copy, during
+    /// quantization-aware training); same shape.
+    public func forward(_ x: Variable, weight: Variable) throws -> Variable {
+        try convolution(x, weight: weight, bias: bias, parameters)
     }
 }

@@ -24,7 +24,10 @@ public final class Linear: Module {
 
     override public var ownParameters: [(name: String, variable: Variable)] { [("weight", weight), ("bias", bias)] }
 
-    override public func forward(_ x: Variable) throws -> Variable {
+    override public func forward(_ x: Variable) throws -> Variable { try forward(x, weight: weight) }
+
+    /// The layer with `weight` in place of its own (its fake-quantized copy, during quantization-aware training).
+    public func forward(_ x: Variable, weight: Variable) throws -> Variable {
         let flat = x.shape.rank == 2 ? x : try reshape(x, [x.shape[0], x.shape.count / max(x.shape[0], 1)])
         return try linear(flat, weight: weight, bias: bias)
     }

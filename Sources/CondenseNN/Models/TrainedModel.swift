@@ -44,6 +44,9 @@ public final class TrainedModel {
         checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
+        if let quantized = module as? QuantizedClassifier {
+            checkpoint.metadata[Checkpoint.Key.quantization] = quantized.graphJSON
+        }
         return checkpoint.metadata
     }
 
@@ -51,6 +54,7 @@ public final class TrainedModel {
     public func save(to path: String) throws { try checkpoint().write(to: path) }
 
     /// Rebuilds the model a checkpoint describes on `backend` and loads its weights, checking every name and shape.
+    /// A quantized checkpoint (one with `quantization` metadata) becomes a `QuantizedClassifier`.
     public static func load(_ path: String, on backend: Backend) throws -> TrainedModel {
         let checkpoint = try Checkpoint(contentsOf: path)
         func required<T>(_ value: T?, _ key: String) throws -> T {
@@ -68,10 +72,14 @@ public final class TrainedModel {
             inputChannels: inputShape[0], imageSize: inputShape[1],
             blockChannels: try checkpoint.metadataInts(Checkpoint.Key.blockChannels))
         let module: Module
-        do {
-            module = try configuration.build(on: backend)
-        } catch let error as CondenseError {
-            throw CondenseError.file(path: path, "metadata does not describe a model: \(error)")
+        if checkpoint.metadata[Checkpoint.Key.quantization] != nil {
+            module = try QuantizedClassifier(checkpoint: checkpoint, path: path, on: backend)
+        } else {
+            do {
+                module = try configuration.build(on: backend)
+            } catch let error as CondenseError {
+                throw CondenseError.file(path: path, "metadata does not describe a model: \(error)")
+            }
         }
         let model = TrainedModel(
             configuration: configuration, module: module,

@@ -73,6 +73,18 @@ extension OpenCLBackend: FakeQuantOps {
                    global: [roundUp(count, toMultipleOf: group)], local: [group])
     }
 
+    public func requantize(input: Tensor, multiplier: Tensor, zeroPoint: Int, axis: Int?, qmin: Int, qmax: Int,
+                           output: Tensor) throws {
+        let layout = try FakeQuantValidation.requantize(input: input, multiplier: multiplier, zeroPoint: zeroPoint,
+                                                        axis: axis, qmin: qmin, qmax: qmax, output: output, on: self)
+        let group = 64
+        try launch("requantize", file: "fake_quant", defines: ["PER_CHANNEL": layout.isPerChannel ? 1 : 0],
+                   arguments: [.buffer(input), .buffer(multiplier), .buffer(output), .int(layout.count),
+                               .int(layout.inner), .int(layout.channels), .float(Float(zeroPoint)),
+                               .float(Float(qmin)), .float(Float(qmax))],
+                   global: [roundUp(layout.count, toMultipleOf: group)], local: [group])
+    }
+
     // MARK: - Launch helpers
 
     /// Work-group size and groups per channel for the grouped kernels: the group is the next power of two of the

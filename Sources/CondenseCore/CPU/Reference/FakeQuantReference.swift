@@ -24,6 +24,17 @@ public enum FakeQuantReference {
         }
     }
 
+    /// `requantize`: `clamp(z + nearbyint(x·m), qmin, qmax) − z` with `m` the channel's multiplier.
+    public static func requantize<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, multiplier: UnsafePointer<T>,
+                                                          zeroPoint: Int, layout: FakeQuantLayout, qmin: Int,
+                                                          qmax: Int, output y: UnsafeMutablePointer<T>) {
+        let lo = T(qmin), hi = T(qmax), z = T(zeroPoint)
+        forEachBlock(layout) { _, channel, range in
+            let m = multiplier[channel]
+            for i in range { y[i] = T.minimum(T.maximum(z + (x[i] * m).rounded(.toNearestOrEven), lo), hi) - z }
+        }
+    }
+
     /// `fakeQuantizeBackward`: `dx = dy` where `q ∈ [qmin, qmax]`, else 0; unless `gradScale` is nil, the LSQ scale
     /// gradient per channel, `Σ g·(dy·(y − x)·inv | dy·(qmin − z) | dy·(qmax − z))` (in range | below | above) with
     /// `g = gradientFactor(layout, qmax)`, each term formed as PyTorch's kernel forms it.
