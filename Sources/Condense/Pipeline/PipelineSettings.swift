@@ -12,8 +12,9 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     public var alpha: Float = 0.9
     /// Fraction of each block's inner channels that structured pruning removes.
     public var pruneRatio = 0.5
-    /// Epochs of fine-tuning (with distillation from the teacher) after pruning.
+    /// Epochs of fine-tuning (with distillation from the teacher) after pruning, and their peak learning rate.
     public var pruneEpochs = 2
+    public var fineTuningLearningRate: Float = 0.01
     /// Pruning ratios the sensitivity analysis sweeps, and how many validation images it scores each on.
     public var sensitivityRatios = [0.25, 0.5, 0.75]
     public var sensitivityImages = 512
