@@ -24,12 +24,16 @@ public enum Evaluation {
         probabilities.reserveCapacity(split.count * model.configuration.classes)
         for batch in loader.batches(epoch: 0) {
             let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
-            let logits = try model.module(images).value
-            let output = try backend.allocate(logits.shape, dtype: .float32)
-            try backend.softmax(logits: logits, temperature: 1, output: output)
-            probabilities += try output.toHost()
+            probabilities += try softmax(try model.module(images).value)
         }
         return probabilities
+    }
+
+    /// The rows of `logits` turned into class probabilities, on the host.
+    static func softmax(_ logits: Tensor) throws -> [Float] {
+        let output = try logits.backend.allocate(logits.shape, dtype: .float32)
+        try logits.backend.softmax(logits: logits, temperature: 1, output: output)
+        return try output.toHost()
     }
 
     /// Accuracy and macro AUC of `model` on `split`.
