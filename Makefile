@@ -9,9 +9,10 @@ run: build
 	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
-## first OpenCL device, PoCL in CI).
+## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh).
 test: deps
 	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
+	Scripts/check-onnx.sh
 
 deps:
 	@Scripts/install-deps.sh

@@ -35,6 +35,12 @@ public enum Evaluation {
         return (logits, probabilities)
     }
 
+    /// Class probabilities for every image of `split` (row-major `count × classes`).
+    public static func probabilities(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
+                                     batchSize: Int) throws -> [Float] {
+        try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize).probabilities
+    }
+
     /// Accuracy and macro AUC of `model` on `split`.
     public static func evaluate(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                 batchSize: Int = 256) throws -> EvaluationResult {

@@ -17,7 +17,8 @@ import CondenseNN
 /// - a residual sum is `<block>.add` (`features.4.add`, `layer1.0.add`), and a ResNet block's ReLU after the sum
 ///   `<block>.relu`;
 /// - the head is `avgpool` (global average pooling, `[N, C, 1, 1]`), `flatten` (`[N, C]`) and the classifier's
-///   `gemm`, named after its `Linear` (`fc`, `classifier.1`), whose output is `logits`.
+///   `gemm`, named after its `Linear` (`fc`, `classifier.1`), whose output is `logits`; a `Linear` whose input is
+///   not flat gets its own `<linear>.flatten`, and a `GlobalAveragePool` layer is `<layer>` then `<layer>.flatten`.
 ///
 /// Channel counts and shapes come from the weight tensors themselves (a pruned model's blocks need not follow the
 /// width multiplier). Build one with `InferenceGraph(lowering:)`; `ONNXExport` writes it as ONNX.

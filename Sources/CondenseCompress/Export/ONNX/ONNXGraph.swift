@@ -16,7 +16,7 @@ public struct ONNXGraph: Equatable, Sendable {
     }
 
     /// `GraphProto` fields: node = 1, name = 2, initializer = 5, input = 11, output = 12.
-    func encode(into writer: inout ProtobufWriter) {
+    public func encode(into writer: inout ProtobufWriter) {
         for node in nodes { writer.message(1) { node.encode(into: &$0) } }
         writer.string(2, name)
         for tensor in initializers { writer.message(5) { tensor.encode(into: &$0) } }
@@ -45,7 +45,7 @@ public struct ONNXValueInfo: Equatable, Sendable {
 
     /// `ValueInfoProto` { name = 1, type = 2 { tensor_type = 1 { elem_type = 1, shape = 2 { dim = 1
     /// { dim_value = 1 | dim_param = 2 } } } } }.
-    func encode(into writer: inout ProtobufWriter) {
+    public func encode(into writer: inout ProtobufWriter) {
         writer.string(1, name)
         writer.message(2) { type in
             type.message(1) { tensor in

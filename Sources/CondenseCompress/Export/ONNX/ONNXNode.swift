@@ -16,7 +16,7 @@ public struct ONNXNode: Equatable, Sendable {
     }
 
     /// `NodeProto` fields: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
-    func encode(into writer: inout ProtobufWriter) {
+    public func encode(into writer: inout ProtobufWriter) {
         writer.strings(1, inputs)
         writer.strings(2, outputs)
         writer.string(3, name)
@@ -43,7 +43,7 @@ public struct ONNXAttribute: Equatable, Sendable {
     }
 
     /// `AttributeProto` fields: name = 1, f = 2, i = 3, ints = 8, type = 20 (FLOAT = 1, INT = 2, INTS = 7).
-    func encode(into writer: inout ProtobufWriter) {
+    public func encode(into writer: inout ProtobufWriter) {
         writer.string(1, name)
         switch value {
         case let .float(value):

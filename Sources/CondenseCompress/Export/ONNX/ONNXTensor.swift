@@ -18,7 +18,7 @@ public struct ONNXTensor: Equatable, Sendable {
     }
 
     /// `TensorProto` fields: dims = 1 (repeated int64), data_type = 2, name = 8, raw_data = 9.
-    func encode(into writer: inout ProtobufWriter) {
+    public func encode(into writer: inout ProtobufWriter) {
         writer.ints(1, dims.map(Int64.init))
         writer.int(2, Int64(dataType.rawValue))
         writer.string(8, name)

@@ -70,7 +70,7 @@ public struct ProtobufWriter: Sendable {
     }
 
     /// Base-128 little-endian groups of seven bits, the high bit set on every byte but the last.
-    mutating func varint(_ value: UInt64) {
+    private mutating func varint(_ value: UInt64) {
         var remaining = value
         while remaining >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
