@@ -10,12 +10,6 @@ public struct ImageSplit: Sendable {
     }
 
     public var count: Int { labels.count }
-
-    /// The first `count` images (all of them when there are fewer).
-    public func prefix(_ count: Int) -> ImageSplit {
-        let kept = min(max(count, 0), self.count), imageBytes = self.count > 0 ? pixels.count / self.count : 0
-        return ImageSplit(pixels: Array(pixels.prefix(kept * imageBytes)), labels: Array(labels.prefix(kept)))
-    }
 }
 
 /// An image classification dataset with train, validation and test splits (MedMNIST, CIFAR).

@@ -19,8 +19,8 @@ public struct ModelSize: Equatable, Sendable {
     /// Measures a model in memory (its parameters read back from the device) and the file it was saved to, if any.
     public init(of model: TrainedModel, checkpoint: String?) throws {
         var parameters = 0, nonZero = 0
-        for (_, variable) in model.module.namedParameters() {
-            let values = try variable.value.toHost()
+        for (name, variable) in model.module.namedParameters() {
+            let values = try NamedTensorData(name: name, tensor: variable.value).floats()  // any dtype (INT8 models)
             parameters += values.count
             nonZero += values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         }

@@ -42,7 +42,7 @@ public enum ModelExport {
         case .onnx:
             try AtomicFileWriter.write(try ONNXExport.float32(model).serialized(), to: destination)
         case .onnxInt8:
-            throw CondenseError.invalidArgument(op: "export", "INT8 QDQ export is not part of this build yet")
+            try AtomicFileWriter.write(try ONNXExport.int8(model).serialized(), to: destination)
         case .fp16:
             var half = checkpoint.halfPrecision()
             half.metadata[CondenseVersion.metadataKey] = CondenseVersion.current

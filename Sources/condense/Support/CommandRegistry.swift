@@ -9,7 +9,7 @@ struct Command {
 
 /// Every command, in the order `condense --help` lists them.
 let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importCommand, sensitivityCommand, pruneCommand,
-                          evaluateCommand, exportCommand, runCommand, benchCommand]
+                          quantizeCommand, evaluateCommand, exportCommand, runCommand, benchCommand]
 
 /// The text of `condense --help`.
 func generalHelp() -> String {
