@@ -1,95 +1,110 @@
-/// Depthwise convolution on the host, one plane (or one channel) at a time, row by row: each kernel tap adds a
-/// shifted input row times one weight to an output row, over the output columns whose tap falls inside the input
-/// (`ColumnKernels.insideColumns`), so the inner loops carry no bounds checks and vectorize. Forward and input
-/// gradient sum their taps in the reference order (bitwise equal to `DepthwiseConvReference`); the weight gradient
-/// keeps one running sum per tap and output column and adds those up at the end.
+/// Depthwise convolution on the host, one plane (or one channel) at a time, on stride-phase planes
+/// (`PhasePlanes`): each kernel tap is one contiguous multiply-add over the whole output, eight lanes at a time.
+/// Forward and input gradient add their taps in the reference order with the reference's operations, so they
+/// equal `DepthwiseConvReference` bit for bit; the weight gradient keeps eight running sums per tap.
+///
+/// Scratch per call: `phases` of `scratchSize.phases` and `laid` of `scratchSize.laid` elements (padded to whole
+/// lanes, so no loop has a remainder; the lanes past the output read and write zeros or slack).
 enum DepthwiseKernels {
-    /// Output plane `y` (`Ho × Wo`) of output channel weight `w` (`kh × kw`) over input plane `x`.
-    static func forward(_ g: WindowGeometry, activation: Activation, input x: UnsafePointer<Float>,
-                        weight w: UnsafePointer<Float>, bias: Float, output y: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
-        for oy in 0..<oh {
-            let row = y + oy * ow
-            row.update(repeating: bias, count: ow)
-            for ky in 0..<g.kernelHeight {
-                let iy = oy * g.strideHeight - g.paddingHeight + ky * g.dilationHeight
-                guard iy >= 0, iy < g.inputHeight else { continue }
-                for kx in 0..<g.kernelWidth {
-                    let inside = ColumnKernels.insideColumns(g, kx: kx), weight = w[ky * g.kernelWidth + kx]
-                    let source = x + iy * g.inputWidth + kx * g.dilationWidth - g.paddingWidth
-                    if g.strideWidth == 1 {
-                        for ox in inside { row[ox] += source[ox] * weight }
-                    } else {
-                        for ox in inside { row[ox] += source[ox * g.strideWidth] * weight }
-                    }
-                }
+    private typealias Lanes = SIMD8<Float>
+
+    /// Scratch elements each call needs for geometry `layout`.
+    static func scratchSize(_ layout: PhasePlanes) -> (phases: Int, laid: Int) {
+        (layout.size + 8, roundedToLanes(layout.outputSpan))
+    }
+
+    /// Output plane `y` (`Ho × Wo`) of output channel weight `w` over input plane `x`.
+    static func forward(_ layout: PhasePlanes, activation: Activation, input x: UnsafePointer<Float>,
+                        weight w: UnsafePointer<Float>, bias: Float, output y: UnsafeMutablePointer<Float>,
+                        phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
+        let g = layout.g, span = roundedToLanes(layout.outputSpan)
+        layout.split(x, into: phases)
+        laid.update(repeating: bias, count: span)
+        for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+                multiplyAdd(laid, phases + layout.tapStart(ky, kx), w[ky * g.kernelWidth + kx], count: span)
             }
-            PointwiseKernels.apply(activation, row, count: ow)
+        }
+        for oy in 0..<g.outputHeight {
+            PointwiseKernels.apply(activation, laid + oy * layout.pitch, y + oy * g.outputWidth, count: g.outputWidth)
         }
     }
 
-    /// Input-gradient plane `dx` of input channel `c` of one sample: each row gathers, for each of the `multiplier`
-    /// output channels and each tap, the output-gradient row that read it. `gradOutput` is the sample's first
-    /// output plane, `weight` the first output channel's weights.
-    static func backwardInput(_ g: WindowGeometry, multiplier: Int, channel c: Int, gradOutput: UnsafePointer<Float>,
-                              weight: UnsafePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>) {
-        let (oh, ow, taps) = (g.outputHeight, g.outputWidth, g.kernelHeight * g.kernelWidth)
-        for iy in 0..<g.inputHeight {
-            let row = dx + iy * g.inputWidth
-            row.update(repeating: 0, count: g.inputWidth)
-            for j in 0..<multiplier {
-                let o = c * multiplier + j, dy = gradOutput + o * oh * ow, w = weight + o * taps
-                for ky in 0..<g.kernelHeight {
-                    let sy = iy + g.paddingHeight - ky * g.dilationHeight
-                    guard sy >= 0, sy % g.strideHeight == 0, sy / g.strideHeight < oh else { continue }
-                    let source = dy + sy / g.strideHeight * ow
-                    for kx in 0..<g.kernelWidth {
-                        let inside = ColumnKernels.insideColumns(g, kx: kx), weight = w[ky * g.kernelWidth + kx]
-                        let target = row + kx * g.dilationWidth - g.paddingWidth
-                        if g.strideWidth == 1 {
-                            for ox in inside { target[ox] += source[ox] * weight }
-                        } else {
-                            for ox in inside { target[ox * g.strideWidth] += source[ox] * weight }
-                        }
-                    }
+    /// Input-gradient plane `dx` of input channel `c` of one sample: the output-gradient planes of its
+    /// `multiplier` output channels, each tap scattered back onto the phase planes, then merged. `gradOutput` is the
+    /// sample's first output plane, `weight` the first output channel's weights.
+    static func backwardInput(_ layout: PhasePlanes, multiplier: Int, channel c: Int, gradOutput: UnsafePointer<Float>,
+                              weight: UnsafePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>,
+                              phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
+        let g = layout.g, span = roundedToLanes(layout.outputSpan), taps = g.kernelHeight * g.kernelWidth
+        phases.update(repeating: 0, count: layout.size + 8)
+        (laid + layout.outputSpan).update(repeating: 0, count: span - layout.outputSpan)
+        for j in 0..<multiplier {
+            let o = c * multiplier + j
+            layout.layOut(gradOutput + o * g.outputHeight * g.outputWidth, into: laid)
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    multiplyAdd(phases + layout.tapStart(ky, kx), laid, weight[o * taps + ky * g.kernelWidth + kx],
+                                count: span)
                 }
             }
         }
+        layout.merge(phases, into: dx)
     }
 
     /// Weight gradient (`kh × kw`) and bias gradient of output channel `o`, summed over the batch. `input` and
     /// `gradOutput` are the whole tensors.
-    static func backwardWeight(_ g: WindowGeometry, multiplier: Int, channel o: Int, input: UnsafePointer<Float>,
+    static func backwardWeight(_ layout: PhasePlanes, multiplier: Int, channel o: Int, input: UnsafePointer<Float>,
                                gradOutput: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
-                               gradBias: UnsafeMutablePointer<Float>?) {
-        let (oh, ow, taps) = (g.outputHeight, g.outputWidth, g.kernelHeight * g.kernelWidth)
-        let plane = g.inputHeight * g.inputWidth, c = o / multiplier
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: (taps + 1) * ow) { buffer in
-            let sums = buffer.baseAddress!, biasSums = sums + taps * ow
-            sums.update(repeating: 0, count: (taps + 1) * ow)
+                               gradBias: UnsafeMutablePointer<Float>?, phases: UnsafeMutablePointer<Float>,
+                               laid: UnsafeMutablePointer<Float>) {
+        let g = layout.g, span = roundedToLanes(layout.outputSpan), taps = g.kernelHeight * g.kernelWidth
+        let (inputPlane, outputPlane, c) = (g.inputHeight * g.inputWidth, g.outputHeight * g.outputWidth, o / multiplier)
+        (laid + layout.outputSpan).update(repeating: 0, count: span - layout.outputSpan)
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: taps + 1) { sums in
+            sums.initialize(repeating: Lanes())
             for n in 0..<g.batch {
-                let x = input + (n * g.inputChannels + c) * plane, dy = gradOutput + (n * g.outputChannels + o) * oh * ow
-                for oy in 0..<oh {
-                    let dyRow = dy + oy * ow
-                    for ox in 0..<ow { biasSums[ox] += dyRow[ox] }
-                    for ky in 0..<g.kernelHeight {
-                        let iy = oy * g.strideHeight - g.paddingHeight + ky * g.dilationHeight
-                        guard iy >= 0, iy < g.inputHeight else { continue }
-                        for kx in 0..<g.kernelWidth {
-                            let inside = ColumnKernels.insideColumns(g, kx: kx)
-                            let sum = sums + (ky * g.kernelWidth + kx) * ow
-                            let source = x + iy * g.inputWidth + kx * g.dilationWidth - g.paddingWidth
-                            if g.strideWidth == 1 {
-                                for ox in inside { sum[ox] += source[ox] * dyRow[ox] }
-                            } else {
-                                for ox in inside { sum[ox] += source[ox * g.strideWidth] * dyRow[ox] }
-                            }
-                        }
+                layout.split(input + (n * g.inputChannels + c) * inputPlane, into: phases)
+                layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, into: laid)
+                for ky in 0..<g.kernelHeight {
+                    for kx in 0..<g.kernelWidth {
+                        sums[ky * g.kernelWidth + kx] += dot(phases + layout.tapStart(ky, kx), laid, count: span)
                     }
                 }
+                sums[taps] += lanesSum(laid, count: span)
             }
-            for tap in 0..<taps { gradWeight[o * taps + tap] = ReductionReference.sum(sums + tap * ow, count: ow) }
-            gradBias?[o] = ReductionReference.sum(biasSums, count: ow)
+            for tap in 0..<taps { gradWeight[o * taps + tap] = sums[tap].sum() }
+            gradBias?[o] = sums[taps].sum()
         }
+    }
+
+    // MARK: - Lanes
+
+    private static func roundedToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
+
+    /// `target[i] += source[i]·weight` for `count` (a multiple of 8) elements.
+    @inline(__always)
+    private static func multiplyAdd(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
+                                    _ weight: Float, count: Int) {
+        let w = Lanes(repeating: weight)
+        for i in stride(from: 0, to: count, by: 8) {
+            PointwiseKernels.store(PointwiseKernels.load(target + i) + PointwiseKernels.load(source + i) * w, target + i)
+        }
+    }
+
+    /// Lane-wise Σ a[i]·b[i] over `count` (a multiple of 8) elements.
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Lanes {
+        var sum = Lanes()
+        for i in stride(from: 0, to: count, by: 8) { sum += PointwiseKernels.load(a + i) * PointwiseKernels.load(b + i) }
+        return sum
+    }
+
+    /// Lane-wise Σ a[i] over `count` (a multiple of 8) elements.
+    @inline(__always)
+    private static func lanesSum(_ a: UnsafePointer<Float>, count: Int) -> Lanes {
+        var sum = Lanes()
+        for i in stride(from: 0, to: count, by: 8) { sum += PointwiseKernels.load(a + i) }
+        return sum
     }
 }
