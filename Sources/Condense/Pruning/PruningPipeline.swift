@@ -47,6 +47,8 @@ public struct PruningResult {
     /// The pruned (and fine-tuned) model: physically smaller when structured.
     public let model: TrainedModel
     public let layers: [LayerRatio]
+    /// The accuracy drop the sensitivity rule settled on (`SensitivityProfile.layerRatios`; nil without a profile).
+    public let tolerance: Double?
     /// The overall sparsity reached (channels or weights, as `PruningOptions.sparsity`).
     public let sparsity: Double
     /// Validation accuracy right after pruning, before fine-tuning (nil when pruning happens gradually during
@@ -106,7 +108,8 @@ public enum PruningPipeline {
             try pruned.save(to: checkpointPath)
         }
         let test = try training?.test ?? Evaluation.evaluate(pruned, on: dataset.test, dataset: dataset)
-        return PruningResult(model: pruned, layers: pruning.layers, sparsity: try pruning.sparsity(),
+        return PruningResult(model: pruned, layers: pruning.layers, tolerance: pruning.tolerance,
+                             sparsity: try pruning.sparsity(),
                              prunedValidationAccuracy: prunedValidation, training: training, test: test)
     }
 }
