@@ -11,11 +11,14 @@ public struct SVGLineChart: Sendable {
         public var points: [Point]
         /// Drawn dashed (e.g. a baseline or reference line).
         public var dashed: Bool
+        /// An SVG colour; nil takes the next colour of the palette.
+        public var color: String?
 
-        public init(label: String, points: [Point], dashed: Bool = false) {
+        public init(label: String, points: [Point], dashed: Bool = false, color: String? = nil) {
             self.label = label
             self.points = points
             self.dashed = dashed
+            self.color = color
         }
     }
 
@@ -82,9 +85,12 @@ public struct SVGLineChart: Sendable {
         let yMiddle = Self.margin.top + plotHeight / 2
         lines.append(Self.text(yLabel, x: 18, y: yMiddle, anchor: "middle",
                                extra: " transform=\"rotate(-90 18 \(Self.number(yMiddle)))\""))
+        var paletteIndex = 0
         for (index, line) in series.enumerated() {
-            let color = Self.palette[index % Self.palette.count]
-            let dash = line.dashed || index >= Self.palette.count ? " stroke-dasharray=\"6 4\"" : ""
+            let color = line.color ?? Self.palette[paletteIndex % Self.palette.count]
+            let reused = line.color == nil && paletteIndex >= Self.palette.count
+            let dash = line.dashed || reused ? " stroke-dasharray=\"6 4\"" : ""
+            if line.color == nil { paletteIndex += 1 }
             let points = line.points.map { "\(Self.number(px($0.x))),\(Self.number(py($0.y)))" }
             lines.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) " +
                          "points=\"\(points.joined(separator: " "))\"><title>\(Self.escaped(line.label))</title></polyline>")

@@ -74,6 +74,14 @@ public enum PruningPipeline {
         return try TrainedModel.load(path, on: backend)
     }
 
+    /// Prunes `model` and fine-tunes the result on `dataset`.
+    ///
+    /// - Parameters:
+    ///   - model: the model to prune. Structured pruning leaves it as it is and returns a new, smaller model;
+    ///     unstructured pruning masks its weights in place (the result's `model` is the same object).
+    ///   - teacher: when given, fine-tuning is Hinton distillation from it (`options.temperature`, `alpha`).
+    ///   - checkpointPath: where the best fine-tuned (or, without epochs, the pruned) model is written.
+    ///   - progress: fine-tuning progress, as `Training.train` reports it.
     public static func run(_ model: TrainedModel, on dataset: ImageDataset, options: PruningOptions,
                            teacher: TrainedModel? = nil, checkpointPath: String?,
                            progress: (TrainingEvent) -> Void = { _ in }) throws -> PruningResult {
