@@ -5,7 +5,8 @@ For each pair ONNX_FILE LOGITS_NPY (LOGITS_NPY written by `condense evaluate --s
 test split of a MedMNIST .npz to onnxruntime as the exported graph expects it (float32 NCHW, pixels / 255, no
 normalization: the graph normalizes) and checks:
   --fp32 pairs: max |ORT − Condense| ≤ 1e-4 × (max − min of Condense's logits);
-  --int8 pairs: ORT's top-1 accuracy within 0.5 points of the accuracy of Condense's logits.
+  --int8 pairs: ORT's top-1 accuracy within 0.5 points of the accuracy of Condense's logits, and the two top-1
+               predictions the same on at least 99% of the images (both compute the same integer arithmetic).
 Also checks the graph's interface: input `image` [N, C, H, W] with a symbolic batch, output `logits` [N, classes],
 and the metadata the export promises. Exits 1 listing every failed check.
 """
@@ -74,10 +75,14 @@ def main():
             else:
                 theirs_accuracy = 100 * np.mean(theirs.argmax(1) == labels)
                 ours_accuracy = 100 * np.mean(ours.argmax(1) == labels)
-                print(f"{onnx_path}: int8 ORT ACC {theirs_accuracy:.2f}%, Condense ACC {ours_accuracy:.2f}%")
+                agreement = 100 * np.mean(theirs.argmax(1) == ours.argmax(1))
+                print(f"{onnx_path}: int8 ORT ACC {theirs_accuracy:.2f}%, Condense ACC {ours_accuracy:.2f}%, "
+                      f"same prediction on {agreement:.2f}% of the images")
                 if not abs(theirs_accuracy - ours_accuracy) <= 0.5:
                     problems.append(f"accuracy {theirs_accuracy:.2f}% vs Condense {ours_accuracy:.2f}%: "
                                     "more than 0.5 points apart")
+                if not agreement >= 99:
+                    problems.append(f"ORT and Condense predict the same class on only {agreement:.2f}% of the images")
             failures += [f"{onnx_path}: {problem}" for problem in problems]
     for failure in failures:
         print("FAILED " + failure, file=sys.stderr)
