@@ -31,26 +31,39 @@ struct PhasePlanes {
             + y / g.strideHeight * pitch + x / g.strideWidth
     }
 
+    /// The phase columns `i < pitch` of phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
+    @inline(__always)
+    private func inputColumns(phase rx: Int) -> Range<Int> {
+        let shift = rx - g.paddingWidth, sw = g.strideWidth
+        let first = shift >= 0 ? 0 : (-shift + sw - 1) / sw
+        let end = g.inputWidth - shift <= 0 ? 0 : min(pitch, (g.inputWidth - shift - 1) / sw + 1)
+        return first..<max(first, end)
+    }
+
     /// Fills `phases` (`size` elements) from input plane `x`, zero in the padding and beyond the input.
     func split(_ x: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>) {
         let (sh, sw) = (g.strideHeight, g.strideWidth)
-        for ry in 0..<sh {
-            for j in 0..<rows {
-                let iy = j * sh + ry - g.paddingHeight
-                for rx in 0..<sw {
-                    let target = phases + (ry * sw + rx) * planeSize + j * pitch
-                    guard iy >= 0, iy < g.inputHeight else {
+        for rx in 0..<sw {
+            let columns = inputColumns(phase: rx), shift = rx - g.paddingWidth
+            for ry in 0..<sh {
+                let plane = phases + (ry * sw + rx) * planeSize
+                for j in 0..<rows {
+                    let iy = j * sh + ry - g.paddingHeight, target = plane + j * pitch
+                    guard iy >= 0, iy < g.inputHeight, !columns.isEmpty else {
                         target.update(repeating: 0, count: pitch)
                         continue
                     }
-                    let source = x + iy * g.inputWidth
-                    for i in 0..<pitch {
-                        let ix = i * sw + rx - g.paddingWidth
-                        target[i] = ix >= 0 && ix < g.inputWidth ? source[ix] : 0
+                    target.update(repeating: 0, count: columns.lowerBound)
+                    let source = x + iy * g.inputWidth + shift
+                    if sw == 1 {
+                        (target + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+                    } else {
+                        for i in columns { target[i] = source[i * sw] }
                     }
+                    (target + columns.upperBound).update(repeating: 0, count: pitch - columns.upperBound)
                 }
+                (plane + rows * pitch).update(repeating: 0, count: pitch)
             }
-            for rx in 0..<sw { (phases + (ry * sw + rx) * planeSize + rows * pitch).update(repeating: 0, count: pitch) }
         }
     }
 
@@ -63,10 +76,16 @@ struct PhasePlanes {
                 target.update(repeating: 0, count: g.inputWidth)
                 continue
             }
-            for ix in 0..<g.inputWidth {
-                let px = ix + g.paddingWidth
-                target[ix] = px / sw < pitch
-                    ? phases[((py % sh) * sw + px % sw) * planeSize + py / sh * pitch + px / sw] : 0
+            if sw > 1 || inputColumns(phase: 0).count < g.inputWidth { target.update(repeating: 0, count: g.inputWidth) }
+            for rx in 0..<sw {
+                let columns = inputColumns(phase: rx)
+                let source = phases + ((py % sh) * sw + rx) * planeSize + py / sh * pitch
+                let row = target + rx - g.paddingWidth
+                if sw == 1 {
+                    (row + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+                } else {
+                    for i in columns { row[i * sw] = source[i] }
+                }
             }
         }
     }
