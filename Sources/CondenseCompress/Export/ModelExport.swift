@@ -37,7 +37,13 @@ public enum ModelExport {
             throw CondenseError.file(path: source, "is not quantized (its metadata has no '\(Checkpoint.Key.quantization)' " +
                                      "entry); run condense quantize first")
         }
-        let model = try TrainedModel.load(source, on: backend)
+        let model: TrainedModel
+        do {
+            model = try TrainedModel.load(source, on: backend)
+        } catch let error as CondenseError {
+            if case .file = error { throw error }
+            throw CondenseError.file(path: source, "cannot rebuild the model: \(error)")
+        }
         switch format {
         case .onnx:
             try AtomicFileWriter.write(try ONNXExport.float32(model).serialized(), to: destination)

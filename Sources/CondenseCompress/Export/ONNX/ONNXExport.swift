@@ -73,13 +73,11 @@ public enum ONNXExport {
         case let .convolution(weight, bias, p):
             let weightName = try encoding.weight(weight, of: node, in: &builder)
             let biasName = try encoding.weight(bias, of: node, in: &builder)
-            add("Conv", [inputs[0], weightName, biasName], [
-                ONNXAttribute("kernel_shape", .ints([p.kernelHeight, p.kernelWidth])),
-                ONNXAttribute("strides", .ints([p.strideHeight, p.strideWidth])),
-                ONNXAttribute("pads", .ints([p.paddingHeight, p.paddingWidth, p.paddingHeight, p.paddingWidth])),
-                ONNXAttribute("dilations", .ints([p.dilationHeight, p.dilationWidth])),
-                ONNXAttribute("group", .int(p.groups)),
-            ])
+            add("Conv", [inputs[0], weightName, biasName],
+                window(kernel: (p.kernelHeight, p.kernelWidth), stride: (p.strideHeight, p.strideWidth),
+                       padding: (p.paddingHeight, p.paddingWidth))
+                    + [ONNXAttribute("dilations", .ints([p.dilationHeight, p.dilationWidth])),
+                       ONNXAttribute("group", .int(p.groups))])
         case .relu:
             add("Relu", inputs)
         case .relu6:
@@ -89,11 +87,8 @@ public enum ONNXExport {
         case .add:
             add("Add", inputs)
         case let .maxPool(p):
-            add("MaxPool", inputs, [
-                ONNXAttribute("kernel_shape", .ints([p.kernelHeight, p.kernelWidth])),
-                ONNXAttribute("strides", .ints([p.strideHeight, p.strideWidth])),
-                ONNXAttribute("pads", .ints([p.paddingHeight, p.paddingWidth, p.paddingHeight, p.paddingWidth])),
-            ])
+            add("MaxPool", inputs, window(kernel: (p.kernelHeight, p.kernelWidth), stride: (p.strideHeight, p.strideWidth),
+                                          padding: (p.paddingHeight, p.paddingWidth)))
         case .globalAveragePool:
             add("GlobalAveragePool", inputs)
         case .flatten:
@@ -103,5 +98,12 @@ public enum ONNXExport {
             let biasName = try encoding.weight(bias, of: node, in: &builder)
             add("Gemm", [inputs[0], weightName, biasName], [ONNXAttribute("transB", .int(1))])
         }
+    }
+
+    /// `kernel_shape`, `strides` and `pads` (ONNX orders pads as all starts, then all ends: top, left, bottom,
+    /// right) of a convolution or pooling window, each as (height, width).
+    private static func window(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)) -> [ONNXAttribute] {
+        [ONNXAttribute("kernel_shape", .ints([kernel.0, kernel.1])), ONNXAttribute("strides", .ints([stride.0, stride.1])),
+         ONNXAttribute("pads", .ints([padding.0, padding.1, padding.0, padding.1]))]
     }
 }
