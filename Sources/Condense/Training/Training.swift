@@ -16,6 +16,8 @@ public struct TrainingOptions: Sendable {
     public var clipNorm: Float?
     /// Random crop from padded images and horizontal flips.
     public var augment = true
+    /// Zero padding of the random crop when augmenting (nil: an eighth of the image side, at least 2; 0: flips only).
+    public var cropPadding: Int?
     public var seed: UInt64 = 0
 
     public init() {}
@@ -73,7 +75,8 @@ public enum Training {
         let backend = model.module.namedParameters()[0].variable.backend
         let normalization = Normalization(mean: model.normalizationMean, std: model.normalizationStd)
         let loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize, normalization: normalization,
-                                 shuffle: true, augment: options.augment, seed: options.seed)
+                                 shuffle: true, augment: options.augment, cropPadding: options.cropPadding,
+                                 seed: options.seed)
         let parameters = model.module.namedParameters().map(\.variable) + auxiliaryParameters
         let optimizer: Optimizer = switch options.optimizer {
         case "sgd": try SGD(parameters, options: SGDOptions(learningRate: options.learningRate, momentum: 0.9,

@@ -17,19 +17,19 @@ public struct BatchLoader: Sendable {
     public let channels: Int, height: Int, width: Int
     public let batchSize: Int
     public let normalization: Normalization
-    /// Zero padding before the random crop (0 disables augmentation).
+    /// Zero padding before the random crop (0: no crop).
     public let cropPadding: Int
     public let flip: Bool
     public let shuffle: Bool
     public let seed: UInt64
 
     public init(_ split: ImageSplit, of dataset: ImageDataset, batchSize: Int, normalization: Normalization,
-                shuffle: Bool, augment: Bool, seed: UInt64) {
+                shuffle: Bool, augment: Bool, cropPadding: Int? = nil, seed: UInt64) {
         self.split = split
         (channels, height, width) = (dataset.channels, dataset.height, dataset.width)
         self.batchSize = max(batchSize, 1)
         self.normalization = normalization
-        cropPadding = augment ? max(2, height / 8) : 0
+        self.cropPadding = augment ? cropPadding ?? max(2, dataset.height / 8) : 0
         flip = augment
         self.shuffle = shuffle
         self.seed = seed

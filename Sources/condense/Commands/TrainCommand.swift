@@ -15,6 +15,7 @@ let trainingOptions = [
     OptionSpec(name: "label-smoothing", help: "label smoothing ε", defaultValue: "0"),
     OptionSpec(name: "clip", help: "clip the global gradient norm to this value"),
     OptionSpec(name: "no-augment", help: "no random crop or flip", takesValue: false),
+    OptionSpec(name: "crop-padding", help: "zero padding of the random crop (0: flips only; default: image side / 8)"),
     OptionSpec(name: "seed", help: "seed for initialization, shuffling and augmentation", defaultValue: "0"),
 ]
 
@@ -71,6 +72,7 @@ func parseTrainingOptions(_ arguments: ParsedArguments, minimumEpochs: Int = 1) 
     } ?? 0
     options.clipNorm = try arguments.value("clip", "a positive number") { Float($0).flatMap { $0 > 0 ? $0 : nil } }
     options.augment = !arguments.flag("no-augment")
+    options.cropPadding = try arguments.value("crop-padding", "an integer ≥ 0") { Int($0).flatMap { $0 >= 0 ? $0 : nil } }
     options.seed = try arguments.value("seed", "a non-negative integer") { UInt64($0) } ?? 0
     return options
 }
