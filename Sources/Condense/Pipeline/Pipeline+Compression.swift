@@ -63,6 +63,7 @@ extension Pipeline {
             options.training.epochs = settings.qatEpochs
             options.training.batchSize = settings.batchSize
             options.training.seed = settings.seed
+            options.training.cropPadding = settings.cropPadding
             options.temperature = settings.temperature
             options.alpha = settings.alpha
             let curve = CurveRecorder(progress)

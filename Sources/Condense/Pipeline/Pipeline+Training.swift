@@ -36,6 +36,7 @@ extension Pipeline {
         options.batchSize = settings.batchSize
         options.optimizer = settings.optimizer
         options.learningRate = settings.learningRate
+        options.cropPadding = settings.cropPadding
         options.seed = settings.seed
         return options
     }
