@@ -32,4 +32,21 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual(first.images[16], (16.0 / 255 - 0.25) / 0.25, accuracy: 1e-6)
         XCTAssertEqual(first.images[0], (0 - 0.5) / 0.5, accuracy: 1e-6)
     }
+
+    func testWithoutCropPaddingAugmentationOnlyMirrors() {
+        let plain = Array(BatchLoader(dataset.train, of: dataset, batchSize: 10, normalization: normalization,
+                                      shuffle: false, augment: false, seed: 0).batches(epoch: 0))[0]
+        let flipped = Array(BatchLoader(dataset.train, of: dataset, batchSize: 10, normalization: normalization,
+                                        shuffle: false, augment: true, cropPadding: 0, seed: 7).batches(epoch: 0))[0]
+        var mirrored = 0
+        for sample in 0..<10 {
+            let image = Array(flipped.images[(sample * 32)..<((sample + 1) * 32)])
+            let original = Array(plain.images[(sample * 32)..<((sample + 1) * 32)])
+            // Each row of 4 pixels reversed, in both channels.
+            let mirror = stride(from: 0, to: 32, by: 4).flatMap { original[$0..<($0 + 4)].reversed() }
+            XCTAssertTrue(image == original || image == mirror, "sample \(sample) is neither itself nor its mirror")
+            mirrored += image == mirror ? 1 : 0
+        }
+        XCTAssertTrue((1...9).contains(mirrored), "a seeded coin flips some images and keeps others (\(mirrored) of 10)")
+    }
 }
