@@ -19,6 +19,9 @@ public struct PruningOptions: Sendable {
     public var sensitivity: SensitivityProfile?
     /// The accuracy drop (absolute) a layer may cost in the profile to count as tolerant.
     public var tolerance = 0.02
+    /// Structured: re-estimate batch-norm statistics on this many training images right after pruning
+    /// (`BatchNormRecalibration`; 0: off).
+    public var calibrationImages = 1024
     /// Fine-tuning after (structured) or during (unstructured) pruning; `epochs` 0 prunes without it.
     public var fineTuning = TrainingOptions()
     /// Hinton distillation settings used when a teacher is given.
@@ -51,8 +54,8 @@ public struct PruningResult {
     public let tolerance: Double?
     /// The overall sparsity reached (channels or weights, as `PruningOptions.sparsity`).
     public let sparsity: Double
-    /// Validation accuracy right after pruning, before fine-tuning (nil when pruning happens gradually during
-    /// fine-tuning, as unstructured pruning with epochs does).
+    /// Validation accuracy right after pruning (and batch-norm recalibration), before fine-tuning (nil when pruning
+    /// happens gradually during fine-tuning, as unstructured pruning with epochs does).
     public let prunedValidationAccuracy: Double?
     /// The fine-tuning run (nil without epochs).
     public let training: TrainingSummary?
@@ -61,8 +64,8 @@ public struct PruningResult {
 }
 
 /// Pruning end to end: choose per-layer ratios (uniform or from a sensitivity profile), prune — structured: remove
-/// the lowest-L1 channels of every channel group; unstructured: magnitude masks on a polynomial schedule that stay
-/// applied after every optimizer step — then fine-tune, with Hinton distillation from `teacher` when given, keeping
+/// the lowest-L1 channels of every channel group and recalibrate batch-norm statistics; unstructured: magnitude
+/// masks on a polynomial schedule that stay applied after every optimizer step — then fine-tune, with Hinton distillation from `teacher` when given, keeping
 /// the best validation accuracy, and write `checkpointPath`.
 public enum PruningPipeline {
     /// Loads a float checkpoint for pruning; a quantized one (its metadata has `quantization`) is refused.
@@ -100,6 +103,10 @@ public enum PruningPipeline {
         let pruning: PruningStage = options.structured ? try StructuredStage(model, options)
             : try UnstructuredStage(model, options)
         let pruned = pruning.model
+        if options.structured, options.calibrationImages > 0 {
+            try BatchNormRecalibration.run(pruned, on: dataset.train, dataset: dataset, images: options.calibrationImages,
+                                           batchSize: options.fineTuning.batchSize)
+        }
         let prunedValidation = pruning.isPrunedBeforeTraining
             ? try Evaluation.evaluate(pruned, on: dataset.validation, dataset: dataset).accuracy : nil
         var training: TrainingSummary? = nil

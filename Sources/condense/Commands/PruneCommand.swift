@@ -25,6 +25,8 @@ let pruneCommand = Command(
                          defaultValue: "0.02"),
               OptionSpec(name: "frequency", help: "unstructured: recompute masks every N steps (default: 10 times " +
                          "until the final sparsity, reached at 70% of the steps)"),
+              OptionSpec(name: "calibration-images", help: "structured: re-estimate batch-norm statistics on this many " +
+                         "training images after pruning (0: off)", defaultValue: "1024"),
               OptionSpec(name: "teacher", help: "fine-tune with Hinton distillation from this checkpoint"),
               OptionSpec(name: "temperature", help: "distillation temperature T", defaultValue: "4"),
               OptionSpec(name: "alpha", help: "distillation weight α", defaultValue: "0.9"),
@@ -41,6 +43,9 @@ let pruneCommand = Command(
     options.sensitivity = try arguments.values["from-sensitivity"].map { try SensitivityProfile(contentsOf: $0) }
     options.tolerance = try arguments.value("tolerance", "a number ≥ 0") { Double($0).flatMap { $0 >= 0 ? $0 : nil } } ?? 0.02
     options.frequency = try arguments.value("frequency", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } }
+    options.calibrationImages = try arguments.value("calibration-images", "an integer ≥ 0") {
+        Int($0).flatMap { $0 >= 0 ? $0 : nil }
+    } ?? 1024
     options.temperature = try arguments.value("temperature", "a number") { Float($0) } ?? 4
     options.alpha = try arguments.value("alpha", "a number") { Float($0) } ?? 0.9
     options.fineTuning = try parseTrainingOptions(arguments, minimumEpochs: 0)
