@@ -2,9 +2,9 @@
 // multiplier m: output channel o reads input channel o / m; weight [C·m, 1, KH, KW]. The CPU reference is
 // Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift (same loop order per output element).
 //
-//   depthwise_forward        one work-item per output element; fused bias and activation.
-//   depthwise_backward_input one work-item per input element, gathering the outputs whose windows cover it
-//                            (no atomics).
+//   depthwise_forward        one work-item per output element (ox, oy, plane); fused bias and activation.
+//   depthwise_backward_input one work-item per input element (ix, iy, plane), gathering the outputs whose windows
+//                            cover it (no atomics).
 //   depthwise_backward_weight_partial  one work-item per (output channel o, sample n): the KH·KW weight-gradient
 //                            taps (and the bias gradient) of that sample's plane, in private sums, to
 //                            partial[(o·N + n)·(KH·KW + 1) + tap]; no barriers, so CPU drivers run it as plain loops.
@@ -42,10 +42,9 @@ inline float activate(float x) {
 
 __kernel void depthwise_forward(__global const float* input, __global const float* weight,
                                 __global const float* bias, __global float* output, GEOMETRY) {
-    const int index = get_global_id(0);
-    const int OC = C * M;
-    if (index >= N * OC * OH * OW) return;
-    const int ox = index % OW, oy = (index / OW) % OH, o = (index / (OW * OH)) % OC, n = index / (OW * OH * OC);
+    const int ox = get_global_id(0), oy = get_global_id(1), plane = get_global_id(2), OC = C * M;
+    if (ox >= OW || oy >= OH) return;
+    const int o = plane % OC, n = plane / OC, index = (plane * OH + oy) * OW + ox;
     __global const float* x = input + (n * C + o / M) * H * W;
     __global const float* w = weight + o * KH * KW;
 #if HAS_BIAS
@@ -69,10 +68,9 @@ __kernel void depthwise_forward(__global const float* input, __global const floa
 
 __kernel void depthwise_backward_input(__global const float* grad_output, __global const float* weight,
                                        __global float* grad_input, GEOMETRY) {
-    const int index = get_global_id(0);
-    if (index >= N * C * H * W) return;
-    const int ix = index % W, iy = (index / W) % H, c = (index / (W * H)) % C, n = index / (W * H * C);
-    const int OC = C * M;
+    const int ix = get_global_id(0), iy = get_global_id(1), plane = get_global_id(2), OC = C * M;
+    if (ix >= W || iy >= H) return;
+    const int c = plane % C, n = plane / C, index = (plane * H + iy) * W + ix;
     float sum = 0.0f;
     for (int j = 0; j < M; ++j) {
         const int channel = c * M + j;
