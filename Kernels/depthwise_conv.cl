@@ -11,7 +11,7 @@
 //   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples of the partials.
 //
 // Defines (-D, defaults below): KH, KW kernel size (compile-time so the window loops unroll); ACTIVATION 0 none,
-// 1 relu, 2 relu6; HAS_BIAS 0/1.
+// 1 relu, 2 relu6; HAS_BIAS 0/1; STRIDE_H, STRIDE_W the strides again, for depthwise_backward_input.
 // Geometry arguments: N, C, H, W, M (multiplier), OH, OW, SH, SW (stride), PH, PW (padding), DH, DW (dilation).
 
 #ifndef KH
@@ -25,6 +25,12 @@
 #endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
+#endif
+#ifndef STRIDE_H
+#define STRIDE_H 1
+#endif
+#ifndef STRIDE_W
+#define STRIDE_W 1
 #endif
 
 #define GEOMETRY const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
@@ -76,6 +82,7 @@ __kernel void depthwise_backward_input(__global const float* grad_output, __glob
         const int channel = c * M + j;
         __global const float* dy = grad_output + (n * OC + channel) * OH * OW;
         __global const float* w = weight + channel * KH * KW;
+        const int SH = STRIDE_H, SW = STRIDE_W;  // compile-time strides: the gather's divisions fold away
         FOR_COVERING_OUTPUTS(iy, ix, DH, DW, sum += dy[o] * w[ky * KW + kx])
     }
     grad_input[index] = sum;

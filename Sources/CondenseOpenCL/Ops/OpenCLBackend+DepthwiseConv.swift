@@ -18,7 +18,8 @@ extension OpenCLBackend: DepthwiseConvOps {
         let op = "depthwiseConv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput.shape, weight: weight, bias: nil, output: gradOutput.shape)
         try requireFloat32(op, gradOutput, gradInput)
-        try launch("depthwise_backward_input", file: "depthwise_conv", defines: defines(p, [:]),
+        try launch("depthwise_backward_input", file: "depthwise_conv",
+                   defines: defines(p, ["STRIDE_H": p.strideHeight, "STRIDE_W": p.strideWidth]),
                    arguments: [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)] + geometryArguments(g, p),
                    global: [g.inputWidth, g.inputHeight, g.batch * g.inputChannels])
     }
