@@ -1,19 +1,20 @@
 // batch_norm.cl — batch normalization over the channels of [N, C, spatial] float32 tensors, PyTorch's semantics.
 // The CPU reference is Sources/CondenseCore/CPU/Reference/BatchNormReference.swift (two-pass statistics).
+// Reductions are two launches without barriers (which CPU drivers such as PoCL run slowly): per (channel, sample)
+// plane, then per channel over the samples.
 //
-//   bn_statistics      one work-group per channel: mean, then the biased variance from squared deviations (stable
-//                      for large means); saves mean and 1/sqrt(var + eps); updates the running statistics.
-//   bn_normalize       one work-item per element: y = activation(x·scale + shift) with per-channel scale/shift from
-//                      saved (TRAINING 1) or running (TRAINING 0) statistics.
-//   bn_backward_reduce one work-group per channel: dβ = Σ dy, dγ = Σ dy·x̂.
-//   bn_backward_input  one work-item per element: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
+//   bn_partial_moments  one work-item per (c, n): the plane's mean and squared deviations (two passes).
+//   bn_statistics       one work-item per channel: the planes combined (Chan et al.), saves mean and
+//                       1/sqrt(var + eps); updates the running statistics.
+//   bn_normalize        one work-item per element (spatial, c, n): y = activation(x·scale + shift) with per-channel
+//                       scale/shift from saved (TRAINING 1) or running (TRAINING 0) statistics.
+//   bn_partial_backward one work-item per (c, n): Σ dy and Σ dy·(x − mean) of the plane.
+//   bn_backward_reduce  one work-item per channel: dβ = Σ dy, dγ = Σ dy·x̂.
+//   bn_backward_input   one work-item per element: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
 //
-// Defines (-D, defaults below): WG reduction work-group size (a power of two); ACTIVATION 0 none, 1 relu, 2 relu6;
-// TRAINING 1 = normalize with the saved batch statistics, 0 = with the running ones.
+// Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6; TRAINING 1 = normalize with the saved batch
+// statistics, 0 = with the running ones.
 
-#ifndef WG
-#define WG 128
-#endif
 #ifndef ACTIVATION
 #define ACTIVATION 0
 #endif
@@ -21,40 +22,51 @@
 #define TRAINING 1
 #endif
 
-// Element i (0 ≤ i < N·spatial) of channel c.
-inline int channel_index(const int i, const int c, const int channels, const int spatial) {
-    return ((i / spatial) * channels + c) * spatial + i % spatial;
+// Mean and sum of squared deviations of one contiguous plane (two passes, stable for large means).
+inline float2 plane_moments(__global const float* x, const int spatial) {
+    float sum = 0.0f;
+    for (int i = 0; i < spatial; ++i) sum += x[i];
+    const float mean = sum / spatial;
+    float squares = 0.0f;
+    for (int i = 0; i < spatial; ++i) squares += (x[i] - mean) * (x[i] - mean);
+    return (float2)(mean, squares);
 }
 
-__kernel void bn_statistics(__global const float* x, __global float* saved_mean, __global float* saved_inverse_std,
-                            __global float* running_mean, __global float* running_variance, const int batch,
-                            const int channels, const int spatial, const float momentum, const float epsilon,
-                            const float unbias) {
-    __local float scratch[WG];
-    const int c = get_group_id(0), lid = get_local_id(0), count = batch * spatial;
-    float sum = 0.0f;
-    for (int i = lid; i < count; i += WG) sum += x[channel_index(i, c, channels, spatial)];
-    const float mean = group_sum(scratch, sum, WG) / count;
-    float squares = 0.0f;
-    for (int i = lid; i < count; i += WG) {
-        const float d = x[channel_index(i, c, channels, spatial)] - mean;
-        squares += d * d;
+__kernel void bn_partial_moments(__global const float* x, __global float2* partial, const int batch,
+                                 const int channels, const int spatial) {
+    const int c = get_global_id(0), n = get_global_id(1);
+    if (c >= channels || n >= batch) return;
+    partial[c * batch + n] = plane_moments(x + (n * channels + c) * spatial, spatial);
+}
+
+__kernel void bn_statistics(__global const float2* partial, __global float* saved_mean,
+                            __global float* saved_inverse_std, __global float* running_mean,
+                            __global float* running_variance, const int batch, const int channels, const int spatial,
+                            const float momentum, const float epsilon, const float unbias) {
+    const int c = get_global_id(0);
+    if (c >= channels) return;
+    // Chan et al.'s pairwise combination of the planes' (mean, squared deviations).
+    float mean = partial[c * batch].x, squares = partial[c * batch].y, count = spatial;
+    for (int n = 1; n < batch; ++n) {
+        const float2 plane = partial[c * batch + n];
+        const float total = count + spatial, delta = plane.x - mean;
+        mean += delta * (spatial / total);
+        squares += plane.y + delta * delta * (count * spatial / total);
+        count = total;
     }
-    const float variance = group_sum(scratch, squares, WG) / count;
-    if (lid == 0) {
-        saved_mean[c] = mean;
-        saved_inverse_std[c] = 1.0f / sqrt(variance + epsilon);
-        running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
-        running_variance[c] = (1.0f - momentum) * running_variance[c] + momentum * variance * unbias;
-    }
+    const float variance = squares / count;
+    saved_mean[c] = mean;
+    saved_inverse_std[c] = 1.0f / sqrt(variance + epsilon);
+    running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
+    running_variance[c] = (1.0f - momentum) * running_variance[c] + momentum * variance * unbias;
 }
 
 __kernel void bn_normalize(__global const float* x, __global const float* gamma, __global const float* beta,
                            __global const float* mean, __global const float* statistic, __global float* y,
-                           const int channels, const int spatial, const float epsilon, const int count) {
-    const int i = get_global_id(0);
-    if (i >= count) return;
-    const int c = (i / spatial) % channels;
+                           const int channels, const int spatial, const float epsilon) {
+    const int s = get_global_id(0), c = get_global_id(1), n = get_global_id(2);
+    if (s >= spatial) return;
+    const int i = (n * channels + c) * spatial + s;
 #if TRAINING
     const float inverse_std = statistic[c];
 #else
@@ -71,33 +83,38 @@ __kernel void bn_normalize(__global const float* x, __global const float* gamma,
 #endif
 }
 
-__kernel void bn_backward_reduce(__global const float* dy, __global const float* x, __global const float* mean,
-                                 __global const float* inverse_std, __global float* grad_gamma,
-                                 __global float* grad_beta, const int batch, const int channels, const int spatial) {
-    __local float scratch[WG];
-    const int c = get_group_id(0), lid = get_local_id(0), count = batch * spatial;
-    const float m = mean[c], inv = inverse_std[c];
-    float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
-    for (int i = lid; i < count; i += WG) {
-        const int index = channel_index(i, c, channels, spatial);
-        sum_dy += dy[index];
-        sum_dy_xhat += dy[index] * (x[index] - m) * inv;
+__kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* mean,
+                                  __global float2* partial, const int batch, const int channels, const int spatial) {
+    const int c = get_global_id(0), n = get_global_id(1);
+    if (c >= channels || n >= batch) return;
+    const int base = (n * channels + c) * spatial;
+    const float m = mean[c];
+    float sum_dy = 0.0f, sum_dy_centered = 0.0f;
+    for (int i = 0; i < spatial; ++i) {
+        sum_dy += dy[base + i];
+        sum_dy_centered += dy[base + i] * (x[base + i] - m);
     }
-    sum_dy = group_sum(scratch, sum_dy, WG);
-    sum_dy_xhat = group_sum(scratch, sum_dy_xhat, WG);
-    if (lid == 0) {
-        grad_beta[c] = sum_dy;
-        grad_gamma[c] = sum_dy_xhat;
-    }
+    partial[c * batch + n] = (float2)(sum_dy, sum_dy_centered);
+}
+
+__kernel void bn_backward_reduce(__global const float2* partial, __global const float* inverse_std,
+                                 __global float* grad_gamma, __global float* grad_beta, const int batch,
+                                 const int channels) {
+    const int c = get_global_id(0);
+    if (c >= channels) return;
+    float2 sum = (float2)(0.0f, 0.0f);
+    for (int n = 0; n < batch; ++n) sum += partial[c * batch + n];
+    grad_beta[c] = sum.x;
+    grad_gamma[c] = sum.y * inverse_std[c];
 }
 
 __kernel void bn_backward_input(__global const float* dy, __global const float* x, __global const float* gamma,
                                 __global const float* mean, __global const float* inverse_std,
                                 __global const float* grad_gamma, __global const float* grad_beta, __global float* dx,
-                                const int channels, const int spatial, const float per_channel, const int count) {
-    const int i = get_global_id(0);
-    if (i >= count) return;
-    const int c = (i / spatial) % channels;
+                                const int channels, const int spatial, const float per_channel) {
+    const int s = get_global_id(0), c = get_global_id(1), n = get_global_id(2);
+    if (s >= spatial) return;
+    const int i = (n * channels + c) * spatial + s;
     const float inv = inverse_std[c], x_hat = (x[i] - mean[c]) * inv;
     dx[i] = gamma[c] * inv / per_channel * (per_channel * dy[i] - grad_beta[c] - x_hat * grad_gamma[c]);
 }

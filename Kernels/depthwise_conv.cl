@@ -2,16 +2,16 @@
 // multiplier m: output channel o reads input channel o / m; weight [C·m, 1, KH, KW]. The CPU reference is
 // Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift (same loop order per output element).
 //
-//   depthwise_forward        one work-item per output element; fused bias and activation.
-//   depthwise_backward_input one work-item per input element, gathering the outputs whose windows cover it
-//                            (no atomics).
+//   depthwise_forward        one work-item per output element (ox, oy, plane); fused bias and activation.
+//   depthwise_backward_input one work-item per input element (ix, iy, plane), gathering the outputs whose windows
+//                            cover it (no atomics).
 //   depthwise_backward_weight_partial  one work-item per (output channel o, sample n): the KH·KW weight-gradient
 //                            taps (and the bias gradient) of that sample's plane, in private sums, to
 //                            partial[(o·N + n)·(KH·KW + 1) + tap]; no barriers, so CPU drivers run it as plain loops.
 //   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples of the partials.
 //
 // Defines (-D, defaults below): KH, KW kernel size (compile-time so the window loops unroll); ACTIVATION 0 none,
-// 1 relu, 2 relu6; HAS_BIAS 0/1.
+// 1 relu, 2 relu6; HAS_BIAS 0/1; STRIDE_H, STRIDE_W the strides again, for depthwise_backward_input.
 // Geometry arguments: N, C, H, W, M (multiplier), OH, OW, SH, SW (stride), PH, PW (padding), DH, DW (dilation).
 
 #ifndef KH
@@ -25,6 +25,12 @@
 #endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
+#endif
+#ifndef STRIDE_H
+#define STRIDE_H 1
+#endif
+#ifndef STRIDE_W
+#define STRIDE_W 1
 #endif
 
 #define GEOMETRY const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
@@ -42,10 +48,9 @@ inline float activate(float x) {
 
 __kernel void depthwise_forward(__global const float* input, __global const float* weight,
                                 __global const float* bias, __global float* output, GEOMETRY) {
-    const int index = get_global_id(0);
-    const int OC = C * M;
-    if (index >= N * OC * OH * OW) return;
-    const int ox = index % OW, oy = (index / OW) % OH, o = (index / (OW * OH)) % OC, n = index / (OW * OH * OC);
+    const int ox = get_global_id(0), oy = get_global_id(1), plane = get_global_id(2), OC = C * M;
+    if (ox >= OW || oy >= OH) return;
+    const int o = plane % OC, n = plane / OC, index = (plane * OH + oy) * OW + ox;
     __global const float* x = input + (n * C + o / M) * H * W;
     __global const float* w = weight + o * KH * KW;
 #if HAS_BIAS
@@ -69,15 +74,15 @@ __kernel void depthwise_forward(__global const float* input, __global const floa
 
 __kernel void depthwise_backward_input(__global const float* grad_output, __global const float* weight,
                                        __global float* grad_input, GEOMETRY) {
-    const int index = get_global_id(0);
-    if (index >= N * C * H * W) return;
-    const int ix = index % W, iy = (index / W) % H, c = (index / (W * H)) % C, n = index / (W * H * C);
-    const int OC = C * M;
+    const int ix = get_global_id(0), iy = get_global_id(1), plane = get_global_id(2), OC = C * M;
+    if (ix >= W || iy >= H) return;
+    const int c = plane % C, n = plane / C, index = (plane * H + iy) * W + ix;
     float sum = 0.0f;
     for (int j = 0; j < M; ++j) {
         const int channel = c * M + j;
         __global const float* dy = grad_output + (n * OC + channel) * OH * OW;
         __global const float* w = weight + channel * KH * KW;
+        const int SH = STRIDE_H, SW = STRIDE_W;  // compile-time strides: the gather's divisions fold away
         FOR_COVERING_OUTPUTS(iy, ix, DH, DW, sum += dy[o] * w[ky * KW + kx])
     }
     grad_input[index] = sum;

@@ -1,9 +1,8 @@
 import CondenseCore
 
-/// `BatchNormOps` through `Kernels/batch_norm.cl`: a per-channel reduction launch, then an elementwise launch.
+/// `BatchNormOps` through `Kernels/batch_norm.cl`: per-plane partial sums, a per-channel reduction, then an
+/// elementwise launch.
 extension OpenCLBackend: BatchNormOps {
-    private static let reductionGroup = 128
-
     public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                                   runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
                                   savedMean: Tensor, savedInverseStd: Tensor, activation: Activation) throws {
@@ -11,13 +10,16 @@ extension OpenCLBackend: BatchNormOps {
                                                 runningVariance: runningVariance, momentum: momentum,
                                                 epsilon: epsilon, output: output, savedMean: savedMean,
                                                 savedInverseStd: savedInverseStd)
-        let group = Self.reductionGroup
         let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
-        try launch("bn_statistics", file: "batch_norm", defines: ["WG": group],
-                   arguments: [.buffer(input), .buffer(savedMean), .buffer(savedInverseStd), .buffer(runningMean),
+        let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
+        try launch("bn_partial_moments", file: "batch_norm",
+                   arguments: [.buffer(input), .buffer(partial), .int(e.batch), .int(e.channels), .int(e.spatial)],
+                   global: [e.channels, e.batch])
+        try launch("bn_statistics", file: "batch_norm",
+                   arguments: [.buffer(partial), .buffer(savedMean), .buffer(savedInverseStd), .buffer(runningMean),
                                .buffer(runningVariance), .int(e.batch), .int(e.channels), .int(e.spatial),
                                .float(momentum), .float(epsilon), .float(unbias)],
-                   global: [e.channels * group], local: [group])
+                   global: [e.channels])
         try normalize(input, gamma, beta, mean: savedMean, statistic: savedInverseStd, output, e, epsilon: epsilon,
                       training: true, activation: activation)
     }
@@ -37,16 +39,20 @@ extension OpenCLBackend: BatchNormOps {
         let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, savedMean: savedMean,
                                                 savedInverseStd: savedInverseStd, gradInput: gradInput,
                                                 gradGamma: gradGamma, gradBeta: gradBeta)
-        let group = Self.reductionGroup
-        try launch("bn_backward_reduce", file: "batch_norm", defines: ["WG": group],
-                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(savedInverseStd),
-                               .buffer(gradGamma), .buffer(gradBeta), .int(e.batch), .int(e.channels), .int(e.spatial)],
-                   global: [e.channels * group], local: [group])
+        let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
+        try launch("bn_partial_backward", file: "batch_norm",
+                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(partial), .int(e.batch),
+                               .int(e.channels), .int(e.spatial)],
+                   global: [e.channels, e.batch])
+        try launch("bn_backward_reduce", file: "batch_norm",
+                   arguments: [.buffer(partial), .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta),
+                               .int(e.batch), .int(e.channels)],
+                   global: [e.channels])
         try launch("bn_backward_input", file: "batch_norm",
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(savedMean),
                                .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta), .buffer(gradInput),
-                               .int(e.channels), .int(e.spatial), .float(Float(e.perChannelCount)), .int(input.count)],
-                   global: [roundUp(input.count, toMultipleOf: 64)], local: [64])
+                               .int(e.channels), .int(e.spatial), .float(Float(e.perChannelCount))],
+                   global: [e.spatial, e.channels, e.batch])
     }
 
     /// `statistic` is the saved inverse standard deviation when training, the running variance otherwise.
@@ -56,7 +62,7 @@ extension OpenCLBackend: BatchNormOps {
         try launch("bn_normalize", file: "batch_norm",
                    defines: ["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0],
                    arguments: [.buffer(input), .buffer(gamma), .buffer(beta), .buffer(mean), .buffer(statistic),
-                               .buffer(output), .int(e.channels), .int(e.spatial), .float(epsilon), .int(input.count)],
-                   global: [roundUp(input.count, toMultipleOf: 64)], local: [64])
+                               .buffer(output), .int(e.channels), .int(e.spatial), .float(epsilon)],
+                   global: [e.spatial, e.channels, e.batch])
     }
 }

@@ -10,7 +10,7 @@ extension OpenCLBackend: DepthwiseConvOps {
                    defines: defines(p, ["ACTIVATION": p.activation.rawValue, "HAS_BIAS": bias == nil ? 0 : 1]),
                    arguments: [.buffer(input), .buffer(weight), .buffer(bias ?? weight), .buffer(output)]
                        + geometryArguments(g, p),
-                   global: [roundUp(output.count, toMultipleOf: 64)], local: [64])
+                   global: [g.outputWidth, g.outputHeight, g.batch * g.outputChannels])
     }
 
     public func depthwiseConv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor,
@@ -18,9 +18,10 @@ extension OpenCLBackend: DepthwiseConvOps {
         let op = "depthwiseConv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput.shape, weight: weight, bias: nil, output: gradOutput.shape)
         try requireFloat32(op, gradOutput, gradInput)
-        try launch("depthwise_backward_input", file: "depthwise_conv", defines: defines(p, [:]),
+        try launch("depthwise_backward_input", file: "depthwise_conv",
+                   defines: defines(p, ["STRIDE_H": p.strideHeight, "STRIDE_W": p.strideWidth]),
                    arguments: [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)] + geometryArguments(g, p),
-                   global: [roundUp(gradInput.count, toMultipleOf: 64)], local: [64])
+                   global: [g.inputWidth, g.inputHeight, g.batch * g.inputChannels])
     }
 
     public func depthwiseConv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,

@@ -1,0 +1,22 @@
+"""What every peer script shares: the command line (the same as `condense bench train`) and the JSON report."""
+import argparse
+import json
+import resource
+
+
+def arguments(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--model", default="mobilenetv2", choices=["mobilenetv2", "resnet20"])
+    parser.add_argument("--width", type=float, default=0.35)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--image-size", type=int, default=28)
+    parser.add_argument("--classes", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=10, help="timed steps, after 2 warm-up steps")
+    return parser.parse_args()
+
+
+def report(args, seconds, **extra):
+    """Prints one JSON object with the same keys as `condense bench train --json`."""
+    print(json.dumps({"model": args.model, "width": args.width, "batch": args.batch, "steps": args.steps,
+                      "images_per_s": args.steps * args.batch / seconds, "step_ms": seconds / args.steps * 1e3,
+                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, **extra}))

@@ -1,0 +1,64 @@
+"""Turns the JSON lines of Benchmarks/peers/run.sh into a dated Markdown section of ratios, printed and appended to
+Benchmarks/RESULTS.md:  report.py RESULTS_JSONL RESULTS_MD CONDENSE_BINARY"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def command_output(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor())
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return f"{os.cpu_count()} cores {model}, {memory / 2**20:.0f} GiB, load average {os.getloadavg()[0]:.1f} at the end"
+
+
+def main(results_path, markdown_path, condense):
+    runs = {entry["run"]: entry["result"] for entry in map(json.loads, open(results_path))}
+    versions = {r["peer"]: r["version"] for r in runs.values() if r and "peer" in r}
+    swift = command_output("swift", "--version").splitlines()
+    opencl = json.loads(command_output(condense, "devices", "--json").splitlines()[-1] or "{}")
+    devices = "; ".join(f"{d.get('name', '?')} ({d.get('platform', '?')})" for d in opencl.get("devices", [])
+                        if d.get("backend") == "opencl")
+    lines = [f"## {datetime.date.today().isoformat()} — training throughput against PyTorch and tinygrad",
+             "", f"Machine: {machine()}. OpenCL: {devices or 'none'}.",
+             f"Versions: PyTorch {versions.get('pytorch', '?')}, tinygrad {versions.get('tinygrad', '?')}, "
+             f"{swift[0] if swift else 'Swift ?'}.",
+             "Command: `Benchmarks/peers/run.sh` (each run: synthetic input, forward + backward + SGD step, 2 warm-up "
+             "steps then the timed ones; peak RSS of the whole process). All runs back to back, so the ratios share "
+             "the machine's load.", "",
+             "| model | run | images/s | peak RSS MB | OpenCL buffers MB | ratio |", "|---|---|---:|---:|---:|---|"]
+    models = sorted({" ".join(label.split()[2:]) for label in runs}, key=lambda m: list(runs).index(
+        next(label for label in runs if label.endswith(m))))
+    for model in models:
+        def rate(label):
+            result = runs.get(f"{label} {model}")
+            return result["images_per_s"] if result else None
+        baselines = {"condense cpu": ("pytorch cpu", "PyTorch CPU"), "condense opencl": ("tinygrad CL", "tinygrad CL")}
+        for label in [label for label in runs if label.endswith(model)]:
+            result, name = runs[label], label[: -len(model) - 1]
+            if result is None:
+                lines.append(f"| {model} | {name} | failed | | | |")
+                continue
+            ratio = ""
+            if name in baselines and rate(baselines[name][0]):
+                ratio = f"{result['images_per_s'] / rate(baselines[name][0]):.2f}× {baselines[name][1]}"
+            device_mb = f"{result['peak_device_bytes'] / 1e6:.0f}" if "peak_device_bytes" in result else ""
+            lines.append(f"| {model} | {name} | {result['images_per_s']:.1f} | {result['peak_rss_bytes'] / 1e6:.0f} "
+                         f"| {device_mb} | {ratio} |")
+    section = "\n".join(lines) + "\n"
+    print(section)
+    with open(markdown_path, "a") as markdown:
+        markdown.write("\n" + section)
+
+
+main(*sys.argv[1:])

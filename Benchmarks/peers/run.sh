@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs Condense's `bench train` and the same training step on PyTorch (CPU) and tinygrad (DEV=CL: the PoCL device our
+# OpenCL backend uses; DEV=CPU) back to back, and appends a dated table of ratios to Benchmarks/RESULTS.md.
+#
+#   Benchmarks/peers/run.sh [--steps N] [--models "mobilenetv2:0.35 resnet20:1 resnet20:2"] [--batch B]
+#
+# The peers live in Benchmarks/.venv (gitignored), created and filled with pip on first use; tests never need them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+steps=10 batch=128 models="mobilenetv2:0.35 resnet20:1 resnet20:2" tinygrad_models="mobilenetv2:0.35 resnet20:1"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --steps) steps=$2; shift 2 ;;
+        --batch) batch=$2; shift 2 ;;
+        --models) models=$2; shift 2 ;;
+        --tinygrad-models) tinygrad_models=$2; shift 2 ;;
+        *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+venv="$root/Benchmarks/.venv"
+python="$venv/bin/python"
+if [ ! -x "$python" ]; then python3 -m venv "$venv"; fi
+if ! "$python" -c "import torch, tinygrad" 2>/dev/null; then
+    echo "installing torch and tinygrad into $venv (once)…" >&2
+    "$python" -m pip install --quiet --upgrade pip
+    "$python" -m pip install --quiet torch tinygrad numpy
+fi
+(cd "$root" && swift build -c release --product condense >&2)
+condense="$root/.build/release/condense"
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+# run LABEL COMMAND…: one JSON line tagged with LABEL into $results, or a failure line.
+run() {
+    local label=$1; shift
+    echo "== $label" >&2
+    local line
+    if line=$("$@" 2>/dev/null | tail -n 1) && [ -n "$line" ] && [ "${line:0:1}" = "{" ]; then
+        echo "{\"run\": \"$label\", \"result\": $line}" >> "$results"
+    else
+        echo "{\"run\": \"$label\", \"result\": null}" >> "$results"
+        echo "   failed" >&2
+    fi
+}
+for entry in $models; do
+    model=${entry%%:*} width=${entry##*:}
+    common=(--model "$model" --width "$width" --batch "$batch" --steps "$steps")
+    run "condense cpu $model $width" "$condense" bench train "${common[@]}" --device cpu --json
+    run "pytorch cpu $model $width" "$python" "$here/pytorch_train.py" "${common[@]}"
+    run "condense opencl $model $width" "$condense" bench train "${common[@]}" --device opencl:0 --json
+    if [[ " $tinygrad_models " == *" $entry "* ]]; then
+        run "tinygrad CL $model $width" env DEV=CL "$python" "$here/tinygrad_train.py" "${common[@]}"
+        run "tinygrad CPU $model $width" env DEV=CPU "$python" "$here/tinygrad_train.py" "${common[@]}"
+    fi
+done
+"$python" "$here/report.py" "$results" "$root/Benchmarks/RESULTS.md" "$condense"
