@@ -21,12 +21,7 @@ final class QuantizationTests: XCTestCase {
 
     /// A float model trained for a few steps (so batch norms hold real statistics).
     private func trainedModel(_ architecture: String, seed: UInt64 = 1) throws -> TrainedModel {
-        let configuration = ModelConfiguration(architecture: architecture, width: 0.25, classes: dataset.classes,
-                                               inputChannels: 1, imageSize: 5)
-        let normalization = Normalization(of: dataset.train, channels: 1)
-        let model = TrainedModel(configuration: configuration, module: try configuration.build(on: TestDevices.cpu, seed: seed),
-                                 normalizationMean: normalization.mean, normalizationStd: normalization.std,
-                                 classNames: dataset.classNames)
+        let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         _ = try Training.train(model, on: dataset, options: trainingOptions(epochs: 3), checkpointPath: nil)
         return model
     }

@@ -19,12 +19,7 @@ final class TrainingTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     private func train(_ architecture: String, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
-        let configuration = ModelConfiguration(architecture: architecture, width: 0.25, classes: dataset.classes,
-                                               inputChannels: 1, imageSize: 5)
-        let normalization = Normalization(of: dataset.train, channels: 1)
-        let model = TrainedModel(configuration: configuration, module: try configuration.build(on: TestDevices.cpu, seed: seed),
-                                 normalizationMean: normalization.mean, normalizationStd: normalization.std,
-                                 classNames: dataset.classNames)
+        let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         var options = TrainingOptions()
         options.epochs = 2
         options.batchSize = 2
