@@ -15,8 +15,10 @@ def arguments(description):
     return parser.parse_args()
 
 
-def report(args, seconds, **extra):
-    """Prints one JSON object with the same keys as `condense bench train --json`."""
+def report(args, seconds, processor_seconds, **extra):
+    """Prints one JSON object with the same keys as `condense bench train --json` (`processor_seconds`: user +
+    system time of all threads over the timed steps)."""
     print(json.dumps({"model": args.model, "width": args.width, "batch": args.batch, "steps": args.steps,
                       "images_per_s": args.steps * args.batch / seconds, "step_ms": seconds / args.steps * 1e3,
+                      "cpu_ms_per_step": processor_seconds / args.steps * 1e3,
                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, **extra}))

@@ -22,6 +22,10 @@ def machine():
     return f"{os.cpu_count()} cores {model}, {memory / 2**20:.0f} GiB, load average {os.getloadavg()[0]:.1f} at the end"
 
 
+def per_processor_second(result):
+    return result["batch"] / (result["cpu_ms_per_step"] / 1e3)
+
+
 def main(results_path, markdown_path, condense):
     runs = {entry["run"]: entry["result"] for entry in map(json.loads, open(results_path))}
     versions = {r["peer"]: r["version"] for r in runs.values() if r and "peer" in r}
@@ -36,25 +40,35 @@ def main(results_path, markdown_path, condense):
              "Command: `Benchmarks/peers/run.sh` (each run: synthetic input, forward + backward + SGD step, 2 warm-up "
              "steps then the timed ones; peak RSS of the whole process). All runs back to back, so the ratios share "
              "the machine's load.", "",
-             "| model | run | images/s | peak RSS MB | OpenCL buffers MB | ratio |", "|---|---|---:|---:|---:|---|"]
-    models = sorted({" ".join(label.split()[2:]) for label in runs}, key=lambda m: list(runs).index(
-        next(label for label in runs if label.endswith(m))))
+             "Processor ms per step (user + system of all threads) measures work done whatever the load; images "
+             "per processor-second is batch ÷ that. Ratios compare Condense with the better PyTorch run (default or "
+             "passive OpenMP waiting) and with tinygrad CL.", "",
+             "| model | run | images/s | processor ms/step | images per processor-s | peak RSS MB | OpenCL buffers MB "
+             "| ratio (images/s; per processor-s) |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    models = list(dict.fromkeys(" ".join(label.split()[2:]) for label in runs))
+
+    def best(names, model):
+        results = [runs.get(f"{name} {model}") for name in names]
+        results = [result for result in results if result]
+        return (max(r["images_per_s"] for r in results), max(per_processor_second(r) for r in results)) if results else None
+
     for model in models:
-        def rate(label):
-            result = runs.get(f"{label} {model}")
-            return result["images_per_s"] if result else None
-        baselines = {"condense cpu": ("pytorch cpu", "PyTorch CPU"), "condense opencl": ("tinygrad CL", "tinygrad CL")}
-        for label in [label for label in runs if label.endswith(model)]:
+        baselines = {"condense cpu": (["pytorch cpu", "pytorch-passive cpu"], "PyTorch CPU"),
+                     "condense opencl": (["tinygrad CL"], "tinygrad CL")}
+        for label in [label for label in runs if label.endswith(" " + model)]:
             result, name = runs[label], label[: -len(model) - 1]
             if result is None:
-                lines.append(f"| {model} | {name} | failed | | | |")
+                lines.append(f"| {model} | {name} | failed | | | | | |")
                 continue
             ratio = ""
-            if name in baselines and rate(baselines[name][0]):
-                ratio = f"{result['images_per_s'] / rate(baselines[name][0]):.2f}× {baselines[name][1]}"
+            baseline = best(baselines[name][0], model) if name in baselines else None
+            if baseline:
+                ratio = (f"{result['images_per_s'] / baseline[0]:.2f}×; "
+                         f"{per_processor_second(result) / baseline[1]:.2f}× {baselines[name][1]}")
             device_mb = f"{result['peak_device_bytes'] / 1e6:.0f}" if "peak_device_bytes" in result else ""
-            lines.append(f"| {model} | {name} | {result['images_per_s']:.1f} | {result['peak_rss_bytes'] / 1e6:.0f} "
-                         f"| {device_mb} | {ratio} |")
+            lines.append(f"| {model} | {name} | {result['images_per_s']:.1f} | {result['cpu_ms_per_step']:.0f} "
+                         f"| {per_processor_second(result):.1f} | {result['peak_rss_bytes'] / 1e6:.0f} | {device_mb} "
+                         f"| {ratio} |")
     section = "\n".join(lines) + "\n"
     print(section)
     with open(markdown_path, "a") as markdown:

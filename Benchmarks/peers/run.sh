@@ -2,7 +2,8 @@
 # Runs Condense's `bench train` and the same training step on PyTorch (CPU) and tinygrad (DEV=CL: the PoCL device our
 # OpenCL backend uses; DEV=CPU) back to back, and appends a dated table of ratios to Benchmarks/RESULTS.md.
 #
-#   Benchmarks/peers/run.sh [--steps N] [--models "mobilenetv2:0.35 resnet20:1 resnet20:2"] [--batch B]
+#   Benchmarks/peers/run.sh [--steps N] [--batch B] [--models "mobilenetv2:0.35 resnet20:1 resnet20:2"]
+#                           [--tinygrad-models "mobilenetv2:0.35 resnet20:1"] (an empty list skips tinygrad)
 #
 # The peers live in Benchmarks/.venv (gitignored), created and filled with pip on first use; tests never need them.
 set -euo pipefail
@@ -49,6 +50,9 @@ for entry in $models; do
     common=(--model "$model" --width "$width" --batch "$batch" --steps "$steps")
     run "condense cpu $model $width" "$condense" bench train "${common[@]}" --device cpu --json
     run "pytorch cpu $model $width" "$python" "$here/pytorch_train.py" "${common[@]}"
+    # OpenMP threads spin while they wait; on a busy machine that costs PyTorch more than half its speed, so it
+    # also runs with passive waiting and the better of the two is the baseline.
+    run "pytorch-passive cpu $model $width" env OMP_WAIT_POLICY=PASSIVE "$python" "$here/pytorch_train.py" "${common[@]}"
     run "condense opencl $model $width" "$condense" bench train "${common[@]}" --device opencl:0 --json
     if [[ " $tinygrad_models " == *" $entry "* ]]; then
         run "tinygrad CL $model $width" env DEV=CL "$python" "$here/tinygrad_train.py" "${common[@]}"

@@ -1,8 +1,9 @@
 import CBLAS
 import Glibc
 
-/// The reference backend: OpenBLAS for GEMM, plain Swift loops for everything else. Runs where no OpenCL device
-/// exists and is what every OpenCL kernel is tested against. Ops run synchronously on the calling thread.
+/// The reference backend: OpenBLAS for GEMM, vectorized Swift kernels (`CPU/Kernels`) for everything else, checked
+/// against the generic loops of `CPU/Reference`. Runs where no OpenCL device exists and is what every OpenCL kernel
+/// is tested against. Ops run synchronously: each returns when done, having spread its work over the cores.
 public final class CPUBackend: Backend {
     public let name = "cpu"
     public let info: DeviceInfo
