@@ -31,7 +31,7 @@ let pruneCommand = Command(
               OptionSpec(name: "temperature", help: "distillation temperature T", defaultValue: "4"),
               OptionSpec(name: "alpha", help: "distillation weight α", defaultValue: "0.9"),
               OptionSpec(name: "out", help: "pruned checkpoint to write", defaultValue: "pruned.safetensors")]
-        + trainingOptions(defaults: ["epochs": "2", "lr": "0.0005"]) + commonOptions
+        + trainingOptions(defaults: ["epochs": "2"]) + commonOptions
 ) { arguments, console in
     guard let checkpoint = arguments.values["model"] else { throw UsageError("--model CHECKPOINT is required") }
     guard let sparsity = try arguments.value("sparsity", "a number in [0, 1)", {

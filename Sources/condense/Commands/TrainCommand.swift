@@ -19,7 +19,7 @@ let trainingOptions = [
     OptionSpec(name: "seed", help: "seed for initialization, shuffling and augmentation", defaultValue: "0"),
 ]
 
-/// `trainingOptions` with other defaults (fine-tuning runs shorter, at a lower learning rate).
+/// `trainingOptions` with other defaults (fine-tuning runs shorter).
 func trainingOptions(defaults: [String: String]) -> [OptionSpec] {
     trainingOptions.map { spec in
         var spec = spec
