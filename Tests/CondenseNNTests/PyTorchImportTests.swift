@@ -22,7 +22,7 @@ final class PyTorchImportTests: XCTestCase {
         let images = Variable(try TestDevices.cpu.tensor(input.floats(), shape: Shape(input.shape)))
         let logits = try model.module(images).value
         XCTAssertEqual(logits.shape.dims, expected.shape)
-        assertClose(try logits.toHost(), try expected.floats(), rtol: 1e-4, atol: 1e-5)
+        assertClose(try logits.toHost(), expected.floats(), rtol: 1e-4, atol: 1e-5)
     }
 
     func testAWrongArchitectureIsRejectedByName() throws {
