@@ -5,11 +5,13 @@
 //   depthwise_forward        one work-item per output element; fused bias and activation.
 //   depthwise_backward_input one work-item per input element, gathering the outputs whose windows cover it
 //                            (no atomics).
-//   depthwise_backward_weight one work-group of WG items per weight element (o, ky, kx), reducing over N·Ho·Wo in
-//                            local memory; depthwise_backward_bias likewise per output channel.
+//   depthwise_backward_weight_partial  one work-item per (output channel o, sample n): the KH·KW weight-gradient
+//                            taps (and the bias gradient) of that sample's plane, in private sums, to
+//                            partial[(o·N + n)·(KH·KW + 1) + tap]; no barriers, so CPU drivers run it as plain loops.
+//   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples of the partials.
 //
 // Defines (-D, defaults below): KH, KW kernel size (compile-time so the window loops unroll); ACTIVATION 0 none,
-// 1 relu, 2 relu6; HAS_BIAS 0/1; WG work-group size of the reductions (a power of two).
+// 1 relu, 2 relu6; HAS_BIAS 0/1.
 // Geometry arguments: N, C, H, W, M (multiplier), OH, OW, SH, SW (stride), PH, PW (padding), DH, DW (dilation).
 
 #ifndef KH
@@ -23,9 +25,6 @@
 #endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
-#endif
-#ifndef WG
-#define WG 128
 #endif
 
 #define GEOMETRY const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
@@ -84,29 +83,44 @@ __kernel void depthwise_backward_input(__global const float* grad_output, __glob
     grad_input[index] = sum;
 }
 
-__kernel void depthwise_backward_weight(__global const float* input, __global const float* grad_output,
-                                        __global float* grad_weight, GEOMETRY) {
-    __local float scratch[WG];
-    const int element = get_group_id(0);  // (o, ky, kx)
-    const int kx = element % KW, ky = (element / KW) % KH, o = element / (KW * KH);
-    const int OC = C * M, plane = OH * OW;
-    float sum = 0.0f;
-    for (int i = get_local_id(0); i < N * plane; i += WG) {
-        const int n = i / plane, oy = (i % plane) / OW, ox = i % OW;
-        const int iy = oy * SH - PH + ky * DH, ix = ox * SW - PW + kx * DW;
-        if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-            sum += input[((n * C + o / M) * H + iy) * W + ix] * grad_output[(n * OC + o) * plane + oy * OW + ox];
+#define TAPS (KH * KW)
+
+__kernel void depthwise_backward_weight_partial(__global const float* input, __global const float* grad_output,
+                                                __global float* partial, GEOMETRY) {
+    const int o = get_global_id(0), n = get_global_id(1), OC = C * M;
+    if (o >= OC || n >= N) return;
+    __global const float* x = input + (n * C + o / M) * H * W;
+    __global const float* dy = grad_output + (n * OC + o) * OH * OW;
+    float sums[TAPS + 1];
+    for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
+    for (int oy = 0; oy < OH; ++oy) {
+        for (int ox = 0; ox < OW; ++ox) {
+            const float g = dy[oy * OW + ox];
+            sums[TAPS] += g;
+            #pragma unroll
+            for (int ky = 0; ky < KH; ++ky) {
+                const int iy = oy * SH - PH + ky * DH;
+                if (iy < 0 || iy >= H) continue;
+                #pragma unroll
+                for (int kx = 0; kx < KW; ++kx) {
+                    const int ix = ox * SW - PW + kx * DW;
+                    if (ix >= 0 && ix < W) sums[ky * KW + kx] += x[iy * W + ix] * g;
+                }
+            }
         }
     }
-    sum = group_sum(scratch, sum, WG);
-    if (get_local_id(0) == 0) grad_weight[element] = sum;
+    __global float* target = partial + (o * N + n) * (TAPS + 1);
+    for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sums[tap];
 }
 
-__kernel void depthwise_backward_bias(__global const float* grad_output, __global float* grad_bias, GEOMETRY) {
-    __local float scratch[WG];
-    const int o = get_group_id(0), OC = C * M, plane = OH * OW;
+__kernel void depthwise_backward_weight_reduce(__global const float* partial, __global float* grad_weight,
+                                               __global float* grad_bias, GEOMETRY) {
+    const int element = get_global_id(0), o = element / (TAPS + 1), tap = element % (TAPS + 1);
+    if (o >= C * M) return;
     float sum = 0.0f;
-    for (int i = get_local_id(0); i < N * plane; i += WG) sum += grad_output[(i / plane * OC + o) * plane + i % plane];
-    sum = group_sum(scratch, sum, WG);
-    if (get_local_id(0) == 0) grad_bias[o] = sum;
+    for (int n = 0; n < N; ++n) sum += partial[(o * N + n) * (TAPS + 1) + tap];
+    if (tap < TAPS) grad_weight[o * TAPS + tap] = sum;
+#if HAS_BIAS
+    else grad_bias[o] = sum;
+#endif
 }

@@ -4,10 +4,10 @@
 //   max_pool_forward / avg_pool_forward     one work-item per output element
 //   max_pool_backward / avg_pool_backward   one work-item per input element, gathering the outputs whose windows
 //                                           cover it (no atomics; overlapping windows sum)
-//   global_avg_forward                      one work-group per plane, tree reduction
+//   global_avg_forward                      one work-item per plane (maps are small at the end of a network)
 //   global_avg_backward                     one work-item per input element
 //
-// Defines (-D, defaults below): KH, KW window size; WG work-group size of global_avg_forward (a power of two).
+// Defines (-D, defaults below): KH, KW window size.
 // Geometry arguments: H, W, OH, OW, SH, SW, PH, PW, planes (N·C).
 
 #ifndef KH
@@ -15,9 +15,6 @@
 #endif
 #ifndef KW
 #define KW 2
-#endif
-#ifndef WG
-#define WG 64
 #endif
 
 #define GEOMETRY const int H, const int W, const int OH, const int OW, const int SH, const int SW, const int PH, \
@@ -85,13 +82,14 @@ __kernel void avg_pool_backward(__global const float* grad_output, __global floa
     grad_input[index] = sum / (float)(KH * KW);
 }
 
-__kernel void global_avg_forward(__global const float* input, __global float* output, const int spatial) {
-    __local float scratch[WG];
-    const int plane = get_group_id(0), lid = get_local_id(0);
+__kernel void global_avg_forward(__global const float* input, __global float* output, const int spatial,
+                                 const int planes) {
+    const int plane = get_global_id(0);
+    if (plane >= planes) return;
+    __global const float* x = input + plane * spatial;
     float sum = 0.0f;
-    for (int i = lid; i < spatial; i += WG) sum += input[plane * spatial + i];
-    sum = group_sum(scratch, sum, WG);
-    if (lid == 0) output[plane] = sum / (float)spatial;
+    for (int i = 0; i < spatial; ++i) sum += x[i];
+    output[plane] = sum / (float)spatial;
 }
 
 __kernel void global_avg_backward(__global const float* grad_output, __global float* grad_input, const int spatial,

@@ -1,14 +1,13 @@
 extension ImageSplit {
-    /// The first `count` images (all of them when there are fewer), for smoke runs.
+    /// The first `count` images (all of them when there are fewer).
     public func prefix(_ count: Int) -> ImageSplit {
-        let kept = min(max(count, 0), self.count)
-        let imageBytes = self.count > 0 ? pixels.count / self.count : 0
+        let kept = min(max(count, 0), self.count), imageBytes = self.count > 0 ? pixels.count / self.count : 0
         return ImageSplit(pixels: Array(pixels.prefix(kept * imageBytes)), labels: Array(labels.prefix(kept)))
     }
 }
 
 extension ImageDataset {
-    /// The same dataset cut to the first `train`, `validation` and `test` images of each split.
+    /// The same dataset cut to the first `train`, `validation` and `test` images of each split (smoke runs).
     public func subset(train: Int, validation: Int, test: Int) -> ImageDataset {
         ImageDataset(name: name, channels: channels, height: height, width: width, classNames: classNames,
                      train: self.train.prefix(train), validation: self.validation.prefix(validation),

@@ -18,8 +18,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     let device: cl_device_id
     let programs: ProgramCache
 
-    /// Opens `handle`'s device; `index` is its position in `OpenCLDiscovery.devices()` (used in `name`).
+    /// Opens `handle`'s device; `index` is its position in `OpenCLDiscovery.devices()` (used in `name`). Tuned
+    /// CLBlast parameters in the device's tuning folder (`CLBlastTuning`) are applied first.
     public init(_ handle: OpenCLDeviceHandle, index: Int, profiling: Bool = false) throws {
+        try CLBlastTuning.load(folder: CLBlastTuning.folder(forDevice: handle.info.name)).apply(to: handle.device)
         var status: cl_int = CL_SUCCESS
         var device: cl_device_id? = handle.device
         let createdContext = clCreateContext(nil, 1, &device, nil, nil, &status)

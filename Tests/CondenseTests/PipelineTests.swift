@@ -21,6 +21,8 @@ final class PipelineTests: XCTestCase {
         settings.batchSize = 4
         settings.learningRate = 0.01
         settings.sensitivityImages = 8
+        settings.teacherEpochs = 1
+        settings.studentEpochs = 1
         return settings
     }
 
@@ -40,9 +42,14 @@ final class PipelineTests: XCTestCase {
             XCTAssertTrue((0...1).contains(record.accuracy), "\(record.stage) accuracy \(record.accuracy)")
             XCTAssertGreaterThan(record.sizeBytes, 0)
         }
-        XCTAssertEqual(events.filter { if case .started = $0 { true } else { false } }.count, first.records.count)
+        let started = events.compactMap { if case let .started(stage, _) = $0 { stage } else { nil } }
+        XCTAssertEqual(started, ["teacher", "student", "sensitivity", "pruned", "int8", "final"])
         let report = try String(contentsOfFile: first.reportPath, encoding: .utf8)
-        XCTAssertTrue(report.contains("| teacher |") && report.contains("| student |"), report)
+        for stage in Pipeline.stageNames { XCTAssertTrue(report.contains("| \(stage) |"), report) }
+        for file in ["model-fp32.onnx", "model-int8.onnx", "model-fp16.safetensors", "sensitivity.json",
+                     "size-accuracy.svg", "sensitivity.svg", "training-curves.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
 
         let (second, resumed) = try run(tinySettings)
         XCTAssertEqual(second.records, first.records, "a rerun reports the recorded figures")

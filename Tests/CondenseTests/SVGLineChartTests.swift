@@ -11,7 +11,7 @@ final class SVGLineChartTests: XCTestCase {
     private func chart() -> SVGLineChart {
         var chart = SVGLineChart(title: "Accuracy <&> ratio", xLabel: "ratio", yLabel: "accuracy", series: [
             .init(label: "layer \"a\"", points: [.init(x: 0, y: 0.5), .init(x: 0.5, y: 1)]),
-            .init(label: "baseline", points: [.init(x: 0, y: 0.75), .init(x: 1, y: 0.75)], dashed: true),
+            .init(label: "baseline", points: [.init(x: 0, y: 0.75), .init(x: 1, y: 0.75)], dashed: true, color: "black"),
         ])
         chart.xRange = 0...1
         chart.yRange = 0.5...1
@@ -44,6 +44,7 @@ final class SVGLineChartTests: XCTestCase {
         XCTAssertEqual(lines[1].attributes["points"], "70,240 710,240")
         XCTAssertEqual(lines[1].attributes["stroke-dasharray"], "6 4")
         XCTAssertNil(lines[0].attributes["stroke-dasharray"])
+        XCTAssertEqual(lines.map { $0.attributes["stroke"] }, ["#4e79a7", "black"], "palette first, then the given colour")
         XCTAssertEqual(found.filter { $0.name == "circle" }.count, 4)
         XCTAssertTrue(svg.contains("Accuracy &lt;&amp;&gt; ratio"))
         XCTAssertTrue(svg.contains(">layer &quot;a&quot;</text>"))

@@ -89,17 +89,23 @@ final class SensitivityAnalysisTests: XCTestCase {
         assertClose(try ratios(0.35).ratios.map(Float.init), [0.6, 0.8, 0], atol: 1e-9)
         // 0.1·400 = 40 = 120k → k = 1/3.
         assertClose(try ratios(0.1).ratios.map(Float.init), [0.4 / 3, 0.8 / 3, 0], atol: 1e-9)
-        // 0.5 cannot be reached without c: a and b at their largest measured ratio, 160/400 overall.
-        let capped = try ratios(0.5)
-        XCTAssertEqual(capped.ratios, [0.8, 0.8, 0])
-        XCTAssertEqual(capped.sparsity, 0.4, accuracy: 1e-12)
+        XCTAssertEqual(try ratios(0.35).tolerance, 0.02)
+        // 0.5·400 = 200 is out of reach at 0.02 (a and b at 0.8 give 160) and at the next drop, 0.05 (a tolerates
+        // 0.6); at 0.2, c tolerates 0.8 too: 100·0.6k + 100·0.8k + 200·0.8k = 300k = 200 → k = 2/3.
+        let raised = try ratios(0.5)
+        XCTAssertEqual(raised.tolerance, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(raised.tolerated, [0.6, 0.8, 0.8])
+        assertClose(raised.ratios.map(Float.init), [0.4, 1.6 / 3, 1.6 / 3], atol: 1e-9)
+        XCTAssertEqual(raised.sparsity, 0.5, accuracy: 1e-9)
     }
 
-    func testNoTolerantLayerMeansUniformAndMissingLayersAreErrors() throws {
-        let strict = try profile.layerRatios(for: ["a", "c"], sizes: [1, 1], sparsity: 0.3, tolerance: 0)
+    func testUnreachableSparsityStopsAtEveryLayersLargestRatioAndMissingLayersAreErrors() throws {
+        let strict = try profile.layerRatios(for: ["a", "c"], sizes: [1, 1], sparsity: 0.1, tolerance: 0)
         XCTAssertEqual(strict.tolerated, [0.2, 0])
-        let none = try profile.layerRatios(for: ["c"], sizes: [1], sparsity: 0.3, tolerance: 0)
-        XCTAssertEqual(none.ratios, [0.3])
+        XCTAssertEqual(strict.ratios[1], 0, "c tolerates nothing at tolerance 0")
+        let most = try profile.layerRatios(for: ["a", "c"], sizes: [1, 1], sparsity: 0.85, tolerance: 0)
+        XCTAssertEqual(most.ratios, [0.8, 0.8])
+        XCTAssertEqual(most.sparsity, 0.8, accuracy: 1e-12)
         XCTAssertThrowsError(try profile.layerRatios(for: ["a", "zz"], sizes: [1, 1], sparsity: 0.3, tolerance: 0.02)) {
             XCTAssertTrue("\($0)".contains("lacks 1 of the model's 2 prunable layers (first: zz)"), "\($0)")
         }

@@ -43,27 +43,34 @@ extension Pipeline {
     /// Trains `model` into `<stage>.safetensors` (best on validation) and records its test figures and curve.
     func train(_ model: TrainedModel, stage: String, model what: String, epochs: Int,
                objective: Training.Objective? = nil) throws -> StageRecord {
-        var history: [EpochPoint] = []
+        let curve = CurveRecorder(progress)
         let file = "\(stage).safetensors"
         let summary = try Training.train(model, on: dataset, options: trainingOptions(epochs: epochs),
-                                         checkpointPath: path(file), objective: objective) { event in
-            if case let .epoch(epoch, _, loss, accuracy, validation, _) = event {
-                history.append(EpochPoint(epoch: epoch, loss: loss, trainAccuracy: accuracy, validationAccuracy: validation))
-            }
-            progress(.training(event))
-        }
-        return try record(stage, model: what, module: model.module, file: file, test: summary.test, history: history)
+                                         checkpointPath: path(file), objective: objective, progress: curve.handle)
+        return try record(stage, model: what, file: file, test: summary.test, history: curve.history)
     }
 
-    /// A stage's record: the test figures, the module's parameter counts, and the file's size on disk.
-    func record(_ stage: String, model what: String, module: Module, file: String, test: EvaluationResult,
+    /// A stage's record: the test figures, and the parameters, non-zero parameters and bytes of its checkpoint.
+    func record(_ stage: String, model what: String, file: String, test: EvaluationResult,
                 history: [EpochPoint] = []) throws -> StageRecord {
-        let parameters = module.namedParameters().map(\.variable.value)
-        let nonzero = try parameters.reduce(0) { count, tensor in count + (try tensor.toHost().filter { $0 != 0 }.count) }
-        let size = (try FileManager.default.attributesOfItem(atPath: path(file))[.size] as? Int) ?? 0
+        let size = try ModelSize(checkpoint: path(file))
         return StageRecord(stage: stage, model: what, file: file, accuracy: test.accuracy, auc: test.auc,
-                           parameters: parameters.reduce(0) { $0 + $1.count }, nonzeroParameters: nonzero,
-                           sizeBytes: size, imagesPerSecond: test.imagesPerSecond, wallSeconds: 0,
-                           history: history)
+                           parameters: size.parameters, nonzeroParameters: size.nonZeroParameters, sizeBytes: size.bytes,
+                           imagesPerSecond: test.imagesPerSecond, wallSeconds: 0, history: history)
+    }
+}
+
+/// Collects a training run's finished epochs (the curve a stage records) while passing every event on.
+final class CurveRecorder {
+    private(set) var history: [EpochPoint] = []
+    private let forward: (PipelineEvent) -> Void
+
+    init(_ forward: @escaping (PipelineEvent) -> Void) { self.forward = forward }
+
+    func handle(_ event: TrainingEvent) {
+        if case let .epoch(epoch, _, loss, accuracy, validation, _) = event {
+            history.append(EpochPoint(epoch: epoch, loss: loss, trainAccuracy: accuracy, validationAccuracy: validation))
+        }
+        forward(.training(event))
     }
 }

@@ -2,14 +2,15 @@ import CondenseNN
 import Foundation
 
 /// `report.md`: a table of every stage (test ACC, AUC, parameters, bytes, ratio to the teacher, images/s, wall
-/// time), the settings used, and the figure.
+/// time), the figures, and the settings used.
 struct PipelineReport {
     let settings: PipelineSettings
     let datasetName: String
     let device: String
     let records: [StageRecord]
     let wallSeconds: Double
-    let figure: String?
+    /// The SVG files to show, relative to the report.
+    let figures: [String]
 
     var markdown: String {
         let teacherBytes = Double(records.first?.sizeBytes ?? 0)
@@ -24,7 +25,7 @@ struct PipelineReport {
                          "\(record.parameters) | \(record.nonzeroParameters) | \(record.sizeBytes) | \(ratio) | " +
                          String(format: "%.0f", record.imagesPerSecond) + " | \(Self.duration(record.wallSeconds)) |")
         }
-        if let figure { lines += ["", "![accuracy against size, sensitivity and training curves](\(figure))"] }
+        lines += [""] + figures.map { "![\($0)](\($0))" }
         lines += ["", "## Settings", "", "```json", settingsJSON, "```", ""]
         return lines.joined(separator: "\n")
     }

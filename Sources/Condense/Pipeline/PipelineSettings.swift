@@ -12,8 +12,9 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     public var alpha: Float = 0.9
     /// Fraction of each block's inner channels that structured pruning removes.
     public var pruneRatio = 0.5
-    /// Epochs of fine-tuning (with distillation from the teacher) after pruning.
+    /// Epochs of fine-tuning (with distillation from the teacher) after pruning, and their peak learning rate.
     public var pruneEpochs = 2
+    public var fineTuningLearningRate: Float = 0.01
     /// Pruning ratios the sensitivity analysis sweeps, and how many validation images it scores each on.
     public var sensitivityRatios = [0.25, 0.5, 0.75]
     public var sensitivityImages = 512
@@ -28,16 +29,17 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// A smoke run of about a minute on two cores: a small teacher, one epoch per stage, part of the data.
+    /// A smoke run of about a minute on two cores: a small teacher, two epochs of training and distillation and one
+    /// of each compression stage, on part of the data.
     public static var quick: PipelineSettings {
         var settings = PipelineSettings()
         settings.teacherWidth = 1
-        settings.teacherEpochs = 1
-        settings.studentEpochs = 1
+        settings.teacherEpochs = 2
+        settings.studentEpochs = 2
         settings.pruneEpochs = 1
         settings.sensitivityRatios = [0.5]
         settings.sensitivityImages = 128
-        settings.imagesPerSplit = [1024, 256, 512]
+        settings.imagesPerSplit = [2048, 256, 512]
         return settings
     }
 }

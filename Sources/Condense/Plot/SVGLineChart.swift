@@ -11,11 +11,14 @@ public struct SVGLineChart: Sendable {
         public var points: [Point]
         /// Drawn dashed (e.g. a baseline or reference line).
         public var dashed: Bool
+        /// An SVG colour; nil takes the next colour of the palette.
+        public var color: String?
 
-        public init(label: String, points: [Point], dashed: Bool = false) {
+        public init(label: String, points: [Point], dashed: Bool = false, color: String? = nil) {
             self.label = label
             self.points = points
             self.dashed = dashed
+            self.color = color
         }
     }
 
@@ -55,7 +58,8 @@ public struct SVGLineChart: Sendable {
         let x = ChartAxis(values: series.flatMap { $0.points.map(\.x) }, range: xRange, scale: xScale)
         let y = ChartAxis(values: series.flatMap { $0.points.map(\.y) }, range: yRange, scale: .linear)
         let legendWidth = series.isEmpty ? 0 : 30 + 7 * Double(series.map(\.label.count).max() ?? 0)
-        let (width, height) = (Self.margin.left + plotWidth + 20 + legendWidth, Self.margin.top + plotHeight + Self.margin.bottom)
+        let width = Self.margin.left + plotWidth + 20 + legendWidth
+        let height = Self.margin.top + plotHeight + Self.margin.bottom
         func px(_ value: Double) -> Double { Self.margin.left + x.fraction(value) * plotWidth }
         func py(_ value: Double) -> Double { Self.margin.top + (1 - y.fraction(value)) * plotHeight }
         var lines = [
@@ -75,14 +79,18 @@ public struct SVGLineChart: Sendable {
             lines.append(Self.text(ChartAxis.label(tick), x: Self.margin.left - 8, y: position + 4, anchor: "end"))
         }
         lines.append("<rect x=\"\(Self.number(Self.margin.left))\" y=\"\(Self.number(Self.margin.top))\" " +
-                     "width=\"\(Self.number(plotWidth))\" height=\"\(Self.number(plotHeight))\" fill=\"none\" stroke=\"black\"/>")
+                     "width=\"\(Self.number(plotWidth))\" height=\"\(Self.number(plotHeight))\" " +
+                     "fill=\"none\" stroke=\"black\"/>")
         lines.append(Self.text(xLabel, x: Self.margin.left + plotWidth / 2, y: height - 14, anchor: "middle"))
         let yMiddle = Self.margin.top + plotHeight / 2
         lines.append(Self.text(yLabel, x: 18, y: yMiddle, anchor: "middle",
                                extra: " transform=\"rotate(-90 18 \(Self.number(yMiddle)))\""))
+        var paletteIndex = 0
         for (index, line) in series.enumerated() {
-            let color = Self.palette[index % Self.palette.count]
-            let dash = line.dashed || index >= Self.palette.count ? " stroke-dasharray=\"6 4\"" : ""
+            let color = line.color ?? Self.palette[paletteIndex % Self.palette.count]
+            let reused = line.color == nil && paletteIndex >= Self.palette.count
+            let dash = line.dashed || reused ? " stroke-dasharray=\"6 4\"" : ""
+            if line.color == nil { paletteIndex += 1 }
             let points = line.points.map { "\(Self.number(px($0.x))),\(Self.number(py($0.y)))" }
             lines.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) " +
                          "points=\"\(points.joined(separator: " "))\"><title>\(Self.escaped(line.label))</title></polyline>")
@@ -90,7 +98,8 @@ public struct SVGLineChart: Sendable {
                 "<circle cx=\"\(Self.number(px($0.x)))\" cy=\"\(Self.number(py($0.y)))\" r=\"2.5\" fill=\"\(color)\"/>"
             }
             let legendX = Self.margin.left + plotWidth + 20, legendY = Self.margin.top + 8 + 18 * Double(index)
-            lines.append(Self.line(legendX, legendY, legendX + 20, legendY, stroke: color, extra: " stroke-width=\"1.8\"" + dash))
+            lines.append(Self.line(legendX, legendY, legendX + 20, legendY, stroke: color,
+                                   extra: " stroke-width=\"1.8\"" + dash))
             lines.append(Self.text(line.label, x: legendX + 26, y: legendY + 4, anchor: "start"))
         }
         lines.append("</svg>")
@@ -108,7 +117,8 @@ public struct SVGLineChart: Sendable {
                           "#9c755f", "#bab0ac"]
 
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, extra: String = "") -> String {
-        "<line x1=\"\(number(x1))\" y1=\"\(number(y1))\" x2=\"\(number(x2))\" y2=\"\(number(y2))\" stroke=\"\(stroke)\"\(extra)/>"
+        "<line x1=\"\(number(x1))\" y1=\"\(number(y1))\" x2=\"\(number(x2))\" y2=\"\(number(y2))\" " +
+            "stroke=\"\(stroke)\"\(extra)/>"
     }
 
     static func text(_ content: String, x: Double, y: Double, anchor: String, extra: String = "") -> String {

@@ -47,6 +47,8 @@ public struct PruningResult {
     /// The pruned (and fine-tuned) model: physically smaller when structured.
     public let model: TrainedModel
     public let layers: [LayerRatio]
+    /// The accuracy drop the sensitivity rule settled on (`SensitivityProfile.layerRatios`; nil without a profile).
+    public let tolerance: Double?
     /// The overall sparsity reached (channels or weights, as `PruningOptions.sparsity`).
     public let sparsity: Double
     /// Validation accuracy right after pruning, before fine-tuning (nil when pruning happens gradually during
@@ -72,6 +74,14 @@ public enum PruningPipeline {
         return try TrainedModel.load(path, on: backend)
     }
 
+    /// Prunes `model` and fine-tunes the result on `dataset`.
+    ///
+    /// - Parameters:
+    ///   - model: the model to prune. Structured pruning leaves it as it is and returns a new, smaller model;
+    ///     unstructured pruning masks its weights in place (the result's `model` is the same object).
+    ///   - teacher: when given, fine-tuning is Hinton distillation from it (`options.temperature`, `alpha`).
+    ///   - checkpointPath: where the best fine-tuned (or, without epochs, the pruned) model is written.
+    ///   - progress: fine-tuning progress, as `Training.train` reports it.
     public static func run(_ model: TrainedModel, on dataset: ImageDataset, options: PruningOptions,
                            teacher: TrainedModel? = nil, checkpointPath: String?,
                            progress: (TrainingEvent) -> Void = { _ in }) throws -> PruningResult {
@@ -106,7 +116,8 @@ public enum PruningPipeline {
             try pruned.save(to: checkpointPath)
         }
         let test = try training?.test ?? Evaluation.evaluate(pruned, on: dataset.test, dataset: dataset)
-        return PruningResult(model: pruned, layers: pruning.layers, sparsity: try pruning.sparsity(),
+        return PruningResult(model: pruned, layers: pruning.layers, tolerance: pruning.tolerance,
+                             sparsity: try pruning.sparsity(),
                              prunedValidationAccuracy: prunedValidation, training: training, test: test)
     }
 }

@@ -8,6 +8,8 @@ protocol PruningStage {
     /// The model to fine-tune (pruned, or pruned gradually while it trains).
     var model: TrainedModel { get }
     var layers: [LayerRatio] { get }
+    /// The accuracy drop the sensitivity profile's rule settled on (nil without a profile).
+    var tolerance: Double? { get }
     /// Whether the model is already at its final sparsity before fine-tuning.
     var isPrunedBeforeTraining: Bool { get }
     /// The hooks fine-tuning for `steps` optimizer steps needs.
@@ -17,10 +19,12 @@ protocol PruningStage {
 }
 
 extension PruningOptions {
-    /// Each layer's ratio: from the sensitivity profile when there is one, else `sparsity` everywhere.
-    func layerRatios(names: [String], sizes: [Int]) throws -> [Double] {
-        guard let sensitivity else { return [Double](repeating: sparsity, count: names.count) }
-        return try sensitivity.layerRatios(for: names, sizes: sizes, sparsity: sparsity, tolerance: tolerance).ratios
+    /// Each layer's ratio and the tolerance used: from the sensitivity profile when there is one, else `sparsity`
+    /// everywhere.
+    func layerRatios(names: [String], sizes: [Int]) throws -> (ratios: [Double], tolerance: Double?) {
+        guard let sensitivity else { return ([Double](repeating: sparsity, count: names.count), nil) }
+        let chosen = try sensitivity.layerRatios(for: names, sizes: sizes, sparsity: sparsity, tolerance: tolerance)
+        return (chosen.ratios, chosen.tolerance)
     }
 }
 
@@ -28,14 +32,16 @@ extension PruningOptions {
 struct StructuredStage: PruningStage {
     let model: TrainedModel
     let layers: [LayerRatio]
+    let tolerance: Double?
     private let channelsBefore: Int
     var isPrunedBeforeTraining: Bool { true }
 
     init(_ original: TrainedModel, _ options: PruningOptions) throws {
         let groups = try ChannelPruning.groups(of: original)
         let sizes = try groups.map { try ChannelPruning.filterNorms(original, $0).count }
-        let ratios = try options.layerRatios(names: groups.map(\.name), sizes: sizes)
+        let (ratios, tolerance) = try options.layerRatios(names: groups.map(\.name), sizes: sizes)
         model = try ChannelPruning.prune(original, ratios: ratios)
+        self.tolerance = tolerance
         layers = zip(groups, ratios).map { LayerRatio(name: $0.name, ratio: $1) }
         channelsBefore = sizes.reduce(0, +)
     }
@@ -51,6 +57,7 @@ struct StructuredStage: PruningStage {
 struct UnstructuredStage: PruningStage {
     let model: TrainedModel
     let layers: [LayerRatio]
+    let tolerance: Double?
     private let pruner: UnstructuredPruner
     private let target: Double
     private let options: PruningOptions
@@ -59,8 +66,10 @@ struct UnstructuredStage: PruningStage {
     init(_ original: TrainedModel, _ options: PruningOptions) throws {
         let targets = UnstructuredPruner.prunableWeights(of: original.module,
                                                          includeFirstAndLast: options.includeFirstAndLast)
-        let ratios = options.sensitivity == nil ? nil
+        let chosen = options.sensitivity == nil ? nil
             : try options.layerRatios(names: targets.map(\.name), sizes: targets.map(\.variable.value.count))
+        let ratios = chosen?.ratios
+        tolerance = chosen?.tolerance
         pruner = try UnstructuredPruner(original, scope: options.scope, layerRatios: ratios,
                                         includeFirstAndLast: options.includeFirstAndLast)
         target = pruner.overallLayerRatio ?? options.sparsity
@@ -78,5 +87,7 @@ struct UnstructuredStage: PruningStage {
         return TrainingHooks(afterStep: pruner.afterStep, mayKeep: pruner.isAtFinalSparsity)
     }
 
-    func sparsity() throws -> Double { MagnitudePruning.sparsity(of: try pruner.targets.map { try $0.variable.value.toHost() }) }
+    func sparsity() throws -> Double {
+        MagnitudePruning.sparsity(of: try pruner.targets.map { try $0.variable.value.toHost() })
+    }
 }

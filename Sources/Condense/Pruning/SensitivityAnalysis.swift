@@ -22,7 +22,9 @@ public struct SensitivityOptions: Sendable {
 /// every ratio, the validation accuracy with that layer alone pruned at that ratio and all others intact. Layers are
 /// pruned in place without rebuilding the model — structured: the next layer's inputs from the removed channels are
 /// zeroed, which computes exactly what the physically smaller model computes; unstructured: the smallest weights
-/// are zeroed — and restored after each evaluation.
+/// are zeroed — and restored after each evaluation. The validation images stay on the device with their
+/// activations at the current layer's stage (`StageCache`), so each measurement reruns only the network from that
+/// layer on.
 public enum SensitivityAnalysis {
     /// Progress after each evaluation: the layer, its index and count, the ratio and the accuracy measured.
     public typealias Progress = (_ layer: String, _ index: Int, _ layers: Int, _ ratio: Double, _ accuracy: Double) -> Void
@@ -32,6 +34,7 @@ public enum SensitivityAnalysis {
         guard !options.ratios.isEmpty, options.ratios.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
             throw CondenseError.invalidArgument(op: "sensitivity", "ratios must be in [0, 1), got \(options.ratios)")
         }
+        try Evaluation.checkCompatible(model, dataset)
         guard options.maxImages.map({ $0 >= 1 }) ?? true else {
             throw CondenseError.invalidArgument(op: "sensitivity", "the image limit must be ≥ 1")
         }
@@ -40,16 +43,15 @@ public enum SensitivityAnalysis {
             throw CondenseError.invalidArgument(op: "sensitivity", "the validation split of \(dataset.name) is empty: " +
                                                 "the analysis measures accuracy on validation images")
         }
-        func accuracy() throws -> Double {
-            try Evaluation.evaluate(model, on: split, dataset: dataset, batchSize: options.batchSize).accuracy
-        }
+        let cache = try StageCache(model, split: split, dataset: dataset, batchSize: options.batchSize)
+        let baseline = try cache.accuracy()
         let layers = try prunableLayers(model, options)
-        let baseline = try accuracy()
         var results: [SensitivityProfile.Layer] = []
         for (index, layer) in layers.enumerated() {
+            try cache.advance(to: layer.stage)
             var accuracies: [Double] = []
             for ratio in options.ratios {
-                accuracies.append(try layer.prune(ratio, accuracy))
+                accuracies.append(try layer.prune(ratio, cache.accuracy))
                 progress(layer.name, index, layers.count, ratio, accuracies[accuracies.count - 1])
             }
             results.append(SensitivityProfile.Layer(name: layer.name, ratios: options.ratios, accuracy: accuracies))
@@ -57,18 +59,22 @@ public enum SensitivityAnalysis {
         return SensitivityProfile(layers: results, baselineAccuracy: baseline, structured: options.structured)
     }
 
-    /// A layer to sweep: its name, and how to run a measurement with it pruned at a ratio.
-    private typealias Layer = (name: String, prune: (Double, () throws -> Double) throws -> Double)
+    /// A layer to sweep: its name, the stage it lives in, and how to run a measurement with it pruned at a ratio.
+    private typealias Layer = (name: String, stage: Int, prune: (Double, () throws -> Double) throws -> Double)
 
     private static func prunableLayers(_ model: TrainedModel, _ options: SensitivityOptions) throws -> [Layer] {
+        let staged = model.module as? StagedModel
+        func stage(_ name: String) -> Int { staged?.stageIndex(of: name) ?? 0 }
         if options.structured {
             return try ChannelPruning.groups(of: model).map { group in
-                (group.name, { ratio, body in try ChannelPruning.withChannelsRemoved(model, group, ratio: ratio, body) })
+                (group.name, stage(group.name),
+                 { ratio, body in try ChannelPruning.withChannelsRemoved(model, group, ratio: ratio, body) })
             }
         }
         return UnstructuredPruner.prunableWeights(of: model.module, includeFirstAndLast: options.includeFirstAndLast)
             .map { target in
-                (target.name, { ratio, body in try MagnitudePruning.withWeightsPruned(target.variable, ratio: ratio, body) })
+                (target.name, stage(target.name),
+                 { ratio, body in try MagnitudePruning.withWeightsPruned(target.variable, ratio: ratio, body) })
             }
     }
 }

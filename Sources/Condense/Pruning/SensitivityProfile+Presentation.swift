@@ -8,7 +8,7 @@ extension SensitivityProfile {
         let baseline = SVGLineChart.Series(
             label: String(format: "baseline %.3f", baselineAccuracy),
             points: [ratios.min() ?? 0, ratios.max() ?? 1].map { SVGLineChart.Point(x: $0, y: baselineAccuracy) },
-            dashed: true)
+            dashed: true, color: "black")
         let lines = layers.map { layer in
             SVGLineChart.Series(label: layer.name, points: zip(layer.ratios, layer.accuracy).map {
                 SVGLineChart.Point(x: $0, y: $1)

@@ -27,12 +27,17 @@ public enum Evaluation {
         for batch in loader.batches(epoch: 0) {
             let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
             let batchLogits = try model.module(images).value
-            let output = try backend.allocate(batchLogits.shape, dtype: .float32)
-            try backend.softmax(logits: batchLogits, temperature: 1, output: output)
             logits += try batchLogits.toHost()
-            probabilities += try output.toHost()
+            probabilities += try softmax(batchLogits)
         }
         return (logits, probabilities)
+    }
+
+    /// The rows of `logits` turned into class probabilities, on the host.
+    static func softmax(_ logits: Tensor) throws -> [Float] {
+        let output = try logits.backend.allocate(logits.shape, dtype: .float32)
+        try logits.backend.softmax(logits: logits, temperature: 1, output: output)
+        return try output.toHost()
     }
 
     /// Class probabilities for every image of `split` (row-major `count × classes`).

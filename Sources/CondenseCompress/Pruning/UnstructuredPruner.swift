@@ -45,8 +45,11 @@ public final class UnstructuredPruner {
 
     /// Every conv (rank-4) and linear (rank-2) weight, without the first conv and the last linear layer unless
     /// `includeFirstAndLast`.
-    public static func prunableWeights(of module: Module, includeFirstAndLast: Bool) -> [(name: String, variable: Variable)] {
-        let weights = module.namedParameters().filter { $0.name.hasSuffix("weight") && [2, 4].contains($0.variable.shape.rank) }
+    public static func prunableWeights(of module: Module,
+                                       includeFirstAndLast: Bool) -> [(name: String, variable: Variable)] {
+        let weights = module.namedParameters().filter {
+            $0.name.hasSuffix("weight") && [2, 4].contains($0.variable.shape.rank)
+        }
         guard !includeFirstAndLast else { return weights }
         let first = weights.firstIndex { $0.variable.shape.rank == 4 }
         let last = weights.lastIndex { $0.variable.shape.rank == 2 }

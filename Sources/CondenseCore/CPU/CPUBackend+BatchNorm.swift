@@ -11,15 +11,17 @@ extension CPUBackend: BatchNormOps {
         let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
         let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op)
         let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
-        parallelPlanes(e.channels) { c in
-            let (mean, variance) = BatchNormReference.statistics(e, channel: c, input: x)
-            let inverseStd = 1 / (variance + epsilon).squareRoot()
-            sm[c] = mean
-            si[c] = inverseStd
-            rm[c] = (1 - momentum) * rm[c] + momentum * mean
-            rv[c] = (1 - momentum) * rv[c] + momentum * variance * unbias
-            BatchNormReference.normalize(e, channel: c, input: x, mean: mean, inverseStd: inverseStd, gamma: g[c],
-                                         beta: b[c], activation: activation, output: y)
+        timed(op) {
+            parallelPlanes(e.channels) { c in
+                let (mean, variance) = BatchNormKernels.statistics(e, channel: c, input: x)
+                let inverseStd = 1 / (variance + epsilon).squareRoot(), scale = g[c] * inverseStd
+                sm[c] = mean
+                si[c] = inverseStd
+                rm[c] = (1 - momentum) * rm[c] + momentum * mean
+                rv[c] = (1 - momentum) * rv[c] + momentum * variance * unbias
+                BatchNormKernels.normalize(e, channel: c, input: x, scale: scale, shift: b[c] - mean * scale,
+                                           activation: activation, output: y)
+            }
         }
     }
 
@@ -31,9 +33,12 @@ extension CPUBackend: BatchNormOps {
                                                  runningVariance: runningVariance, epsilon: epsilon, output: output)
         let x = try input.cpuFloats(op), y = try output.cpuFloats(op), g = try gamma.cpuFloats(op)
         let b = try beta.cpuFloats(op), rm = try runningMean.cpuFloats(op), rv = try runningVariance.cpuFloats(op)
-        parallelPlanes(e.channels) { c in
-            BatchNormReference.normalize(e, channel: c, input: x, mean: rm[c], inverseStd: 1 / (rv[c] + epsilon).squareRoot(),
-                                         gamma: g[c], beta: b[c], activation: activation, output: y)
+        timed(op) {
+            parallelPlanes(e.channels) { c in
+                let scale = g[c] / (rv[c] + epsilon).squareRoot()
+                BatchNormKernels.normalize(e, channel: c, input: x, scale: scale, shift: b[c] - rm[c] * scale,
+                                           activation: activation, output: y)
+            }
         }
     }
 
@@ -47,9 +52,11 @@ extension CPUBackend: BatchNormOps {
         let dy = try gradOutput.cpuFloats(op), x = try input.cpuFloats(op), g = try gamma.cpuFloats(op)
         let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op), dx = try gradInput.cpuFloats(op)
         let dg = try gradGamma.cpuFloats(op), db = try gradBeta.cpuFloats(op)
-        parallelPlanes(e.channels) { c in
-            (dg[c], db[c]) = BatchNormReference.backward(e, channel: c, gradOutput: dy, input: x, gamma: g[c],
-                                                         mean: sm[c], inverseStd: si[c], gradInput: dx)
+        timed(op) {
+            parallelPlanes(e.channels) { c in
+                (dg[c], db[c]) = BatchNormKernels.backward(e, channel: c, gradOutput: dy, input: x, gamma: g[c],
+                                                           mean: sm[c], inverseStd: si[c], gradInput: dx)
+            }
         }
     }
 }

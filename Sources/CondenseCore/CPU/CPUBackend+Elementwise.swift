@@ -2,38 +2,56 @@ extension CPUBackend: ElementwiseOps {
     public func activation(_ kind: Activation, input: Tensor, output: Tensor) throws {
         try ElementwiseValidation.sameCount("activation", input, output)
         let x = try input.cpuFloats("activation"), y = try output.cpuFloats("activation")
-        for i in 0..<input.count { y[i] = kind.apply(x[i]) }
+        timed("activation") {
+            PointwiseKernels.forEachBlock(input.count) { PointwiseKernels.apply(kind, x + $0, y + $0, count: $1) }
+        }
     }
 
     public func activationBackward(_ kind: Activation, output: Tensor, gradOutput: Tensor, gradInput: Tensor) throws {
         try ElementwiseValidation.sameCount("activationBackward", output, gradOutput, gradInput)
         let y = try output.cpuFloats("activationBackward"), dy = try gradOutput.cpuFloats("activationBackward")
         let dx = try gradInput.cpuFloats("activationBackward")
-        for i in 0..<output.count { dx[i] = kind.passesGradient(output: y[i]) ? dy[i] : 0 }
+        timed("activationBackward") {
+            PointwiseKernels.forEachBlock(output.count) {
+                PointwiseKernels.mask(kind, output: y + $0, gradOutput: dy + $0, gradInput: dx + $0, count: $1)
+            }
+        }
     }
 
     public func add(_ a: Tensor, _ b: Tensor, output: Tensor) throws {
         try ElementwiseValidation.sameCount("add", a, b, output)
         let x = try a.cpuFloats("add"), y = try b.cpuFloats("add"), z = try output.cpuFloats("add")
-        for i in 0..<a.count { z[i] = x[i] + y[i] }
+        timed("add") {
+            PointwiseKernels.forEachBlock(a.count) { start, count in
+                for i in start..<(start + count) { z[i] = x[i] + y[i] }
+            }
+        }
     }
 
     public func axpy(alpha: Float, x: Tensor, y: Tensor) throws {
         try ElementwiseValidation.sameCount("axpy", x, y)
         let source = try x.cpuFloats("axpy"), target = try y.cpuFloats("axpy")
-        for i in 0..<x.count { target[i] += alpha * source[i] }
+        timed("axpy") {
+            PointwiseKernels.forEachBlock(x.count) { start, count in
+                for i in start..<(start + count) { target[i] += alpha * source[i] }
+            }
+        }
     }
 
     public func scale(_ x: Tensor, by factor: Float, output: Tensor) throws {
         try ElementwiseValidation.sameCount("scale", x, output)
         let source = try x.cpuFloats("scale"), target = try output.cpuFloats("scale")
-        for i in 0..<x.count { target[i] = factor * source[i] }
+        PointwiseKernels.forEachBlock(x.count) { start, count in
+            for i in start..<(start + count) { target[i] = factor * source[i] }
+        }
     }
 
     public func multiply(_ a: Tensor, _ b: Tensor, output: Tensor) throws {
         try ElementwiseValidation.sameCount("multiply", a, b, output)
         let x = try a.cpuFloats("multiply"), y = try b.cpuFloats("multiply"), z = try output.cpuFloats("multiply")
-        for i in 0..<a.count { z[i] = x[i] * y[i] }
+        PointwiseKernels.forEachBlock(a.count) { start, count in
+            for i in start..<(start + count) { z[i] = x[i] * y[i] }
+        }
     }
 
     public func addChannelBias(_ bias: Tensor, to tensor: Tensor) throws {

@@ -47,41 +47,46 @@ public extension ConvOps where Self: Backend {
         }
     }
 
-    /// `gradWeight = Σₙ dYₙ·colsₙᵀ` per group and, unless nil, `gradBias = Σ dY` per output channel.
+    /// `gradWeight = Σₙ dYₙ·colsₙᵀ` per group and, unless nil, `gradBias = Σ dY` per output channel: one batched
+    /// GEMM per chunk and group writes every sample's product, and one column sum adds them up (a GEMM per sample
+    /// costs a launch each, thousands per training step).
     func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
                               parameters p: Conv2dParameters) throws {
         let g = try p.geometry("conv2dBackwardWeight", input: input, weight: gradWeight, bias: gradBias,
                                output: gradOutput)
         let (cg, og, k, hw) = (g.inputChannels / p.groups, g.outputChannels / p.groups,
                                g.columnRows / p.groups, g.columnCount)
-        try forEachChunk(g, p, unfolding: input) { first, count, columns in
-            for sample in 0..<count {
-                for group in 0..<p.groups {
-                    var d = GemmDescriptor(m: og, n: k, k: hw, transposeB: true,
-                                           beta: first + sample == 0 ? 0 : 1)
-                    d.offsetA = ((first + sample) * g.outputChannels + group * og) * hw
-                    d.offsetB = columns == nil ? ((first + sample) * g.inputChannels + group * cg) * hw
-                                               : (sample * g.columnRows + group * k) * hw
-                    d.offsetC = group * og * k
-                    try gemm(gradOutput, columns ?? input, gradWeight, d)
-                }
+        let weightCount = gradWeight.count, flatWeight = try gradWeight.reshaped([weightCount])
+        try forEachChunk(g, p, unfolding: input, maxSamples: Self.columnBudget / max(weightCount, 1)) { first, count, columns in
+            let products = try allocate([count, weightCount], dtype: .float32)
+            for group in 0..<p.groups {
+                var d = GemmDescriptor(m: og, n: k, k: hw, transposeB: true, batchCount: count)
+                (d.offsetA, d.strideA) = ((first * g.outputChannels + group * og) * hw, g.outputChannels * hw)
+                (d.offsetB, d.strideB) = columns == nil
+                    ? ((first * g.inputChannels + group * cg) * hw, g.inputChannels * hw)
+                    : (group * k * hw, g.columnRows * hw)
+                (d.offsetC, d.strideC) = (group * og * k, weightCount)
+                try gemm(gradOutput, columns ?? input, products, d)
             }
+            guard first > 0 else { return try sumColumns(input: products, output: flatWeight) }
+            let sum = try allocate([weightCount], dtype: .float32)
+            try sumColumns(input: products, output: sum)
+            try axpy(alpha: 1, x: sum, y: flatWeight)
         }
         if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
     }
 
-    /// Calls `body(firstSample, sampleCount, columns)` for chunks of samples with a column scratch, filled from
-    /// `input` by im2col when given; `columns` is nil for pointwise convolutions, whose input already is the
-    /// column matrix.
+    /// Calls `body(firstSample, sampleCount, columns)` for chunks of at most `maxSamples` samples with a column
+    /// scratch, filled from `input` by im2col when given; `columns` is nil for pointwise convolutions, whose input
+    /// already is the column matrix.
     private func forEachChunk(_ g: WindowGeometry, _ p: Conv2dParameters, unfolding input: Tensor?,
-                              _ body: (Int, Int, Tensor?) throws -> Void) throws {
-        guard !p.isPointwise else { return try body(0, g.batch, nil) }
-        let perSample = max(g.columnRows * g.columnCount, 1)
-        let chunk = max(1, min(g.batch, Self.columnBudget / perSample))
-        let columns = try allocate([chunk * perSample], dtype: .float32)
+                              maxSamples: Int = .max, _ body: (Int, Int, Tensor?) throws -> Void) throws {
+        let perSample = p.isPointwise ? 0 : max(g.columnRows * g.columnCount, 1)
+        let chunk = max(1, min(g.batch, maxSamples, perSample == 0 ? .max : Self.columnBudget / perSample))
+        let columns = perSample == 0 ? nil : try allocate([chunk * perSample], dtype: .float32)
         for first in stride(from: 0, to: g.batch, by: chunk) {
             let count = min(chunk, g.batch - first)
-            if let input {
+            if let input, let columns {
                 try im2col(input: input, columns: columns, geometry: g, firstSample: first, sampleCount: count)
             }
             try body(first, count, columns)

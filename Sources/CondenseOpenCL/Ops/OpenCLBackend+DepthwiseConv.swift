@@ -2,8 +2,6 @@ import CondenseCore
 
 /// `DepthwiseConvOps` through `Kernels/depthwise_conv.cl`, specialised per kernel size, activation and bias.
 extension OpenCLBackend: DepthwiseConvOps {
-    private static let reductionGroup = 128
-
     public func depthwiseConv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
                                 parameters p: DepthwiseConv2dParameters) throws {
         let g = try p.geometry("depthwiseConv2d", input: input.shape, weight: weight, bias: bias, output: output.shape)
@@ -30,15 +28,17 @@ extension OpenCLBackend: DepthwiseConvOps {
         let op = "depthwiseConv2dBackwardWeight"
         let g = try p.geometry(op, input: input.shape, weight: gradWeight, bias: gradBias, output: gradOutput.shape)
         try requireFloat32(op, input, gradOutput)
-        let group = Self.reductionGroup
-        try launch("depthwise_backward_weight", file: "depthwise_conv", defines: defines(p, ["WG": group]),
-                   arguments: [.buffer(input), .buffer(gradOutput), .buffer(gradWeight)] + geometryArguments(g, p),
-                   global: [gradWeight.count * group], local: [group])
-        if let gradBias {
-            try launch("depthwise_backward_bias", file: "depthwise_conv", defines: defines(p, ["WG": group]),
-                       arguments: [.buffer(gradOutput), .buffer(gradBias)] + geometryArguments(g, p),
-                       global: [gradBias.count * group], local: [group])
-        }
+        let taps = p.kernelHeight * p.kernelWidth
+        let partial = try allocate([g.outputChannels, g.batch, taps + 1], dtype: .float32)
+        try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(p, [:]),
+                   arguments: [.buffer(input), .buffer(gradOutput), .buffer(partial)] + geometryArguments(g, p),
+                   global: [roundUp(g.outputChannels, toMultipleOf: 8), roundUp(g.batch, toMultipleOf: 8)],
+                   local: [8, 8])
+        try launch("depthwise_backward_weight_reduce", file: "depthwise_conv",
+                   defines: defines(p, ["HAS_BIAS": gradBias == nil ? 0 : 1]),
+                   arguments: [.buffer(partial), .buffer(gradWeight), .buffer(gradBias ?? gradWeight)]
+                       + geometryArguments(g, p),
+                   global: [roundUp(g.outputChannels * (taps + 1), toMultipleOf: 64)], local: [64])
     }
 
     private func defines(_ p: DepthwiseConv2dParameters, _ extra: [String: Int]) -> [String: Int] {

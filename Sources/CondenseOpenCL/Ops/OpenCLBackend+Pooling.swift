@@ -26,8 +26,9 @@ extension OpenCLBackend: PoolingOps {
 
     public func globalAveragePool(input: Tensor, output: Tensor) throws {
         let (planes, spatial) = try globalPoolExtents("globalAveragePool", image: input, pooled: output)
-        try launch("global_avg_forward", file: "pooling", defines: ["WG": 64],
-                   arguments: [.buffer(input), .buffer(output), .int(spatial)], global: [planes * 64], local: [64])
+        try launch("global_avg_forward", file: "pooling",
+                   arguments: [.buffer(input), .buffer(output), .int(spatial), .int(planes)],
+                   global: [roundUp(planes, toMultipleOf: 64)], local: [64])
     }
 
     public func globalAveragePoolBackward(gradOutput: Tensor, gradInput: Tensor) throws {

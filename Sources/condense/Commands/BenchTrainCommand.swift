@@ -27,7 +27,7 @@ func benchTrain(_ arguments: ParsedArguments, _ console: Console) throws {
     options.batchSize = try arguments.value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 128
     options.imageSize = try arguments.value("image-size", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 28
     options.steps = try arguments.value("steps", "an integer ≥ 10") { Int($0).flatMap { $0 >= 10 ? $0 : nil } } ?? 10
-    let cpuProfiler = profiling ? OpProfiler() : nil
+    let cpuProfiler = profiling && backend is CPUBackend ? OpProfiler() : nil
     (backend as? CPUBackend)?.profiler = cpuProfiler
     let openCLProfiler = (backend as? OpenCLBackend)?.profiler
     console.notice("benchmarking training of \(options.architecture) width \(options.width), batch \(options.batchSize), " +

@@ -16,7 +16,8 @@ let pruneCommand = Command(
                          "or weights (unstructured)"),
               OptionSpec(name: "structured", help: "remove the lowest-L1 channels of every block: a smaller model",
                          takesValue: false),
-              OptionSpec(name: "scope", help: "unstructured ranking: layer (each tensor alone) | global", defaultValue: "layer"),
+              OptionSpec(name: "scope", help: "unstructured ranking: layer (each tensor alone) | global",
+                         defaultValue: "layer"),
               OptionSpec(name: "include-first-last", help: "unstructured: also prune the first conv and the classifier",
                          takesValue: false),
               OptionSpec(name: "from-sensitivity", help: "per-layer ratios from a condense sensitivity JSON file"),
@@ -57,6 +58,12 @@ let pruneCommand = Command(
     let out = arguments.values["out"]!
     let result = try PruningPipeline.run(model, on: dataset, options: options, teacher: teacher, checkpointPath: out,
                                          progress: ProgressReporter(console: console).report)
+    if let tolerance = result.tolerance {
+        console.notice(String(format: "per-layer ratios from the sensitivity profile at a tolerance of %.4f%@; " +
+                              "sparsity reached %.3f", tolerance, tolerance > options.tolerance ?
+                              String(format: " (raised from %g to reach the sparsity)", options.tolerance) : "",
+                              result.sparsity))
+    }
     if let accuracy = result.prunedValidationAccuracy {
         console.notice(String(format: "right after pruning (before fine-tuning): validation ACC %.4f", accuracy))
     }
@@ -68,6 +75,7 @@ let pruneCommand = Command(
         "layers": result.layers.map { ["name": $0.name, "ratio": $0.ratio] as [String: Any] },
     ]
     extra["pruned_val_accuracy"] = result.prunedValidationAccuracy
+    extra["tolerance"] = result.tolerance
     extra["best_val_accuracy"] = result.training?.bestValidationAccuracy
     extra["wall_s"] = result.training?.wallSeconds
     try reportResult(result.test, model: result.model, checkpoint: out, reference: reference, console: console, extra: extra)

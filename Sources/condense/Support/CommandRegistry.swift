@@ -13,8 +13,7 @@ let commands: [Command] = [devicesCommand, trainCommand, distillCommand, importC
 
 /// The text of `condense --help`.
 func generalHelp() -> String {
-    let width = commands.map(\.usage.count).max() ?? 0
-    let lines = commands.map { "  " + $0.usage.padding(to: width) + "   " + $0.summary }
+    let lines = commands.map { "  " + $0.usage + "\n      " + $0.summary }
     return """
     condense — train, distil and compress neural networks on OpenCL GPUs (CPU fallback)
 

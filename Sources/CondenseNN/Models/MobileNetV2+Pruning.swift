@@ -13,3 +13,11 @@ extension MobileNetV2: ChannelPrunable {
         return blocks + [ChannelGroup(producers: ["\(last).0", "\(last).1"], consumers: ["classifier.1"])]
     }
 }
+
+extension MobileNetV2: StagedModel {
+    /// Each entry of `features`, then global pooling with the classifier.
+    public var stages: [(path: String, module: Module)] {
+        features.layers.enumerated().map { ("features.\($0.offset)", $0.element) }
+            + [("classifier", Sequential([GlobalAveragePool(), classifier]))]
+    }
+}

@@ -1,0 +1,95 @@
+import CondenseCompress
+import CondenseCore
+import CondenseNN
+import Foundation
+
+/// The stages that compress the student: sensitivity analysis, structured pruning with distillation fine-tuning,
+/// INT8 quantization-aware training, and export.
+extension Pipeline {
+    /// Each of the student's channel groups pruned alone at every ratio of the settings, on validation images
+    /// (`sensitivity.json`, `sensitivity.svg`); reused when an earlier run left it.
+    func analyseSensitivity() throws -> SensitivityProfile {
+        let file = path("sensitivity.json")
+        if FileManager.default.fileExists(atPath: file), let profile = try? SensitivityProfile(contentsOf: file) {
+            progress(.note("== sensitivity: done earlier, kept sensitivity.json"))
+            return profile
+        }
+        progress(.started(stage: "sensitivity", what: "prune each channel group of the student alone at " +
+                          "\(settings.sensitivityRatios) on \(settings.sensitivityImages) validation images"))
+        do {
+            let student = try TrainedModel.load(path("student.safetensors"), on: backend)
+            var options = SensitivityOptions()
+            options.ratios = settings.sensitivityRatios
+            options.maxImages = settings.sensitivityImages
+            let profile = try SensitivityAnalysis.run(student, on: dataset, options: options)
+            try profile.chart(title: "Sensitivity of the student's channel groups").write(to: path("sensitivity.svg"))
+            try profile.write(to: file)
+            return profile
+        } catch {
+            throw PipelineError(stage: "sensitivity", underlying: error)
+        }
+    }
+
+    /// Removes the student's least important channels (per-group ratios from the sensitivity profile, overall
+    /// `pruneRatio`), then fine-tunes with distillation from the teacher (`pruned.safetensors`).
+    func pruneStudent(sensitivity: SensitivityProfile) throws -> StageRecord {
+        let percent = Int((settings.pruneRatio * 100).rounded())
+        let what = "\(settings.studentArchitecture) ×\(settings.studentWidth), \(percent)% channels removed"
+        return try stage("pruned", what: "\(what), \(settings.pruneEpochs) epochs of distillation fine-tuning") {
+            let student = try TrainedModel.load(path("student.safetensors"), on: backend)
+            let teacher = try TrainedModel.load(path("teacher.safetensors"), on: backend)
+            var options = PruningOptions(sparsity: settings.pruneRatio, structured: true)
+            options.sensitivity = sensitivity
+            options.fineTuning = trainingOptions(epochs: settings.pruneEpochs)
+            options.fineTuning.learningRate = settings.fineTuningLearningRate
+            options.temperature = settings.temperature
+            options.alpha = settings.alpha
+            let curve = CurveRecorder(progress)
+            let result = try PruningPipeline.run(student, on: dataset, options: options, teacher: teacher,
+                                                 checkpointPath: path("pruned.safetensors"), progress: curve.handle)
+            return try record("pruned", model: what, file: "pruned.safetensors",
+                              test: result.test, history: curve.history)
+        }
+    }
+
+    /// Quantization-aware training of the pruned student with distillation, converted to INT8
+    /// (`int8.safetensors`: int8 weights, scales and zero points).
+    func quantizeStudent() throws -> StageRecord {
+        let what = "pruned student, INT8 (int8 weights per channel, uint8 activations)"
+        return try stage("int8", what: "\(settings.qatEpochs) epoch(s) of quantization-aware training, \(what)") {
+            let pruned = try TrainedModel.load(path("pruned.safetensors"), on: backend)
+            let teacher = try TrainedModel.load(path("teacher.safetensors"), on: backend)
+            var options = QuantizationOptions()
+            options.training.epochs = settings.qatEpochs
+            options.training.batchSize = settings.batchSize
+            options.training.seed = settings.seed
+            options.temperature = settings.temperature
+            options.alpha = settings.alpha
+            let curve = CurveRecorder(progress)
+            let result = try Quantization.quantizeAwareTraining(pruned, on: dataset, options: options, teacher: teacher,
+                                                                progress: curve.handle)
+            try result.model.save(to: path("int8.safetensors"))
+            let test = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset)
+            return try record("int8", model: what, file: "int8.safetensors", test: test,
+                              history: curve.history)
+        }
+    }
+
+    /// The deployment files: ONNX FP32 of the pruned model, ONNX INT8 (QDQ) of the quantized one, FP16
+    /// safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size.
+    func export(int8: StageRecord) throws -> StageRecord {
+        try stage("final", what: "export model-fp32.onnx, model-int8.onnx and model-fp16.safetensors") {
+            for (source, format, destination) in [("pruned.safetensors", ExportFormat.onnx, "model-fp32.onnx"),
+                                                  ("pruned.safetensors", .fp16, "model-fp16.safetensors"),
+                                                  ("int8.safetensors", .onnxInt8, "model-int8.onnx")] {
+                let summary = try ModelExport.export(path(source), as: format, to: path(destination), on: backend)
+                progress(.note("   \(destination): \(summary.sizeBytes) bytes"))
+            }
+            let size = (try FileManager.default.attributesOfItem(atPath: path("model-int8.onnx"))[.size] as? Int) ?? 0
+            return StageRecord(stage: "final", model: "INT8 ONNX (QDQ), deployed", file: "model-int8.onnx",
+                               accuracy: int8.accuracy, auc: int8.auc, parameters: int8.parameters,
+                               nonzeroParameters: int8.nonzeroParameters, sizeBytes: size,
+                               imagesPerSecond: int8.imagesPerSecond, wallSeconds: 0, history: [])
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// Element-by-element loops on the host with the activation chosen once per call, outside the loop, so each loop is
+/// a straight line LLVM vectorizes; `forEachBlock` spreads large tensors over the cores.
+enum PointwiseKernels {
+    /// Tensors below this many elements run on the calling thread: splitting costs more than it saves.
+    static let parallelThreshold = 1 << 15
+
+    /// Runs `body(start, count)` over `0..<count` in blocks, on several cores when the tensor is large.
+    @inline(__always)
+    static func forEachBlock(_ count: Int, _ body: (Int, Int) -> Void) {
+        guard count >= parallelThreshold else { return body(0, count) }
+        HostParallel.forEachRange(count, parts: 4 * HostParallel.workers) { _, range in
+            body(range.lowerBound, range.count)
+        }
+    }
+
+    /// `x = activation(x)` in place.
+    @inline(__always)
+    static func apply(_ activation: Activation, _ x: UnsafeMutablePointer<Float>, count: Int) {
+        apply(activation, x, x, count: count)
+    }
+
+    /// `y = activation(x)` (`y` may be `x`).
+    static func apply(_ activation: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch activation {
+        case .none: if UnsafePointer(y) != x { y.update(from: x, count: count) }
+        // As Swift's max(x, 0) and min(m, 6): NaN passes through.
+        case .relu: map(x, y, count: count, { $0.replacing(with: 0, where: $0 .<= 0) }, { max($0, 0) })
+        case .relu6:
+            map(x, y, count: count, { $0.replacing(with: 0, where: $0 .<= 0).replacing(with: 6, where: $0 .> 6) },
+                { min(max($0, 0), 6) })
+        }
+    }
+
+    /// `dx = dy` where the activation passes the gradient at forward output `y`, else 0 (`Activation.passesGradient`).
+    static func mask(_ activation: Activation, output y: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
+                     gradInput dx: UnsafeMutablePointer<Float>, count: Int) {
+        switch activation {
+        case .none: if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
+        case .relu: zip(y, dy, dx, count: count, { $1.replacing(with: 0, where: .!($0 .> 0)) }, { $0 > 0 ? $1 : 0 })
+        case .relu6:
+            zip(y, dy, dx, count: count, { $1.replacing(with: 0, where: .!($0 .> 0 .& $0 .< 6)) },
+                { $0 > 0 && $0 < 6 ? $1 : 0 })
+        }
+    }
+
+    // MARK: - Eight lanes at a time
+
+    /// `y[i] = f(x[i])`, eight elements per step with `vector`, the remainder with `scalar`.
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                    _ vector: (SIMD8<Float>) -> SIMD8<Float>, _ scalar: (Float) -> Float) {
+        var i = 0
+        while i + 8 <= count {
+            store(vector(load(x + i)), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] = scalar(x[i])
+            i += 1
+        }
+    }
+
+    /// `z[i] = f(x[i], y[i])`, eight elements per step with `vector`, the remainder with `scalar`.
+    @inline(__always)
+    static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>, count: Int,
+                    _ vector: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, _ scalar: (Float, Float) -> Float) {
+        var i = 0
+        while i + 8 <= count {
+            store(vector(load(x + i), load(y + i)), z + i)
+            i += 8
+        }
+        while i < count {
+            z[i] = scalar(x[i], y[i])
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// Σ of `count` elements with eight running sums, added up at the end.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>(), i = 0
+        while i + 8 <= count {
+            lanes += load(x + i)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += x[i]
+            i += 1
+        }
+        return total
+    }
+}

@@ -1,0 +1,116 @@
+import CondenseCore
+import CondenseTestSupport
+import XCTest
+
+/// The CPU backend's fast kernels (stride-phase depthwise, eight-lane batch norm, GEMMs split over cores) against
+/// the generic reference loops they replace: bit for bit where the kernels promise the reference's order of
+/// operations, within float rounding where they sum in another order.
+final class CPUKernelTests: XCTestCase {
+    private let backend = TestDevices.cpu
+
+    /// MobileNetV2's stride-2 3×3 with ReLU6 on an odd map, and an asymmetric case with every parameter in play.
+    private let depthwiseCases: [(WindowGeometry, DepthwiseConv2dParameters)] = [
+        (WindowGeometry(input: [3, 5, 9, 7], outputChannels: 5, kernel: (3, 3), stride: (2, 2), padding: (1, 1),
+                        dilation: (1, 1)),
+         DepthwiseConv2dParameters(kernel: 3, stride: 2, padding: 1, activation: .relu6)),
+        (WindowGeometry(input: [2, 3, 5, 4], outputChannels: 6, kernel: (3, 2), stride: (2, 1), padding: (1, 1),
+                        dilation: (1, 2)),
+         DepthwiseConv2dParameters(kernel: (3, 2), stride: (2, 1), padding: (1, 1), dilation: (1, 2), multiplier: 2)),
+    ]
+
+    func testDepthwiseKernelsMatchTheReference() throws {
+        for (index, (g, p)) in depthwiseCases.enumerated() {
+            var random = SeededGenerator(seed: UInt64(40 + index))
+            let taps = g.kernelHeight * g.kernelWidth
+            let x = random.floats(g.inputShape.count, in: -3...3), w = random.floats(g.outputChannels * taps)
+            let b = random.floats(g.outputChannels), dy = random.floats(g.outputShape.count)
+            let weightShape: Shape = [g.outputChannels, 1, g.kernelHeight, g.kernelWidth]
+            let input = try backend.tensor(x, shape: g.inputShape), weight = try backend.tensor(w, shape: weightShape)
+            let bias = try backend.tensor(b, shape: [g.outputChannels])
+            let gradOutput = try backend.tensor(dy, shape: g.outputShape)
+            let output = try backend.poisoned(g.outputShape), gradInput = try backend.poisoned(g.inputShape)
+            let gradWeight = try backend.poisoned(weightShape), gradBias = try backend.poisoned([g.outputChannels])
+            try backend.depthwiseConv2d(input: input, weight: weight, bias: bias, output: output, parameters: p)
+            try backend.depthwiseConv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
+                                                     parameters: p)
+            try backend.depthwiseConv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
+                                                      gradBias: gradBias, parameters: p)
+
+            var y = [Float](repeating: .nan, count: g.outputShape.count), dx = x, dw = w, db = b
+            DepthwiseConvReference.forward(g, multiplier: p.multiplier, activation: p.activation, input: x, weight: w,
+                                           bias: b, output: &y)
+            DepthwiseConvReference.backwardInput(g, multiplier: p.multiplier, gradOutput: dy, weight: w, gradInput: &dx)
+            DepthwiseConvReference.backwardWeight(g, multiplier: p.multiplier, input: x, gradOutput: dy,
+                                                  gradWeight: &dw, gradBias: &db)
+            XCTAssertEqual(try output.toHost(), y, "case \(index): forward, bit for bit")
+            XCTAssertEqual(try gradInput.toHost(), dx, "case \(index): input gradient, bit for bit")
+            assertClose(try gradWeight.toHost(), dw, rtol: 1e-5, atol: 1e-5, "case \(index): weight gradient")
+            assertClose(try gradBias.toHost(), db, rtol: 1e-5, atol: 1e-5, "case \(index): bias gradient")
+        }
+    }
+
+    /// 33 values per run: four full lanes and a remainder in every run of every channel.
+    func testBatchNormKernelsMatchTheDoubleReference() throws {
+        let shape: Shape = [5, 3, 3, 11], channels = 3
+        var random = SeededGenerator(seed: 61)
+        let x = random.floats(shape.count, in: -2...4), dy = random.floats(shape.count)
+        let gamma = random.floats(channels), beta = random.floats(channels)
+        let output = try backend.poisoned(shape), savedMean = try backend.poisoned([channels])
+        let savedInverseStd = try backend.poisoned([channels]), gradInput = try backend.poisoned(shape)
+        let gradGamma = try backend.poisoned([channels]), gradBeta = try backend.poisoned([channels])
+        let input = try backend.tensor(x, shape: shape), gammaTensor = try backend.tensor(gamma, shape: [channels])
+        try backend.batchNormTraining(input: input, gamma: gammaTensor, beta: try backend.tensor(beta, shape: [channels]),
+                                      runningMean: try backend.full([channels], value: 0),
+                                      runningVariance: try backend.full([channels], value: 1), momentum: 0.1,
+                                      epsilon: 1e-5, output: output, savedMean: savedMean,
+                                      savedInverseStd: savedInverseStd, activation: .relu)
+        try backend.batchNormBackward(gradOutput: try backend.tensor(dy, shape: shape), input: input, gamma: gammaTensor,
+                                      savedMean: savedMean, savedInverseStd: savedInverseStd, gradInput: gradInput,
+                                      gradGamma: gradGamma, gradBeta: gradBeta)
+
+        let e = try BatchNormExtents("test", input: input, output: output, perChannel: [])
+        let xd = x.map(Double.init), dyd = dy.map(Double.init)
+        var y = [Double](repeating: .nan, count: x.count), dx = y, dGamma = [Double](repeating: .nan, count: channels)
+        var dBeta = dGamma
+        for c in 0..<channels {
+            let (mean, variance) = BatchNormReference.statistics(e, channel: c, input: xd)
+            let inverseStd = 1 / (variance + 1e-5).squareRoot()
+            BatchNormReference.normalize(e, channel: c, input: xd, mean: mean, inverseStd: inverseStd,
+                                         gamma: Double(gamma[c]), beta: Double(beta[c]), activation: .relu, output: &y)
+            (dGamma[c], dBeta[c]) = BatchNormReference.backward(e, channel: c, gradOutput: dyd, input: xd,
+                                                                gamma: Double(gamma[c]), mean: mean,
+                                                                inverseStd: inverseStd, gradInput: &dx)
+        }
+        assertClose(try output.toHost(), y.map(Float.init), rtol: 1e-5, atol: 1e-6, "output")
+        assertClose(try gradInput.toHost(), dx.map(Float.init), rtol: 1e-4, atol: 1e-5, "gradInput")
+        assertClose(try gradGamma.toHost(), dGamma.map(Float.init), rtol: 1e-5, atol: 1e-5, "gradGamma")
+        assertClose(try gradBeta.toHost(), dBeta.map(Float.init), rtol: 1e-5, atol: 1e-5, "gradBeta")
+    }
+
+    /// Products large enough to be split over cores, by rows (tall) and by columns (wide), with every transpose.
+    func testSplitGemmsMatchANaiveProduct() throws {
+        for (m, n, k) in [(301, 37, 113), (19, 333, 211)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                var random = SeededGenerator(seed: UInt64(m + n))
+                let a = random.floats(m * k), b = random.floats(k * n), c0 = random.floats(m * n)
+                let c = try backend.tensor(c0, shape: [m, n])
+                try backend.gemm(try backend.tensor(a, shape: [a.count]), try backend.tensor(b, shape: [b.count]), c,
+                                 GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                                alpha: 0.5, beta: 2))
+                var expected = [Float](repeating: 0, count: m * n)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum: Double = 0
+                        for p in 0..<k {
+                            sum += Double(transposeA ? a[p * m + i] : a[i * k + p])
+                                * Double(transposeB ? b[j * k + p] : b[p * n + j])
+                        }
+                        expected[i * n + j] = Float(0.5 * sum + 2 * Double(c0[i * n + j]))
+                    }
+                }
+                assertClose(try c.toHost(), expected, rtol: 1e-4, atol: 1e-4,
+                            "\(m)×\(n)×\(k) transposes \(transposeA), \(transposeB)")
+            }
+        }
+    }
+}
