@@ -216,6 +216,30 @@ final class QuantizationTests: XCTestCase {
                        try quantizer.scale.value.toHost()[0], "the INT8 model takes the learned scale")
     }
 
+    /// With a teacher, QAT minimizes the distillation loss: the INT8 student ends closer to the teacher than the
+    /// same student after QAT on the labels alone.
+    func testQATDistilsFromATeacher() throws {
+        let teacher = try trainedModel("resnet20", seed: 5)
+        var options = quantizationOptions()
+        options.training.epochs = 3
+        options.alpha = 1
+        let x = Variable(try images(on: TestDevices.cpu))
+        func divergence(_ model: TrainedModel) throws -> Double {
+            model.module.train(false)
+            let backend = TestDevices.cpu
+            let p = try backend.allocate([32, dataset.classes], dtype: .float32)
+            let q = try backend.allocate([32, dataset.classes], dtype: .float32)
+            try backend.softmax(logits: try teacher.module(x).value, temperature: 1, output: p)
+            try backend.softmax(logits: try model.module(x).value, temperature: 1, output: q)
+            return zip(try p.toHost(), try q.toHost()).reduce(0) { $0 + Double($1.0) * log(Double($1.0) / Double($1.1)) }
+        }
+        let distilled = try Quantization.quantizeAwareTraining(try trainedModel("mobilenetv2"), on: dataset,
+                                                               options: options, teacher: teacher).model
+        let plain = try Quantization.quantizeAwareTraining(try trainedModel("mobilenetv2"), on: dataset,
+                                                           options: options).model
+        XCTAssertLessThan(try divergence(distilled), try divergence(plain), "KL(teacher ‖ INT8 student)")
+    }
+
     // MARK: - Bad input
 
     func testBadInputIsRefusedWithClearErrors() throws {
