@@ -7,6 +7,10 @@ public struct ConvTestCase: CustomStringConvertible {
     public let parameters: Conv2dParameters
     public let bias: Bool
 
+    public init(input: Shape, outputChannels: Int, parameters: Conv2dParameters, bias: Bool) {
+        (self.input, self.outputChannels, self.parameters, self.bias) = (input, outputChannels, parameters, bias)
+    }
+
     public static let all: [ConvTestCase] = [
         .init(input: [1, 3, 5, 5], outputChannels: 7, parameters: .init(kernel: 3, padding: 1), bias: true),
         .init(input: [17, 3, 7, 9], outputChannels: 13, parameters: .init(kernel: 1), bias: false),

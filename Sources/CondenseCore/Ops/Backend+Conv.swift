@@ -1,95 +1,127 @@
-/// 2-D convolution on any backend: im2col (skipped for 1×1 stride-1 convolutions) and GEMM per group, batched over
-/// the samples of a chunk, so OpenBLAS or CLBlast does the arithmetic. Samples are processed in chunks whose column
-/// matrices stay under `columnBudget` elements.
+/// 2-D convolution on any backend as channel-major GEMMs, so OpenBLAS or CLBlast does the arithmetic. A chunk of
+/// samples is laid out as `[K, S·H·W]` — the input's channels (1×1 stride-1 convolutions) or im2col's rows, with the
+/// chunk's samples side by side — so each group is one GEMM with N = S·H·W (or K = S·H·W for the weight gradient)
+/// instead of S small ones, which GEMM libraries run far below their peak. `swapLeadingAxes` moves NCHW tensors in
+/// and out of that layout. Chunks keep each scratch matrix under `columnBudget` elements.
 public extension ConvOps where Self: Backend {
-    /// Largest column scratch, in elements, one chunk may use (64 MiB of float32).
+    /// Largest scratch matrix, in elements, one chunk may use (64 MiB of float32).
     static var columnBudget: Int { 16 << 20 }
 
     /// `output = conv2d(input, weight) + bias` (PyTorch semantics, grouped).
     func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, parameters p: Conv2dParameters) throws {
         let g = try p.geometry("conv2d", input: input, weight: weight, bias: bias, output: output)
-        let (cg, og, k, hw) = (g.inputChannels / p.groups, g.outputChannels / p.groups,
-                               g.columnRows / p.groups, g.columnCount)
-        try forEachChunk(g, p, unfolding: input) { first, count, columns in
-            for group in 0..<p.groups {
-                var d = GemmDescriptor(m: og, n: hw, k: k, batchCount: count)
-                d.offsetA = group * og * k
-                d.strideA = 0
-                (d.offsetB, d.strideB) = columns == nil
-                    ? ((first * g.inputChannels + group * cg) * hw, g.inputChannels * hw)
-                    : (group * k * hw, g.columnRows * hw)
-                (d.offsetC, d.strideC) = ((first * g.outputChannels + group * og) * hw, g.outputChannels * hw)
-                try gemm(weight, columns ?? input, output, d)
-            }
+        let l = ChannelMajorLayout(g, p)
+        try l.forEachChunk(budget: Self.columnBudget) { first, count in
+            let columns = try channelMajorColumns(input, l, first, count)
+            let products = try allocate([l.outputChannels * count * l.hw], dtype: .float32)
+            var d = l.groupGemm(m: l.og, n: count * l.hw, k: l.k)
+            (d.strideA, d.strideB, d.strideC) = (l.og * l.k, l.k * count * l.hw, l.og * count * l.hw)
+            try gemm(weight, columns, products, d)
+            try swapLeadingAxes(input: products, inputOffset: 0, output: output,
+                                outputOffset: first * l.outputChannels * l.hw, a: l.outputChannels, b: count,
+                                plane: l.hw)
         }
         if let bias { try addChannelBias(bias, to: output) }
     }
 
-    /// `gradInput = ∂L/∂input`: Wᵀ·dY per group into columns, then col2im (or straight into gradInput for 1×1).
+    /// `gradInput = ∂L/∂input`: Wᵀ·dY per group into channel-major columns, then back to NCHW (col2im, or a plain
+    /// layout swap for 1×1 stride-1 convolutions).
     func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor, parameters p: Conv2dParameters) throws {
         let g = try p.geometry("conv2dBackwardInput", input: gradInput, weight: weight, bias: nil, output: gradOutput)
-        let (cg, og, k, hw) = (g.inputChannels / p.groups, g.outputChannels / p.groups,
-                               g.columnRows / p.groups, g.columnCount)
-        try forEachChunk(g, p, unfolding: nil) { first, count, columns in
-            for group in 0..<p.groups {
-                var d = GemmDescriptor(m: k, n: hw, k: og, transposeA: true, batchCount: count)
-                d.offsetA = group * og * k
-                d.strideA = 0
-                (d.offsetB, d.strideB) = ((first * g.outputChannels + group * og) * hw, g.outputChannels * hw)
-                (d.offsetC, d.strideC) = columns == nil
-                    ? ((first * g.inputChannels + group * cg) * hw, g.inputChannels * hw)
-                    : (group * k * hw, g.columnRows * hw)
-                try gemm(weight, gradOutput, columns ?? gradInput, d)
+        let l = ChannelMajorLayout(g, p)
+        try l.forEachChunk(budget: Self.columnBudget) { first, count in
+            let gradProducts = try channelMajorGradOutput(gradOutput, l, first, count)
+            let gradColumns = try allocate([l.columnRows * count * l.hw], dtype: .float32)
+            var d = l.groupGemm(m: l.k, n: count * l.hw, k: l.og, transposeA: true)
+            (d.strideA, d.strideB, d.strideC) = (l.og * l.k, l.og * count * l.hw, l.k * count * l.hw)
+            try gemm(weight, gradProducts, gradColumns, d)
+            guard l.unfolds else {
+                return try swapLeadingAxes(input: gradColumns, inputOffset: 0, output: gradInput,
+                                           outputOffset: first * l.inputChannels * l.hw, a: l.inputChannels, b: count,
+                                           plane: l.hw)
             }
-            if let columns {
-                try col2im(columns: columns, gradInput: gradInput, geometry: g, firstSample: first, sampleCount: count)
-            }
+            let columns = try allocate([count * l.columnRows * l.hw], dtype: .float32)
+            try swapLeadingAxes(input: gradColumns, inputOffset: 0, output: columns, outputOffset: 0, a: l.columnRows,
+                                b: count, plane: l.hw)
+            try col2im(columns: columns, gradInput: gradInput, geometry: g, firstSample: first, sampleCount: count)
         }
     }
 
-    /// `gradWeight = Σₙ dYₙ·colsₙᵀ` per group and, unless nil, `gradBias = Σ dY` per output channel: one batched
-    /// GEMM per chunk and group writes every sample's product, and one column sum adds them up (a GEMM per sample
-    /// costs a launch each, thousands per training step).
+    /// `gradWeight = Σₙ dYₙ·colsₙᵀ` per group — one GEMM per chunk whose inner dimension runs over every sample's
+    /// positions, accumulating into `gradWeight` chunk after chunk — and, unless nil, `gradBias = Σ dY` per channel.
     func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
                               parameters p: Conv2dParameters) throws {
         let g = try p.geometry("conv2dBackwardWeight", input: input, weight: gradWeight, bias: gradBias,
                                output: gradOutput)
-        let (cg, og, k, hw) = (g.inputChannels / p.groups, g.outputChannels / p.groups,
-                               g.columnRows / p.groups, g.columnCount)
-        let weightCount = gradWeight.count, flatWeight = try gradWeight.reshaped([weightCount])
-        try forEachChunk(g, p, unfolding: input, maxSamples: Self.columnBudget / max(weightCount, 1)) { first, count, columns in
-            let products = try allocate([count, weightCount], dtype: .float32)
-            for group in 0..<p.groups {
-                var d = GemmDescriptor(m: og, n: k, k: hw, transposeB: true, batchCount: count)
-                (d.offsetA, d.strideA) = ((first * g.outputChannels + group * og) * hw, g.outputChannels * hw)
-                (d.offsetB, d.strideB) = columns == nil
-                    ? ((first * g.inputChannels + group * cg) * hw, g.inputChannels * hw)
-                    : (group * k * hw, g.columnRows * hw)
-                (d.offsetC, d.strideC) = (group * og * k, weightCount)
-                try gemm(gradOutput, columns ?? input, products, d)
-            }
-            guard first > 0 else { return try sumColumns(input: products, output: flatWeight) }
-            let sum = try allocate([weightCount], dtype: .float32)
-            try sumColumns(input: products, output: sum)
-            try axpy(alpha: 1, x: sum, y: flatWeight)
+        let l = ChannelMajorLayout(g, p)
+        try l.forEachChunk(budget: Self.columnBudget) { first, count in
+            let gradProducts = try channelMajorGradOutput(gradOutput, l, first, count)
+            let columns = try channelMajorColumns(input, l, first, count)
+            var d = l.groupGemm(m: l.og, n: l.k, k: count * l.hw, transposeB: true, beta: first == 0 ? 0 : 1)
+            (d.strideA, d.strideB, d.strideC) = (l.og * count * l.hw, l.k * count * l.hw, l.og * l.k)
+            try gemm(gradProducts, columns, gradWeight, d)
         }
         if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
     }
 
-    /// Calls `body(firstSample, sampleCount, columns)` for chunks of at most `maxSamples` samples with a column
-    /// scratch, filled from `input` by im2col when given; `columns` is nil for pointwise convolutions, whose input
-    /// already is the column matrix.
-    private func forEachChunk(_ g: WindowGeometry, _ p: Conv2dParameters, unfolding input: Tensor?,
-                              maxSamples: Int = .max, _ body: (Int, Int, Tensor?) throws -> Void) throws {
-        let perSample = p.isPointwise ? 0 : max(g.columnRows * g.columnCount, 1)
-        let chunk = max(1, min(g.batch, maxSamples, perSample == 0 ? .max : Self.columnBudget / perSample))
-        let columns = perSample == 0 ? nil : try allocate([chunk * perSample], dtype: .float32)
-        for first in stride(from: 0, to: g.batch, by: chunk) {
-            let count = min(chunk, g.batch - first)
-            if let input, let columns {
-                try im2col(input: input, columns: columns, geometry: g, firstSample: first, sampleCount: count)
-            }
-            try body(first, count, columns)
+    /// The chunk's GEMM input `[K, S·H·W]`: its samples' channels side by side, or their im2col rows.
+    private func channelMajorColumns(_ input: Tensor, _ l: ChannelMajorLayout, _ first: Int, _ count: Int) throws -> Tensor {
+        let columns = try allocate([l.columnRows * count * l.hw], dtype: .float32)
+        guard l.unfolds else {
+            try swapLeadingAxes(input: input, inputOffset: first * l.inputChannels * l.hw, output: columns,
+                                outputOffset: 0, a: count, b: l.inputChannels, plane: l.hw)
+            return columns
+        }
+        let unfolded = try allocate([count * l.columnRows * l.hw], dtype: .float32)
+        try im2col(input: input, columns: unfolded, geometry: l.geometry, firstSample: first, sampleCount: count)
+        try swapLeadingAxes(input: unfolded, inputOffset: 0, output: columns, outputOffset: 0, a: count,
+                            b: l.columnRows, plane: l.hw)
+        return columns
+    }
+
+    /// The chunk's output gradient as `[C_out, S·H·W]`.
+    private func channelMajorGradOutput(_ gradOutput: Tensor, _ l: ChannelMajorLayout, _ first: Int,
+                                        _ count: Int) throws -> Tensor {
+        let products = try allocate([l.outputChannels * count * l.hw], dtype: .float32)
+        try swapLeadingAxes(input: gradOutput, inputOffset: first * l.outputChannels * l.hw, output: products,
+                            outputOffset: 0, a: count, b: l.outputChannels, plane: l.hw)
+        return products
+    }
+}
+
+/// The sizes of a convolution's channel-major GEMMs: per group, `og` output channels, `k` column rows, and `hw`
+/// output positions per sample.
+private struct ChannelMajorLayout {
+    let geometry: WindowGeometry
+    let groups: Int, og: Int, k: Int, hw: Int
+    let inputChannels: Int, outputChannels: Int, columnRows: Int
+    /// Whether the input goes through im2col (anything but a 1×1 stride-1 unpadded convolution).
+    let unfolds: Bool
+
+    init(_ g: WindowGeometry, _ p: Conv2dParameters) {
+        geometry = g
+        groups = p.groups
+        og = g.outputChannels / p.groups
+        k = g.columnRows / p.groups
+        hw = g.columnCount
+        (inputChannels, outputChannels, columnRows) = (g.inputChannels, g.outputChannels, g.columnRows)
+        unfolds = !p.isPointwise
+    }
+
+    /// One GEMM per group, batched: the caller sets the strides between groups.
+    func groupGemm(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                   beta: Float = 0) -> GemmDescriptor {
+        GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta,
+                       batchCount: groups)
+    }
+
+    /// Calls `body(firstSample, sampleCount)` for chunks of samples whose largest scratch matrix (columns, twice
+    /// for im2col, or outputs) stays under `budget` elements.
+    func forEachChunk(budget: Int, _ body: (Int, Int) throws -> Void) throws {
+        let perSample = max(max(columnRows, outputChannels) * hw, 1)
+        let chunk = max(1, min(geometry.batch, budget / perSample))
+        for first in stride(from: 0, to: geometry.batch, by: chunk) {
+            try body(first, min(chunk, geometry.batch - first))
         }
     }
 }
