@@ -105,7 +105,8 @@ public struct QDQEncoding: ONNXValueEncoding {
 
 extension ONNXExport {
     /// The INT8 QDQ ONNX model of a quantized model (`QDQEncoding`), with its metadata but the `quantization`
-    /// entry, which the graph's quantize/dequantize pairs carry.
+    /// entry, which the graph's quantize/dequantize pairs carry, and its graph `compacted()`: the deployed file,
+    /// where every byte counts (the FP32 export keeps the module paths).
     public static func int8(_ model: TrainedModel) throws -> ONNXModel {
         let (graph, values) = try InferenceGraph.lowering(quantized: model)
         var encoding = try QDQEncoding(model.module as! QuantizedClassifier, values: values)
