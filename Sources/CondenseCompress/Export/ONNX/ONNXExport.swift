@@ -9,7 +9,8 @@ import CondenseNN
 /// bias `<node>.weight`, `<node>.bias`, `group` for depthwise); relu → `Relu`; relu6 → `Clip` with the shared
 /// constants `relu6.min` = 0 and `relu6.max` = 6; add → `Add`; maxpool → `MaxPool`; avgpool →
 /// `GlobalAveragePool`; flatten → `Flatten` (axis 1); gemm → `Gemm` (transB = 1). ONNX value names are the
-/// graph's value names, unless the `ONNXValueEncoding` renames them (an INT8 export's dequantized values).
+/// graph's value names, unless the `ONNXValueEncoding` renames them (an INT8 export's dequantized values) or
+/// subsumes the node (an INT8 export's ReLU, which its output's quantization does).
 public enum ONNXExport {
     /// The ONNX model of `graph`, with `metadata` as its `metadata_props`, weights and activations written by
     /// `encoding`.
@@ -26,9 +27,14 @@ public enum ONNXExport {
                 }
                 return name
             }
-            try emit(node, inputs: inputs, encoding: &encoding, into: &builder)
+            var written = node.output
+            if encoding.subsumes(node) {
+                written = inputs[0]
+            } else {
+                try emit(node, inputs: inputs, encoding: &encoding, into: &builder)
+            }
             reads[node.output] = node.output == InferenceGraph.outputName
-                ? node.output : try encoding.activation(node.output, of: node, in: &builder)
+                ? node.output : try encoding.activation(of: node, written: written, in: &builder)
         }
         let batch = ONNXValueInfo.Dimension.symbolic("N")
         let onnxGraph = ONNXGraph(

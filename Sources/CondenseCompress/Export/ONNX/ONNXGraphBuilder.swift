@@ -14,13 +14,16 @@ public struct ONNXGraphBuilder: Sendable {
     /// Adds `tensor` as an initializer and returns its name. Adding the same name again is allowed only with the
     /// same contents (a shared constant such as ReLU6's bounds) and adds nothing.
     @discardableResult
-    public mutating func addInitializer(_ tensor: NamedTensorData) -> String {
-        let onnx = ONNXTensor(tensor)
+    public mutating func addInitializer(_ tensor: NamedTensorData) -> String { addInitializer(ONNXTensor(tensor)) }
+
+    /// Adds an ONNX tensor as an initializer (same rules as a host tensor) and returns its name.
+    @discardableResult
+    public mutating func addInitializer(_ tensor: ONNXTensor) -> String {
         if let index = initializerIndex[tensor.name] {
-            precondition(initializers[index] == onnx, "two different initializers are named '\(tensor.name)'")
+            precondition(initializers[index] == tensor, "two different initializers are named '\(tensor.name)'")
         } else {
             initializerIndex[tensor.name] = initializers.count
-            initializers.append(onnx)
+            initializers.append(tensor)
         }
         return tensor.name
     }

@@ -1,6 +1,7 @@
 /// An ONNX `NodeProto`: one operator call, reading and writing values by name.
 public struct ONNXNode: Equatable, Sendable {
     public var opType: String
+    /// Optional in ONNX: "" writes no name.
     public var name: String
     /// Value names read, in the operator's input order; "" skips an optional input.
     public var inputs: [String]
@@ -15,11 +16,11 @@ public struct ONNXNode: Equatable, Sendable {
         self.attributes = attributes
     }
 
-    /// `NodeProto` fields: input = 1, output = 2, name = 3, op_type = 4, attribute = 5.
+    /// `NodeProto` fields: input = 1, output = 2, name = 3 (left out when empty), op_type = 4, attribute = 5.
     public func encode(into writer: inout ProtobufWriter) {
         writer.strings(1, inputs)
         writer.strings(2, outputs)
-        writer.string(3, name)
+        if !name.isEmpty { writer.string(3, name) }
         writer.string(4, opType)
         for attribute in attributes { writer.message(5) { attribute.encode(into: &$0) } }
     }

@@ -9,12 +9,16 @@ public struct ONNXTensor: Equatable, Sendable {
     /// Elements in C order, little-endian, as ONNX's `raw_data` holds them.
     public var rawData: [UInt8]
 
+    public init(name: String, dataType: ONNXDataType, dims: [Int], rawData: [UInt8]) {
+        self.name = name
+        self.dataType = dataType
+        self.dims = dims
+        self.rawData = rawData
+    }
+
     /// The tensor of a named host tensor (any Condense dtype; the bytes are already in ONNX's `raw_data` layout).
     public init(_ tensor: NamedTensorData) {
-        name = tensor.name
-        dataType = ONNXDataType(tensor.dtype)
-        dims = tensor.shape
-        rawData = tensor.bytes
+        self.init(name: tensor.name, dataType: ONNXDataType(tensor.dtype), dims: tensor.shape, rawData: tensor.bytes)
     }
 
     /// `TensorProto` fields: dims = 1 (repeated int64), data_type = 2, name = 8, raw_data = 9.
@@ -26,11 +30,13 @@ public struct ONNXTensor: Equatable, Sendable {
     }
 }
 
-/// ONNX's `TensorProto.DataType` codes for the element types Condense stores.
+/// ONNX's `TensorProto.DataType` codes for the element types Condense stores, and int16, which only the INT8
+/// export writes (biases that fit it, `QDQEncoding`).
 public enum ONNXDataType: Int32, Sendable {
     case float = 1
     case uint8 = 2
     case int8 = 3
+    case int16 = 5
     case int32 = 6
     case float16 = 10
 

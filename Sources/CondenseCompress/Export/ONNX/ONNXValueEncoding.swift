@@ -9,9 +9,16 @@ public protocol ONNXValueEncoding {
     mutating func weight(_ tensor: NamedTensorData, of node: InferenceNode, in builder: inout ONNXGraphBuilder) throws
         -> String
 
-    /// The name later nodes read for `value`, which `node` has just written; called for every node's output but the
-    /// graph's `logits` (`InferenceGraph.activationValues` lists the ones an INT8 export quantizes).
-    mutating func activation(_ value: String, of node: InferenceNode, in builder: inout ONNXGraphBuilder) throws -> String
+    /// Whether `node` is left out of the graph because the way `activation` writes its output does its work already
+    /// (an INT8 export's ReLU whose output's uint8 quantization clamps to the same range); its output is then its
+    /// input.
+    func subsumes(_ node: InferenceNode) -> Bool
+
+    /// The name later nodes read for the value `node` writes, which the ONNX value `written` holds (the node's
+    /// output, or its input when the encoding subsumes the node); called for every node but the one writing the
+    /// graph's `logits` (`InferenceGraph.activationValues` lists the values an INT8 export quantizes).
+    mutating func activation(of node: InferenceNode, written: String, in builder: inout ONNXGraphBuilder) throws
+        -> String
 }
 
 /// Float32 weights as initializers, activations untouched: the plain FP32 export.
@@ -23,8 +30,10 @@ public struct FloatEncoding: ONNXValueEncoding {
         builder.addInitializer(tensor)
     }
 
-    public mutating func activation(_ value: String, of node: InferenceNode,
+    public func subsumes(_ node: InferenceNode) -> Bool { false }
+
+    public mutating func activation(of node: InferenceNode, written: String,
                                     in builder: inout ONNXGraphBuilder) throws -> String {
-        value
+        written
     }
 }

@@ -5,15 +5,21 @@ import CondenseNN
 /// runtime fuses each `DequantizeLinear → Conv → QuantizeLinear` into an integer convolution (`QLinearConv`):
 /// - weights: the int8 initializer `<node>.weight` with its per-output-channel float32 scales `<node>.weight_scale`
 ///   through `DequantizeLinear` on axis 0;
-/// - biases: the int32 initializer `<node>.bias` through `DequantizeLinear` on axis 0 at scale `s_in·s_w` per
-///   channel, which a `Mul` of the input's scale and the weight scales computes (a constant the runtime folds);
+/// - biases: the int32 `<node>.bias` through `DequantizeLinear` on axis 0 at scale `s_in·s_w` per channel, which a
+///   `Mul` of the input's scale and the weight scales computes (a constant the runtime folds); a bias whose values
+///   all fit int16 is stored as int16 behind a `Cast` to int32 (folded the same way, so the fused convolution still
+///   gets its int32 bias);
 /// - activations: every value the model quantizes (the normalized input, each convolution's output after its
 ///   activation, each residual sum, max pooling, and the pooled features before the classifier) through a
-///   `QuantizeLinear` → `DequantizeLinear` pair with its uint8 scale and zero point (`<value>.scale`, `<value>.zp`).
+///   `QuantizeLinear` → `DequantizeLinear` pair sharing its uint8 scale and zero point (`<value>.scale`,
+///   `<value>.zp`);
+/// - a ReLU or ReLU6 whose output's quantization clamps nothing its uint8 saturation does not (zero point 0 and,
+///   for ReLU6, 6 at or above the top of the range: `TensorQuantization.range(after:)` is the whole range) is left
+///   out, the `QuantizeLinear` reading the convolution directly, as onnxruntime's tooling and its own graph
+///   optimizer remove it: `Q(clip(x, 0, 6)) = Q(x)` for every x.
 ///
-/// Unlike the tooling, the all-zero zero points of weights and biases are left out (ONNX's default is 0) and the
-/// bias scales are computed rather than stored: eight bytes fewer per output channel, which is a fifth of a
-/// MobileNetV2 0.35's INT8 file.
+/// Unlike the tooling, zero points of 0 are left out (ONNX's default, with the default types int8 for the weights
+/// and uint8 for the activations) and the bias scales are computed rather than stored.
 public struct QDQEncoding: ONNXValueEncoding {
     /// Each quantized graph value's scale and zero point.
     private let activations: [String: QuantizedGraph.TensorQuantization]
@@ -38,40 +44,76 @@ public struct QDQEncoding: ONNXValueEncoding {
         let weightScale = builder.addInitializer(NamedTensorData(name: "\(node.name).weight_scale",
                                                                  shape: [layer.weightScales.count],
                                                                  floats: layer.weightScales))
-        var scale = weightScale
-        if tensor.dtype == .int32 {
+        var (values, scale) = (tensor.name, weightScale)
+        if tensor.dtype == .int8 {
+            builder.addInitializer(tensor)
+        } else {
+            values = try Self.narrowed(tensor, in: &builder)
             scale = "\(node.name).bias_scale"
             builder.add(ONNXNode("Mul", name: scale, inputs: [weightScale, "\(layer.input).scale"], outputs: [scale]))
         }
         let output = "\(tensor.name).dq"
-        builder.add(ONNXNode("DequantizeLinear", name: output, inputs: [builder.addInitializer(tensor), scale],
-                             outputs: [output], attributes: [ONNXAttribute("axis", .int(0))]))
+        builder.add(ONNXNode("DequantizeLinear", name: output, inputs: [values, scale], outputs: [output],
+                             attributes: [ONNXAttribute("axis", .int(0))]))
         return output
     }
 
-    public mutating func activation(_ value: String, of node: InferenceNode,
+    public func subsumes(_ node: InferenceNode) -> Bool {
+        let activation: Activation
+        switch node.operation {
+        case .relu: activation = .relu
+        case .relu6: activation = .relu6
+        default: return false
+        }
+        return activations[node.output]?.range(after: activation) == QuantizedGraph.activationRange
+    }
+
+    public mutating func activation(of node: InferenceNode, written: String,
                                     in builder: inout ONNXGraphBuilder) throws -> String {
-        guard let quantization = activations[value] else { return value }
-        let parameters = [builder.addInitializer(NamedTensorData(name: "\(value).scale", shape: [],
-                                                                 floats: [quantization.scale])),
-                          builder.addInitializer(NamedTensorData(name: "\(value).zp", shape: [],
-                                                                 uint8s: [UInt8(quantization.zeroPoint)]))]
+        guard let quantization = activations[node.output] else { return written }
+        let value = node.output
+        var parameters = [builder.addInitializer(NamedTensorData(name: "\(value).scale", shape: [],
+                                                                 floats: [quantization.scale]))]
+        if quantization.zeroPoint != 0 {
+            parameters.append(builder.addInitializer(NamedTensorData(name: "\(value).zp", shape: [],
+                                                                     uint8s: [UInt8(quantization.zeroPoint)])))
+        }
         let (quantized, dequantized) = ("\(value).q", "\(value).dq")
-        builder.add(ONNXNode("QuantizeLinear", name: quantized, inputs: [value] + parameters, outputs: [quantized]))
+        builder.add(ONNXNode("QuantizeLinear", name: quantized, inputs: [written] + parameters, outputs: [quantized]))
         builder.add(ONNXNode("DequantizeLinear", name: dequantized, inputs: [quantized] + parameters,
                              outputs: [dequantized]))
         return dequantized
+    }
+
+    /// The name of `bias`'s int32 values: stored as int16 behind a `Cast` when they all fit (half the bytes), else
+    /// as they are.
+    private static func narrowed(_ bias: NamedTensorData, in builder: inout ONNXGraphBuilder) throws -> String {
+        let values = try bias.int32s()
+        guard values.allSatisfy({ Int16(exactly: $0) != nil }) else { return builder.addInitializer(bias) }
+        let halves = builder.addInitializer(ONNXTensor(
+            name: bias.name, dataType: .int16, dims: bias.shape,
+            rawData: values.flatMap { value -> [UInt8] in
+                let bits = UInt16(bitPattern: Int16(value))
+                return [UInt8(truncatingIfNeeded: bits), UInt8(bits >> 8)]
+            }))
+        let widened = "\(bias.name).int32"
+        builder.add(ONNXNode("Cast", name: widened, inputs: [halves], outputs: [widened],
+                             attributes: [ONNXAttribute("to", .int(Int(ONNXDataType.int32.rawValue)))]))
+        return widened
     }
 }
 
 extension ONNXExport {
     /// The INT8 QDQ ONNX model of a quantized model (`QDQEncoding`), with its metadata but the `quantization`
-    /// entry, which the graph's quantize/dequantize pairs carry.
+    /// entry, which the graph's quantize/dequantize pairs carry, and its graph `compacted()`: the deployed file,
+    /// where every byte counts (the FP32 export keeps the module paths).
     public static func int8(_ model: TrainedModel) throws -> ONNXModel {
         let (graph, values) = try InferenceGraph.lowering(quantized: model)
         var encoding = try QDQEncoding(model.module as! QuantizedClassifier, values: values)
-        return try self.model(graph, name: model.configuration.architecture,
-                              metadata: metadata(of: model).filter { $0.key != Checkpoint.Key.quantization },
-                              encoding: &encoding)
+        var onnx = try self.model(graph, name: model.configuration.architecture,
+                                  metadata: metadata(of: model).filter { $0.key != Checkpoint.Key.quantization },
+                                  encoding: &encoding)
+        onnx.graph = onnx.graph.compacted()
+        return onnx
     }
 }
