@@ -34,3 +34,58 @@ DEFINE_GROUP_SUM(float, group_sum)
             BODY;                                                       \
         }                                                               \
     }
+
+// MARK: - Vector chunks (VEC, ITEMS)
+//
+// Streaming kernels give each work-item a chunk of ITEMS vectors of VEC contiguous floats (CHUNK elements): vload/
+// vstore of `floatV`, then the chunk's scalar tail with the same vector code on a broadcast value (`FIRST` takes its
+// lane 0). The host picks the defines per device type (Sources/CondenseOpenCL/Runtime/ChunkTiling.swift): small
+// chunks on GPUs, so neighbouring work-items read neighbouring vectors (coalesced), and long ones on CPU drivers,
+// where each work-item becomes a plain vectorized loop and per-item setup is amortized over many elements.
+// VEC is 1, 2, 4, 8 or 16.
+
+#ifndef VEC
+#define VEC 4
+#endif
+#ifndef ITEMS
+#define ITEMS 1
+#endif
+#define CHUNK (VEC * ITEMS)
+
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
+#if VEC == 1
+#define floatV float
+#define LOADV(p) (*(p))
+#define STOREV(v, p) (*(p) = (v))
+#define FIRST(v) (v)
+#else
+#define floatV CONCAT(float, VEC)
+#define LOADV(p) CONCAT(vload, VEC)(0, p)
+#define STOREV(v, p) CONCAT(vstore, VEC)(v, 0, p)
+#define FIRST(v) ((v).s0)
+#endif
+
+// The sum of a vector's lanes.
+inline float sum_lanes(const floatV v) {
+#if VEC == 16
+    const float8 v8 = v.lo + v.hi;
+#elif VEC == 8
+    const float8 v8 = v;
+#endif
+#if VEC >= 8
+    const float4 v4 = v8.lo + v8.hi;
+#elif VEC == 4
+    const float4 v4 = v;
+#endif
+#if VEC >= 4
+    const float2 v2 = v4.lo + v4.hi;
+#elif VEC == 2
+    const float2 v2 = v;
+#endif
+#if VEC >= 2
+    return v2.x + v2.y;
+#else
+    return v;
+#endif
+}
