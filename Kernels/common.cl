@@ -66,26 +66,37 @@ DEFINE_GROUP_SUM(float, group_sum)
 #define FIRST(v) ((v).s0)
 #endif
 
-// The sum of a vector's lanes.
-inline float sum_lanes(const floatV v) {
+// DEFINE_LANE_REDUCTION(NAME, COMBINE) defines `float NAME(floatV v)`: COMBINE (a macro or function of two
+// values) folded over v's lanes, halving the vector each step.
+#define ADD(a, b) ((a) + (b))
 #if VEC == 16
-    const float8 v8 = v.lo + v.hi;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
+    inline float NAME(const floatV v) {                                                           \
+        const float8 v8 = COMBINE(v.lo, v.hi);                                                    \
+        const float4 v4 = COMBINE(v8.lo, v8.hi);                                                  \
+        const float2 v2 = COMBINE(v4.lo, v4.hi);                                                  \
+        return COMBINE(v2.x, v2.y);                                                               \
+    }
 #elif VEC == 8
-    const float8 v8 = v;
-#endif
-#if VEC >= 8
-    const float4 v4 = v8.lo + v8.hi;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
+    inline float NAME(const floatV v) {                                                           \
+        const float4 v4 = COMBINE(v.lo, v.hi);                                                    \
+        const float2 v2 = COMBINE(v4.lo, v4.hi);                                                  \
+        return COMBINE(v2.x, v2.y);                                                               \
+    }
 #elif VEC == 4
-    const float4 v4 = v;
-#endif
-#if VEC >= 4
-    const float2 v2 = v4.lo + v4.hi;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
+    inline float NAME(const floatV v) {                                                           \
+        const float2 v2 = COMBINE(v.lo, v.hi);                                                    \
+        return COMBINE(v2.x, v2.y);                                                               \
+    }
 #elif VEC == 2
-    const float2 v2 = v;
-#endif
-#if VEC >= 2
-    return v2.x + v2.y;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE) \
+    inline float NAME(const floatV v) { return COMBINE(v.x, v.y); }
 #else
-    return v;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE) \
+    inline float NAME(const floatV v) { return v; }
 #endif
-}
+
+DEFINE_LANE_REDUCTION(sum_lanes, ADD)
+DEFINE_LANE_REDUCTION(max_lanes, fmax)
