@@ -66,6 +66,21 @@ DEFINE_GROUP_SUM(float, group_sum)
 #define FIRST(v) ((v).s0)
 #endif
 
+// LOADV_STRIDED(p, s): the VEC floats p[0], p[s], p[2s], … (one vector load when s is 1).
+#define LOADV_STRIDED(p, s) ((s) == 1 ? LOADV(p) : GATHERV(p, s))
+#define GATHER4_(p, s, k) (p)[(k) * (s)], (p)[((k) + 1) * (s)], (p)[((k) + 2) * (s)], (p)[((k) + 3) * (s)]
+#if VEC == 1
+#define GATHERV(p, s) ((p)[0])
+#elif VEC == 2
+#define GATHERV(p, s) ((float2)((p)[0], (p)[s]))
+#elif VEC == 4
+#define GATHERV(p, s) ((float4)(GATHER4_(p, s, 0)))
+#elif VEC == 8
+#define GATHERV(p, s) ((float8)(GATHER4_(p, s, 0), GATHER4_(p, s, 4)))
+#else
+#define GATHERV(p, s) ((float16)(GATHER4_(p, s, 0), GATHER4_(p, s, 4), GATHER4_(p, s, 8), GATHER4_(p, s, 12)))
+#endif
+
 // DEFINE_LANE_REDUCTION(NAME, COMBINE) defines `float NAME(floatV v)`: COMBINE (a macro or function of two
 // values) folded over v's lanes, halving the vector each step.
 #define ADD(a, b) ((a) + (b))

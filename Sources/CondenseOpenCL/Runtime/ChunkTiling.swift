@@ -12,6 +12,9 @@ public struct ChunkTiling: Equatable, Sendable {
     public let vectorsPerItem: Int
     /// Work-items per work-group along the chunked dimension.
     public let groupSize: Int
+    /// Work-items per work-group of the kernels that share a local-memory tile (one on a CPU driver, whose
+    /// barriers would split the work-item loops).
+    public let tileGroupSize: Int
 
     /// Floats per work-item.
     public var chunk: Int { vectorWidth * vectorsPerItem }
@@ -21,8 +24,8 @@ public struct ChunkTiling: Equatable, Sendable {
 
     /// The tiling for a GPU (`isGPU`) or a CPU OpenCL device.
     public static func forDevice(isGPU: Bool) -> ChunkTiling {
-        isGPU ? ChunkTiling(vectorWidth: 4, vectorsPerItem: 1, groupSize: 64)
-              : ChunkTiling(vectorWidth: 16, vectorsPerItem: 16, groupSize: 1)
+        isGPU ? ChunkTiling(vectorWidth: 4, vectorsPerItem: 1, groupSize: 64, tileGroupSize: 256)
+              : ChunkTiling(vectorWidth: 16, vectorsPerItem: 16, groupSize: 1, tileGroupSize: 1)
     }
 
     /// Work-groups along a row of `elements` floats: its chunks, rounded up to whole groups.
