@@ -7,10 +7,11 @@
 //   depthwise_backward_input the same for bands of input-gradient rows: a stride-1 correlation of the output gradient,
 //                            dilated by the stride (zeros between its elements), with the flipped kernel, summed over
 //                            the input channel's m output channels (no atomics).
-//   depthwise_backward_weight_partial  one work-item per (output channel o, sample n): the KH·KW weight-gradient
-//                            taps (and the bias gradient) of that sample's plane, in private sums, to
-//                            partial[(o·N + n)·(KH·KW + 1) + tap]; no barriers, so CPU drivers run it as plain loops.
-//   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples of the partials.
+//   depthwise_backward_weight_partial  one band of output rows of one (sample n, output channel o) plane per
+//                            work-group, the same tile of the input plus the band of the output gradient: the KH·KW
+//                            weight-gradient taps (and the bias gradient) of the band, VEC products at a time, to
+//                            partial[((o·N + n)·bands + band)·(KH·KW + 1) + tap].
+//   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples and bands of the partials.
 //
 // The banded kernels copy the source rows a band reads into local memory, zero-padded (and dilated), with the pitch
 // chosen so that output q of the band (flat, row pitch OPITCH) reads tile[STEP_X·q + tap offset]: the hot loop is
@@ -21,7 +22,7 @@
 // Defines (-D): KH, KW kernel size; H, W input and OH, OW output size; STRIDE_H, STRIDE_W, PH, PW, DH, DW; C input
 // channels, M multiplier (all compile-time, so the index arithmetic folds); ACTIVATION 0 none, 1 relu, 2 relu6;
 // HAS_BIAS 0/1; BACKWARD_INPUT 0 (forward geometry) or 1 (input-gradient geometry); TY band rows, LS local size,
-// VEC vector width. Arguments: N (samples) for the weight-gradient kernels only.
+// VEC vector width. Arguments: N (samples) and partials per channel for the weight-gradient kernels only.
 
 #ifndef ACTIVATION
 #define ACTIVATION 0
@@ -175,42 +176,52 @@ void depthwise_backward_input(__global const float* grad_output, __global const 
 
 #define TAPS (KH * KW)
 
-// Range [OC rounded up, N rounded up].
-__kernel void depthwise_backward_weight_partial(__global const float* input, __global const float* grad_output,
-                                                __global float* partial, const int N) {
-    const int o = get_global_id(0), n = get_global_id(1);
-    if (o >= OC || n >= N) return;
-    __global const float* x = input + (size_t)(n * C + o / M) * H * W;
-    __global const float* dy = grad_output + (size_t)(n * OC + o) * OH * OW;
-    float sums[TAPS + 1];
+// Range [LS, bands, N·C·M], local [LS, 1, 1]; built with BACKWARD_INPUT 0.
+__kernel __attribute__((reqd_work_group_size(LS, 1, 1)))
+void depthwise_backward_weight_partial(__global const float* input, __global const float* grad_output,
+                                       __global float* partial, const int N) {
+    __local float tile[TILE_SIZE];
+    __local float gradient[BAND_OUTPUTS];  // the band of the output gradient in result pitch, zero elsewhere
+    __local float scratch[LS];
+    const int band = get_group_id(1), oy0 = band * TY, plane = get_group_id(2), o = plane % OC, n = plane / OC;
+    __global const float* dy = grad_output + (size_t)plane * OH * OW;
+    for (int q = get_local_id(0); q < BAND_OUTPUTS; q += LS) gradient[q] = 0.0f;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int row = 0; row < TY && oy0 + row < OH; ++row) {
+        for (int column = get_local_id(0); column < OW; column += LS) {
+            gradient[row * OPITCH + column] = dy[(oy0 + row) * OW + column];
+        }
+    }
+    load_tile(tile, input + (size_t)(n * C + o / M) * H * W, oy0);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    floatV sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
-    for (int oy = 0; oy < OH; ++oy) {
-        for (int ox = 0; ox < OW; ++ox) {
-            const float g = dy[oy * OW + ox];
-            sums[TAPS] += g;
+    for (int q = get_local_id(0) * VEC; q < BAND_OUTPUTS; q += LS * VEC) {
+        const floatV g = LOADV(gradient + q);
+        sums[TAPS] += g;
+        #pragma unroll
+        for (int ky = 0; ky < KH; ++ky) {
             #pragma unroll
-            for (int ky = 0; ky < KH; ++ky) {
-                const int iy = oy * STRIDE_H - PH + ky * DH;
-                if (iy < 0 || iy >= H) continue;
-                #pragma unroll
-                for (int kx = 0; kx < KW; ++kx) {
-                    const int ix = ox * STRIDE_W - PW + kx * DW;
-                    if (ix >= 0 && ix < W) sums[ky * KW + kx] += x[iy * W + ix] * g;
-                }
+            for (int kx = 0; kx < KW; ++kx) {
+                sums[ky * KW + kx] += LOADV_STRIDED(tile + STEP_X * q + ky * DH * TP + kx * DW, STEP_X) * g;
             }
         }
     }
-    __global float* target = partial + (o * N + n) * (TAPS + 1);
-    for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sums[tap];
+    __global float* target = partial + ((size_t)(o * N + n) * get_num_groups(1) + band) * (TAPS + 1);
+    for (int tap = 0; tap <= TAPS; ++tap) {
+        const float sum = group_sum(scratch, sum_lanes(sums[tap]), LS);
+        if (get_local_id(0) == 0) target[tap] = sum;
+    }
 }
 
-// Range [OC·(TAPS + 1) rounded up].
+// Range [OC·(TAPS + 1) rounded up]: grad_weight[o, tap] (and grad_bias[o]) = the sum of channel o's `count`
+// partials.
 __kernel void depthwise_backward_weight_reduce(__global const float* partial, __global float* grad_weight,
-                                               __global float* grad_bias, const int N) {
+                                               __global float* grad_bias, const int count) {
     const int element = get_global_id(0), o = element / (TAPS + 1), tap = element % (TAPS + 1);
     if (o >= OC) return;
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n) sum += partial[(o * N + n) * (TAPS + 1) + tap];
+    for (int i = 0; i < count; ++i) sum += partial[((size_t)o * count + i) * (TAPS + 1) + tap];
     if (tap < TAPS) grad_weight[o * TAPS + tap] = sum;
 #if HAS_BIAS
     else grad_bias[o] = sum;

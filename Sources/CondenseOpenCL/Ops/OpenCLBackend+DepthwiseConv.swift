@@ -3,7 +3,7 @@ import CondenseCore
 /// `DepthwiseConvOps` through `Kernels/depthwise_conv.cl`, specialised per layer geometry (every size and stride is a
 /// compile-time define), activation and bias. Forward and input gradient run one band of output rows of one plane
 /// per work-group through a local-memory tile (`tiling` picks the work-group size and vector width); the weight
-/// gradient sums per (channel, sample) and then over samples.
+/// gradient sums per (channel, sample, band) the same way, then over samples and bands.
 extension OpenCLBackend: DepthwiseConvOps {
     public func depthwiseConv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
                                 parameters p: DepthwiseConv2dParameters) throws {
@@ -34,14 +34,16 @@ extension OpenCLBackend: DepthwiseConvOps {
         let g = try p.geometry(op, input: input.shape, weight: gradWeight, bias: gradBias, output: gradOutput.shape)
         try requireFloat32(op, input, gradOutput)
         let taps = p.kernelHeight * p.kernelWidth
-        let partial = try allocate([g.outputChannels, g.batch, taps + 1], dtype: .float32)
-        try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(g, p, nil, [:]),
+        let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: g.batch * g.outputChannels)
+        let partialsPerChannel = g.batch * band.global[1]
+        let partial = try allocate([g.outputChannels, partialsPerChannel, taps + 1], dtype: .float32)
+        try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(g, p, band, [:]),
                    arguments: [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)],
-                   global: [roundUp(g.outputChannels, toMultipleOf: 8), roundUp(g.batch, toMultipleOf: 8)],
-                   local: [8, 8])
+                   global: band.global, local: band.local)
         try launch("depthwise_backward_weight_reduce", file: "depthwise_conv",
                    defines: defines(g, p, nil, ["HAS_BIAS": gradBias == nil ? 0 : 1]),
-                   arguments: [.buffer(partial), .buffer(gradWeight), .buffer(gradBias ?? gradWeight), .int(g.batch)],
+                   arguments: [.buffer(partial), .buffer(gradWeight), .buffer(gradBias ?? gradWeight),
+                               .int(partialsPerChannel)],
                    global: [roundUp(g.outputChannels * (taps + 1), toMultipleOf: 64)], local: [64])
     }
 
