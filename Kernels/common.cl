@@ -82,36 +82,15 @@ DEFINE_GROUP_SUM(float, group_sum)
 #endif
 
 // DEFINE_LANE_REDUCTION(NAME, COMBINE) defines `float NAME(floatV v)`: COMBINE (a macro or function of two
-// values) folded over v's lanes, halving the vector each step.
+// values) folded over v's lanes, halving the vector each step (FOLDn folds n lanes).
 #define ADD(a, b) ((a) + (b))
-#if VEC == 16
-#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
-    inline float NAME(const floatV v) {                                                           \
-        const float8 v8 = COMBINE(v.lo, v.hi);                                                    \
-        const float4 v4 = COMBINE(v8.lo, v8.hi);                                                  \
-        const float2 v2 = COMBINE(v4.lo, v4.hi);                                                  \
-        return COMBINE(v2.x, v2.y);                                                               \
-    }
-#elif VEC == 8
-#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
-    inline float NAME(const floatV v) {                                                           \
-        const float4 v4 = COMBINE(v.lo, v.hi);                                                    \
-        const float2 v2 = COMBINE(v4.lo, v4.hi);                                                  \
-        return COMBINE(v2.x, v2.y);                                                               \
-    }
-#elif VEC == 4
-#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                      \
-    inline float NAME(const floatV v) {                                                           \
-        const float2 v2 = COMBINE(v.lo, v.hi);                                                    \
-        return COMBINE(v2.x, v2.y);                                                               \
-    }
-#elif VEC == 2
+#define FOLD1(COMBINE, v) (v)
+#define FOLD2(COMBINE, v) COMBINE((v).x, (v).y)
+#define FOLD4(COMBINE, v) FOLD2(COMBINE, COMBINE((v).lo, (v).hi))
+#define FOLD8(COMBINE, v) FOLD4(COMBINE, COMBINE((v).lo, (v).hi))
+#define FOLD16(COMBINE, v) FOLD8(COMBINE, COMBINE((v).lo, (v).hi))
 #define DEFINE_LANE_REDUCTION(NAME, COMBINE) \
-    inline float NAME(const floatV v) { return COMBINE(v.x, v.y); }
-#else
-#define DEFINE_LANE_REDUCTION(NAME, COMBINE) \
-    inline float NAME(const floatV v) { return v; }
-#endif
+    inline float NAME(const floatV v) { return CONCAT(FOLD, VEC)(COMBINE, v); }
 
 DEFINE_LANE_REDUCTION(sum_lanes, ADD)
 DEFINE_LANE_REDUCTION(max_lanes, fmax)
