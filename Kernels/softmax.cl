@@ -82,17 +82,27 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const float m = row_max(scratch, x, classes);
     floatV vectors = 0.0f;
     float partial = 0.0f;
+#if LOG
     ROW_VECTORS(j, classes) vectors += exp((LOADV(x + j) - m) * invT);
     ROW_TAIL(j, classes) partial += exp((x[j] - m) * invT);
-    const float sum = group_sum(scratch, sum_lanes(vectors) + partial, WG);
-#if LOG
-    const float logSum = log(sum);
+    const float logSum = log(group_sum(scratch, sum_lanes(vectors) + partial, WG));
     ROW_VECTORS(j, classes) STOREV((LOADV(x + j) - m) * invT - logSum, out + j);
     ROW_TAIL(j, classes) out[j] = (x[j] - m) * invT - logSum;
 #else
-    const float invSum = 1.0f / sum;
-    ROW_VECTORS(j, classes) STOREV(exp((LOADV(x + j) - m) * invT) * invSum, out + j);
-    ROW_TAIL(j, classes) out[j] = exp((x[j] - m) * invT) * invSum;
+    // Each work-item parks its exponentials in the output and rescales the same elements: one exp per element
+    // (the exponentials bound this kernel on CPU drivers), and in place (y = z) still reads each x before writing.
+    ROW_VECTORS(j, classes) {
+        const floatV e = exp((LOADV(x + j) - m) * invT);
+        STOREV(e, out + j);
+        vectors += e;
+    }
+    ROW_TAIL(j, classes) {
+        out[j] = exp((x[j] - m) * invT);
+        partial += out[j];
+    }
+    const float invSum = 1.0f / group_sum(scratch, sum_lanes(vectors) + partial, WG);
+    ROW_VECTORS(j, classes) STOREV(LOADV(out + j) * invSum, out + j);
+    ROW_TAIL(j, classes) out[j] *= invSum;
 #endif
 }
 
