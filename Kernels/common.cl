@@ -34,3 +34,63 @@ DEFINE_GROUP_SUM(float, group_sum)
             BODY;                                                       \
         }                                                               \
     }
+
+// MARK: - Vector chunks (VEC, ITEMS)
+//
+// Streaming kernels give each work-item a chunk of ITEMS vectors of VEC contiguous floats (CHUNK elements): vload/
+// vstore of `floatV`, then the chunk's scalar tail with the same vector code on a broadcast value (`FIRST` takes its
+// lane 0). The host picks the defines per device type (Sources/CondenseOpenCL/Runtime/ChunkTiling.swift): small
+// chunks on GPUs, so neighbouring work-items read neighbouring vectors (coalesced), and long ones on CPU drivers,
+// where each work-item becomes a plain vectorized loop and per-item setup is amortized over many elements.
+// VEC is 1, 2, 4, 8 or 16.
+
+#ifndef VEC
+#define VEC 4
+#endif
+#ifndef ITEMS
+#define ITEMS 1
+#endif
+#define CHUNK (VEC * ITEMS)
+
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
+#if VEC == 1
+#define floatV float
+#define LOADV(p) (*(p))
+#define STOREV(v, p) (*(p) = (v))
+#define FIRST(v) (v)
+#else
+#define floatV CONCAT(float, VEC)
+#define LOADV(p) CONCAT(vload, VEC)(0, p)
+#define STOREV(v, p) CONCAT(vstore, VEC)(v, 0, p)
+#define FIRST(v) ((v).s0)
+#endif
+
+// LOADV_STRIDED(p, s): the VEC floats p[0], p[s], p[2s], … (one vector load when s is 1).
+#define LOADV_STRIDED(p, s) ((s) == 1 ? LOADV(p) : GATHERV(p, s))
+#define GATHER4_(p, s, k) (p)[(k) * (s)], (p)[((k) + 1) * (s)], (p)[((k) + 2) * (s)], (p)[((k) + 3) * (s)]
+#if VEC == 1
+#define GATHERV(p, s) ((p)[0])
+#elif VEC == 2
+#define GATHERV(p, s) ((float2)((p)[0], (p)[s]))
+#elif VEC == 4
+#define GATHERV(p, s) ((float4)(GATHER4_(p, s, 0)))
+#elif VEC == 8
+#define GATHERV(p, s) ((float8)(GATHER4_(p, s, 0), GATHER4_(p, s, 4)))
+#else
+#define GATHERV(p, s) ((float16)(GATHER4_(p, s, 0), GATHER4_(p, s, 4), GATHER4_(p, s, 8), GATHER4_(p, s, 12)))
+#endif
+
+// DEFINE_LANE_REDUCTION(NAME, COMBINE) defines `float NAME(floatV v)`: COMBINE (a macro or function of two
+// values) folded over v's lanes, halving the vector each step (FOLDn folds n lanes).
+#define ADD(a, b) ((a) + (b))
+#define FOLD1(COMBINE, v) (v)
+#define FOLD2(COMBINE, v) COMBINE((v).x, (v).y)
+#define FOLD4(COMBINE, v) FOLD2(COMBINE, COMBINE((v).lo, (v).hi))
+#define FOLD8(COMBINE, v) FOLD4(COMBINE, COMBINE((v).lo, (v).hi))
+#define FOLD16(COMBINE, v) FOLD8(COMBINE, COMBINE((v).lo, (v).hi))
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE) \
+    inline float NAME(const floatV v) { return CONCAT(FOLD, VEC)(COMBINE, v); }
+
+DEFINE_LANE_REDUCTION(sum_lanes, ADD)
+DEFINE_LANE_REDUCTION(max_lanes, fmax)

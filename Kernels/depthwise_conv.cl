@@ -1,42 +1,89 @@
 // depthwise_conv.cl — depthwise 2-D convolution, NCHW float32, PyTorch's conv2d(groups = C) with channel
 // multiplier m: output channel o reads input channel o / m; weight [C·m, 1, KH, KW]. The CPU reference is
-// Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift (same loop order per output element).
+// Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift.
 //
-//   depthwise_forward        one work-item per output element (ox, oy, plane); fused bias and activation.
-//   depthwise_backward_input one work-item per input element (ix, iy, plane), gathering the outputs whose windows
-//                            cover it (no atomics).
-//   depthwise_backward_weight_partial  one work-item per (output channel o, sample n): the KH·KW weight-gradient
-//                            taps (and the bias gradient) of that sample's plane, in private sums, to
-//                            partial[(o·N + n)·(KH·KW + 1) + tap]; no barriers, so CPU drivers run it as plain loops.
-//   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples of the partials.
+//   depthwise_forward        one band of TY output rows of one plane per work-group (local [LS]); fused bias and
+//                            activation.
+//   depthwise_backward_input the same for bands of input-gradient rows: a stride-1 correlation of the output gradient,
+//                            dilated by the stride (zeros between its elements), with the flipped kernel, summed over
+//                            the input channel's m output channels (no atomics).
+//   depthwise_backward_weight_partial  one band of output rows of one (sample n, output channel o) plane per
+//                            work-group, the same tile of the input plus the band of the output gradient: the KH·KW
+//                            weight-gradient taps (and the bias gradient) of the band, VEC products at a time, to
+//                            partial[((o·N + n)·bands + band)·(KH·KW + 1) + tap].
+//   depthwise_backward_weight_reduce   one work-item per (o, tap): the sum over samples and bands of the partials.
 //
-// Defines (-D, defaults below): KH, KW kernel size (compile-time so the window loops unroll); ACTIVATION 0 none,
-// 1 relu, 2 relu6; HAS_BIAS 0/1; STRIDE_H, STRIDE_W the strides again, for depthwise_backward_input.
-// Geometry arguments: N, C, H, W, M (multiplier), OH, OW, SH, SW (stride), PH, PW (padding), DH, DW (dilation).
+// The banded kernels copy the source rows a band reads into local memory, zero-padded (and dilated), with the pitch
+// chosen so that output q of the band (flat, row pitch OPITCH) reads tile[STEP_X·q + tap offset]: the hot loop is
+// VEC outputs at a time, vector loads (strided by STEP_X) from the tile times a scalar weight, with no bounds checks
+// or index division. GPUs run it with LS work-items sharing the tile; CPU drivers with one work-item per band
+// (ChunkTiling: LS 1, VEC 16), for which the loops are plain vector code.
+//
+// Defines (-D): KH, KW kernel size; H, W input and OH, OW output size; STRIDE_H, STRIDE_W, PH, PW, DH, DW; C input
+// channels, M multiplier (all compile-time, so the index arithmetic folds); ACTIVATION 0 none, 1 relu, 2 relu6;
+// HAS_BIAS 0/1; BACKWARD_INPUT 0 (forward geometry) or 1 (input-gradient geometry); TY band rows, LS local size,
+// VEC vector width. Arguments: N (samples) and partials per channel for the weight-gradient kernels only.
 
-#ifndef KH
-#define KH 3
-#endif
-#ifndef KW
-#define KW 3
-#endif
 #ifndef ACTIVATION
 #define ACTIVATION 0
 #endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
 #endif
-#ifndef STRIDE_H
-#define STRIDE_H 1
+#ifndef BACKWARD_INPUT
+#define BACKWARD_INPUT 0
 #endif
-#ifndef STRIDE_W
-#define STRIDE_W 1
+#ifndef TY
+#define TY 1
+#endif
+#ifndef LS
+#define LS 1
 #endif
 
-#define GEOMETRY const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
-                 const int SH, const int SW, const int PH, const int PW, const int DH, const int DW
+#define OC (C * M)
+#define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))
 
-inline float activate(float x) {
+// MARK: - Band geometry: a SRC_H × SRC_W source plane, dilated by (SRC_SY, SRC_SX) and padded by (PAD_Y, PAD_X),
+// correlated with the kernel (taps TAP(ky, kx), dilation DH, DW) at steps (STEP_Y, STEP_X) into OUT_H × OUT_W.
+
+#if BACKWARD_INPUT
+#define SRC_H OH
+#define SRC_W OW
+#define SRC_SY STRIDE_H
+#define SRC_SX STRIDE_W
+#define OUT_H H
+#define OUT_W W
+#define STEP_Y 1
+#define STEP_X 1
+#define PAD_Y ((KH - 1) * DH - PH)
+#define PAD_X ((KW - 1) * DW - PW)
+#define TAP(ky, kx) ((KH - 1 - (ky)) * KW + KW - 1 - (kx))
+#else
+#define SRC_H H
+#define SRC_W W
+#define SRC_SY 1
+#define SRC_SX 1
+#define OUT_H OH
+#define OUT_W OW
+#define STEP_Y STRIDE_H
+#define STEP_X STRIDE_W
+#define PAD_Y PH
+#define PAD_X PW
+#define TAP(ky, kx) ((ky) * KW + (kx))
+#endif
+
+// Tile pitch TP = STEP_X·K and result pitch OPITCH = STEP_Y·K, K large enough for a row of outputs and the tile
+// columns it reads: output (r, c) = q = r·OPITCH + c reads tile row r·STEP_Y + ky·DH, column c·STEP_X + kx·DW, that is
+// tile[STEP_X·q + ky·DH·TP + kx·DW].
+#define NEED_W ((OUT_W - 1) * STEP_X + (KW - 1) * DW + 1)
+#define PITCH_K (CEIL_DIV(NEED_W, STEP_X) > CEIL_DIV(OUT_W, STEP_Y) ? CEIL_DIV(NEED_W, STEP_X) : CEIL_DIV(OUT_W, STEP_Y))
+#define TP (STEP_X * PITCH_K)
+#define OPITCH (STEP_Y * PITCH_K)
+#define TH ((TY - 1) * STEP_Y + (KH - 1) * DH + 1)
+#define BAND_OUTPUTS (CEIL_DIV(TY * OPITCH, VEC) * VEC)
+#define TILE_SIZE (STEP_X * (BAND_OUTPUTS - 1) + (KH - 1) * DH * TP + (KW - 1) * DW + 1)
+
+inline floatV activate(floatV x) {
 #if ACTIVATION == 1
     return fmax(x, 0.0f);
 #elif ACTIVATION == 2
@@ -46,84 +93,135 @@ inline float activate(float x) {
 #endif
 }
 
-__kernel void depthwise_forward(__global const float* input, __global const float* weight,
-                                __global const float* bias, __global float* output, GEOMETRY) {
-    const int ox = get_global_id(0), oy = get_global_id(1), plane = get_global_id(2), OC = C * M;
-    if (ox >= OW || oy >= OH) return;
-    const int o = plane % OC, n = plane / OC, index = (plane * OH + oy) * OW + ox;
-    __global const float* x = input + (n * C + o / M) * H * W;
-    __global const float* w = weight + o * KH * KW;
-#if HAS_BIAS
-    float sum = bias[o];
-#else
-    float sum = 0.0f;
-#endif
-    const int y0 = oy * SH - PH, x0 = ox * SW - PW;
-    #pragma unroll
-    for (int ky = 0; ky < KH; ++ky) {
-        const int iy = y0 + ky * DH;
-        if (iy < 0 || iy >= H) continue;
-        #pragma unroll
-        for (int kx = 0; kx < KW; ++kx) {
-            const int ix = x0 + kx * DW;
-            if (ix >= 0 && ix < W) sum += x[iy * W + ix] * w[ky * KW + kx];
-        }
+// Copies the band's source rows (band starting at output row oy0) from `source` into the tile: dilated-source
+// coordinates (a, b) = (oy0·STEP_Y − PAD_Y + row, column − PAD_X); zero outside the source and between dilated
+// elements, and in the slack after TH rows that junk outputs read. Zero everything, then copy each source row's
+// elements that land in the tile: plain loops without conditions, which CPU compilers vectorize.
+inline void load_tile(__local float* restrict tile, __global const float* restrict source, int oy0) {
+    for (int i = get_local_id(0); i < TILE_SIZE; i += LS) tile[i] = 0.0f;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int a0 = oy0 * STEP_Y - PAD_Y;
+    const int first = PAD_X >= 0 ? 0 : CEIL_DIV(-PAD_X, SRC_SX);
+    const int end = min(SRC_W, (TP - 1 - PAD_X) / SRC_SX + 1);
+    for (int row = 0; row < TH; ++row) {
+        const int a = a0 + row;
+        if (a < 0 || a >= (SRC_H - 1) * SRC_SY + 1 || a % SRC_SY != 0) continue;
+        __global const float* sourceRow = source + (a / SRC_SY) * SRC_W;
+        __local float* target = tile + row * TP + PAD_X;
+        for (int b = first + get_local_id(0); b < end; b += LS) target[b * SRC_SX] = sourceRow[b];
     }
-    output[index] = activate(sum);
 }
 
-__kernel void depthwise_backward_input(__global const float* grad_output, __global const float* weight,
-                                       __global float* grad_input, GEOMETRY) {
-    const int ix = get_global_id(0), iy = get_global_id(1), plane = get_global_id(2), OC = C * M;
-    if (ix >= W || iy >= H) return;
-    const int c = plane % C, n = plane / C, index = (plane * H + iy) * W + ix;
-    float sum = 0.0f;
+// The correlation of the tile with weights w for this work-item's outputs q (VEC at a time), added to `result`
+// (or starting from `initial` when `first`); `last` applies the activation.
+inline void correlate_tile(__local const float* tile, __global const float* w, __local float* result, float initial,
+                           bool first, bool last) {
+    for (int q = get_local_id(0) * VEC; q < BAND_OUTPUTS; q += LS * VEC) {
+        floatV sum = first ? (floatV)initial : LOADV(result + q);
+        #pragma unroll
+        for (int ky = 0; ky < KH; ++ky) {
+            #pragma unroll
+            for (int kx = 0; kx < KW; ++kx) {
+                sum += LOADV_STRIDED(tile + STEP_X * q + ky * DH * TP + kx * DW, STEP_X) * w[TAP(ky, kx)];
+            }
+        }
+        STOREV(last ? activate(sum) : sum, result + q);
+    }
+}
+
+// Writes the band's rows (those below OUT_H) from `result` to the plane `target`.
+inline void store_band(__local const float* restrict result, __global float* restrict target, int oy0) {
+    for (int row = 0; row < TY && oy0 + row < OUT_H; ++row) {
+        for (int column = get_local_id(0); column < OUT_W; column += LS) {
+            target[(oy0 + row) * OUT_W + column] = result[row * OPITCH + column];
+        }
+    }
+}
+
+// Range [LS, bands, N·C·M], local [LS, 1, 1].
+__kernel __attribute__((reqd_work_group_size(LS, 1, 1)))
+void depthwise_forward(__global const float* input, __global const float* weight, __global const float* bias,
+                       __global float* output) {
+    __local float tile[TILE_SIZE];
+    __local float result[BAND_OUTPUTS];
+    const int oy0 = get_group_id(1) * TY, plane = get_group_id(2), o = plane % OC, n = plane / OC;
+    load_tile(tile, input + (size_t)(n * C + o / M) * H * W, oy0);
+    barrier(CLK_LOCAL_MEM_FENCE);
+#if HAS_BIAS
+    correlate_tile(tile, weight + o * KH * KW, result, bias[o], true, true);
+#else
+    correlate_tile(tile, weight + o * KH * KW, result, 0.0f, true, true);
+#endif
+    barrier(CLK_LOCAL_MEM_FENCE);
+    store_band(result, output + (size_t)plane * OH * OW, oy0);
+}
+
+// Range [LS, bands, N·C], local [LS, 1, 1]; built with BACKWARD_INPUT 1 and ACTIVATION 0.
+__kernel __attribute__((reqd_work_group_size(LS, 1, 1)))
+void depthwise_backward_input(__global const float* grad_output, __global const float* weight,
+                              __global float* grad_input) {
+    __local float tile[TILE_SIZE];
+    __local float result[BAND_OUTPUTS];
+    const int oy0 = get_group_id(1) * TY, plane = get_group_id(2), c = plane % C, n = plane / C;
     for (int j = 0; j < M; ++j) {
         const int channel = c * M + j;
-        __global const float* dy = grad_output + (n * OC + channel) * OH * OW;
-        __global const float* w = weight + channel * KH * KW;
-        const int SH = STRIDE_H, SW = STRIDE_W;  // compile-time strides: the gather's divisions fold away
-        FOR_COVERING_OUTPUTS(iy, ix, DH, DW, sum += dy[o] * w[ky * KW + kx])
+        if (j > 0) barrier(CLK_LOCAL_MEM_FENCE);
+        load_tile(tile, grad_output + (size_t)(n * OC + channel) * OH * OW, oy0);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        correlate_tile(tile, weight + channel * KH * KW, result, 0.0f, j == 0, j == M - 1);
     }
-    grad_input[index] = sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    store_band(result, grad_input + (size_t)plane * H * W, oy0);
 }
 
 #define TAPS (KH * KW)
 
-__kernel void depthwise_backward_weight_partial(__global const float* input, __global const float* grad_output,
-                                                __global float* partial, GEOMETRY) {
-    const int o = get_global_id(0), n = get_global_id(1), OC = C * M;
-    if (o >= OC || n >= N) return;
-    __global const float* x = input + (n * C + o / M) * H * W;
-    __global const float* dy = grad_output + (n * OC + o) * OH * OW;
-    float sums[TAPS + 1];
+// Range [LS, bands, N·C·M], local [LS, 1, 1]; built with BACKWARD_INPUT 0.
+__kernel __attribute__((reqd_work_group_size(LS, 1, 1)))
+void depthwise_backward_weight_partial(__global const float* input, __global const float* grad_output,
+                                       __global float* partial, const int N) {
+    __local float tile[TILE_SIZE];
+    __local float gradient[BAND_OUTPUTS];  // the band of the output gradient in result pitch, zero elsewhere
+    __local float scratch[LS];
+    const int band = get_group_id(1), oy0 = band * TY, plane = get_group_id(2), o = plane % OC, n = plane / OC;
+    __global const float* dy = grad_output + (size_t)plane * OH * OW;
+    for (int q = get_local_id(0); q < BAND_OUTPUTS; q += LS) gradient[q] = 0.0f;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int row = 0; row < TY && oy0 + row < OH; ++row) {
+        for (int column = get_local_id(0); column < OW; column += LS) {
+            gradient[row * OPITCH + column] = dy[(oy0 + row) * OW + column];
+        }
+    }
+    load_tile(tile, input + (size_t)(n * C + o / M) * H * W, oy0);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    floatV sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
-    for (int oy = 0; oy < OH; ++oy) {
-        for (int ox = 0; ox < OW; ++ox) {
-            const float g = dy[oy * OW + ox];
-            sums[TAPS] += g;
+    for (int q = get_local_id(0) * VEC; q < BAND_OUTPUTS; q += LS * VEC) {
+        const floatV g = LOADV(gradient + q);
+        sums[TAPS] += g;
+        #pragma unroll
+        for (int ky = 0; ky < KH; ++ky) {
             #pragma unroll
-            for (int ky = 0; ky < KH; ++ky) {
-                const int iy = oy * SH - PH + ky * DH;
-                if (iy < 0 || iy >= H) continue;
-                #pragma unroll
-                for (int kx = 0; kx < KW; ++kx) {
-                    const int ix = ox * SW - PW + kx * DW;
-                    if (ix >= 0 && ix < W) sums[ky * KW + kx] += x[iy * W + ix] * g;
-                }
+            for (int kx = 0; kx < KW; ++kx) {
+                sums[ky * KW + kx] += LOADV_STRIDED(tile + STEP_X * q + ky * DH * TP + kx * DW, STEP_X) * g;
             }
         }
     }
-    __global float* target = partial + (o * N + n) * (TAPS + 1);
-    for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sums[tap];
+    __global float* target = partial + ((size_t)(o * N + n) * get_num_groups(1) + band) * (TAPS + 1);
+    for (int tap = 0; tap <= TAPS; ++tap) {
+        const float sum = group_sum(scratch, sum_lanes(sums[tap]), LS);
+        if (get_local_id(0) == 0) target[tap] = sum;
+    }
 }
 
+// Range [OC·(TAPS + 1) rounded up]: grad_weight[o, tap] (and grad_bias[o]) = the sum of channel o's `count`
+// partials.
 __kernel void depthwise_backward_weight_reduce(__global const float* partial, __global float* grad_weight,
-                                               __global float* grad_bias, GEOMETRY) {
+                                               __global float* grad_bias, const int count) {
     const int element = get_global_id(0), o = element / (TAPS + 1), tap = element % (TAPS + 1);
-    if (o >= C * M) return;
+    if (o >= OC) return;
     float sum = 0.0f;
-    for (int n = 0; n < N; ++n) sum += partial[(o * N + n) * (TAPS + 1) + tap];
+    for (int i = 0; i < count; ++i) sum += partial[((size_t)o * count + i) * (TAPS + 1) + tap];
     if (tap < TAPS) grad_weight[o * TAPS + tap] = sum;
 #if HAS_BIAS
     else grad_bias[o] = sum;

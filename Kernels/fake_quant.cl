@@ -10,19 +10,22 @@
 //   - 1/s and the divisions in quant_params are correctly rounded (recip_rn/div_rn below): OpenCL 1.2 allows
 //     2.5 ulp for `/` unless the program is built with -cl-fp32-correctly-rounded-divide-sqrt.
 //
-// A tensor is seen as outer × channels × inner (per tensor: 1 × 1 × n); the channel of flat index i is
-// (i / inner) % channels, computed only when PER_CHANNEL is 1. The forward runs one work-item per element. The
-// backward and min/max run grouped by channel, and reduce (the LSQ scale gradient, min/max) in two passes with no
-// atomics and no read-back: pass 1 launches `groups` work-groups of WG items per channel, each striding over its
-// channel's outer·inner elements (coalesced along inner) and writing one partial per group through a local-memory
-// tree; pass 2 (one work-group per channel) reduces the partials. With one group per channel the host passes the
-// final outputs to pass 1 and skips pass 2.
+// A tensor is seen as outer × channels × inner (per tensor: 1 × 1 × n), that is as rows = outer·channels rows of
+// `inner` contiguous elements whose channel is row % channels. The elementwise kernels (forward, backward,
+// requantize) run a 2-D range [segments, rows]: work-item (s, row) takes the chunk s·CHUNK… of its row (common.cl's
+// vector chunks: one modulo and one 1/s per work-item, none per element). The backward's LSQ scale gradient is
+// reduced without atomics or read-back: each work-group (local [WG, 1], within one row) writes one partial sum, and
+// a second pass (one work-group per channel) adds a channel's partials. Min/max run grouped by channel instead:
+// `groups` work-groups of WG items per channel stride over its outer·inner elements (the channel of flat index j is
+// computed only when PER_CHANNEL is 1), one partial per group through a local-memory tree, then one work-group per
+// channel reduces the partials (skipped with one group per channel: the host passes the final outputs to pass 1).
 //
 // Defines (-D, with defaults below):
 //   PER_CHANNEL  1 = one (scale, zero point) per channel, 0 = per tensor (channel always 0)
 //   LSQ          fake_quant_backward: 1 = also sum the learned-scale gradient, 0 = straight-through dx only
-//   WG           work-group size of the grouped kernels, a power of two (the host picks 32…256 from the
-//                elements per channel, so small channels do not idle most of a group)
+//   WG           work-group size, a power of two: of the min/max kernels (the host picks 32…256 from the elements
+//                per channel, so small channels do not idle most of a group), and of the backward along a row
+//   VEC, ITEMS   the elementwise kernels' chunk (common.cl)
 //
 // Scale values are not validated here (that needs a read-back): quant_params clamps them to ≥ 1.1920929e-7.
 
@@ -42,16 +45,15 @@
 
 // The correctly rounded a/b, from the driver's (possibly 2.5-ulp) quotient: of the candidate and its neighbours, the
 // one with the smallest exact remainder |a − q·b| (fma rounds once, and the remainder of a near-correct quotient is
-// representable). Exact halfway quotients cannot occur for finite float operands, so the pick is unique.
+// representable). Exact halfway quotients cannot occur for finite float operands, so the pick is unique. The
+// neighbours of a finite nonzero q are its bit pattern ± 1 (nextafter is a scalar library call on some drivers).
 inline float div_rn(float a, float b) {
-    float q = a / b;
+    const float q = a / b;
     if (!isfinite(q) || q == 0.0f) return q;
-    float best = q, error = fabs(fma(-q, b, a));
-    const float down = nextafter(q, -INFINITY), up = nextafter(q, INFINITY);
-    const float errorDown = fabs(fma(-down, b, a)), errorUp = fabs(fma(-up, b, a));
-    if (errorDown < error) { best = down; error = errorDown; }
-    if (errorUp < error) { best = up; }
-    return best;
+    const float down = as_float(as_int(q) - 1), up = as_float(as_int(q) + 1);
+    const float error = fabs(fma(-q, b, a)), errorDown = fabs(fma(-down, b, a)), errorUp = fabs(fma(-up, b, a));
+    const float best = errorDown < error ? down : q;
+    return errorUp < fmin(error, errorDown) ? up : best;
 }
 
 inline float recip_rn(float s) { return div_rn(1.0f, s); }
@@ -59,17 +61,19 @@ inline float recip_rn(float s) { return div_rn(1.0f, s); }
 // Round half to even, exactly as rint, without the library calls some drivers make of rint, copysign and fabs
 // (PoCL's are scalar and cost most of the kernel): adding and subtracting ±2²³ leaves the integer the hardware's
 // round-to-nearest-even picked; |v| ≥ 2²³ is already an integer. Relies on FP_CONTRACT OFF and no fast-math.
-inline float round_even(float v) {
-    const float magic = v < 0.0f ? -8388608.0f : 8388608.0f;
-    const float rounded = (v + magic) - magic;
-    return (v < 8388608.0f && v > -8388608.0f) ? rounded : v;
+inline floatV round_even_v(const floatV v) {
+    const floatV magic = select((floatV)8388608.0f, (floatV)-8388608.0f, v < 0.0f);
+    const floatV rounded = (v + magic) - magic;
+    return select(v, rounded, v < 8388608.0f && v > -8388608.0f);
 }
 
-// MARK: - Channel of an element
+inline float round_even(float v) { return FIRST(round_even_v((floatV)v)); }
 
-inline int channel_of(int i, int inner, int channels) {
+// MARK: - Channel of a row or an element
+
+inline int channel_of_row(int row, int channels) {
 #if PER_CHANNEL
-    return (i / inner) % channels;
+    return row % channels;
 #else
     return 0;
 #endif
@@ -85,30 +89,92 @@ inline int element_of(int j, int c, int inner, int channels) {
 #endif
 }
 
-// MARK: - Forward (one work-item per element)
+// MARK: - Elementwise kernels: range [segments, rows], one chunk of a row per work-item
+
+// Declares work-item (s, row)'s row, where its chunk starts in the tensor and how many elements it has (≤ 0: past
+// the row's end, in the padding of a rounded-up range).
+#define ROW_CHUNK(inner)                                                      \
+    const int row = get_global_id(1), chunkStart = get_global_id(0) * CHUNK; \
+    const size_t start = (size_t)row * (inner) + chunkStart;                 \
+    const int count = min(CHUNK, (inner) - chunkStart)
 
 // y = (clamp(z + rint(x·inv), qmin, qmax) − z)·s
-__kernel void fake_quant_forward(__global const float* x, __global const float* scale,
-                                 __global const float* zeroPoint, __global float* y, int n, int inner, int channels,
-                                 float qmin, float qmax) {
-    const int i = get_global_id(0);
-    if (i >= n) return;
-    const int c = channel_of(i, inner, channels);
-    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
-    const float q = z + round_even(x[i] * inv);
-    y[i] = (fmin(fmax(q, qmin), qmax) - z) * s;
+inline floatV fake_quant_value(const floatV x, const float s, const float inv, const float z, const float qmin,
+                               const float qmax) {
+    const floatV q = z + round_even_v(x * inv);
+    return (fmin(fmax(q, qmin), qmax) - z) * s;
 }
 
-// MARK: - Requantization (one work-item per element)
+__kernel void fake_quant_forward(__global const float* x, __global const float* scale,
+                                 __global const float* zeroPoint, __global float* y, int inner, int channels,
+                                 float qmin, float qmax) {
+    ROW_CHUNK(inner);
+    if (count <= 0) return;
+    const int c = channel_of_row(row, channels);
+    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
+    x += start;
+    y += start;
+    int j = 0;
+    for (; j + VEC <= count; j += VEC) STOREV(fake_quant_value(LOADV(x + j), s, inv, z, qmin, qmax), y + j);
+    for (; j < count; ++j) y[j] = FIRST(fake_quant_value((floatV)x[j], s, inv, z, qmin, qmax));
+}
 
 // y = clamp(z + rint(x·m), qmin, qmax) − z: integer accumulators x scaled by the channel's multiplier, rounded, shifted
 // by the output zero point, clamped, and handed on centred (INT8 inference, as QLinearConv/QLinearAdd compute it).
-__kernel void requantize(__global const float* x, __global const float* multiplier, __global float* y, int n,
-                         int inner, int channels, float zero, float qmin, float qmax) {
-    const int i = get_global_id(0);
-    if (i >= n) return;
-    const float q = zero + round_even(x[i] * multiplier[channel_of(i, inner, channels)]);
-    y[i] = fmin(fmax(q, qmin), qmax) - zero;
+inline floatV requantize_value(const floatV x, const float m, const float zero, const float qmin, const float qmax) {
+    return fmin(fmax(zero + round_even_v(x * m), qmin), qmax) - zero;
+}
+
+__kernel void requantize(__global const float* x, __global const float* multiplier, __global float* y, int inner,
+                         int channels, float zero, float qmin, float qmax) {
+    ROW_CHUNK(inner);
+    if (count <= 0) return;
+    const float m = multiplier[channel_of_row(row, channels)];
+    x += start;
+    y += start;
+    int j = 0;
+    for (; j + VEC <= count; j += VEC) STOREV(requantize_value(LOADV(x + j), m, zero, qmin, qmax), y + j);
+    for (; j < count; ++j) y[j] = FIRST(requantize_value((floatV)x[j], m, zero, qmin, qmax));
+}
+
+// Straight-through dx = dy where qmin ≤ q ≤ qmax, else 0; with LSQ also adds to *term the scale gradient's terms
+// gradFactor·(dy·(y − x)·inv | dy·(qmin − z) | dy·(qmax − z)) (in range | below | otherwise).
+inline floatV fake_quant_gradient(const floatV x, const floatV dy, const float s, const float inv, const float z,
+                                  const float qmin, const float qmax, const float gradFactor, floatV* term) {
+    const floatV q = z + round_even_v(x * inv);
+#if LSQ
+    const floatV outside = dy * select((floatV)(qmax - z), (floatV)(qmin - z), q < qmin);
+    *term += select(outside, dy * ((q - z) * s - x) * inv, q >= qmin && q <= qmax) * gradFactor;
+#endif
+    return select((floatV)0.0f, dy, q >= qmin && q <= qmax);
+}
+
+// Range [segments, rows] padded to local [WG, 1]: dx, and with LSQ the partial scale gradient of work-group
+// (g, row) in partial[row·groups + g], groups = segments / WG.
+__kernel void fake_quant_backward(__global const float* x, __global const float* dy, __global const float* scale,
+                                  __global const float* zeroPoint, __global float* dx, __global float* partial,
+                                  int inner, int channels, float qmin, float qmax, float gradFactor) {
+    ROW_CHUNK(inner);
+    const int c = channel_of_row(row, channels);
+    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
+    x += start;
+    dy += start;
+    dx += start;
+    floatV sums = 0.0f, tail = 0.0f;
+    int j = 0;
+    for (; j + VEC <= count; j += VEC) {
+        STOREV(fake_quant_gradient(LOADV(x + j), LOADV(dy + j), s, inv, z, qmin, qmax, gradFactor, &sums), dx + j);
+    }
+    for (; j < count; ++j) {
+        floatV term = 0.0f;
+        dx[j] = FIRST(fake_quant_gradient((floatV)x[j], (floatV)dy[j], s, inv, z, qmin, qmax, gradFactor, &term));
+        tail += FIRST(term);
+    }
+#if LSQ
+    __local float scratch[WG];
+    const float sum = group_sum(scratch, sum_lanes(sums) + FIRST(tail), WG);
+    if (get_local_id(0) == 0) partial[row * get_num_groups(0) + get_group_id(0)] = sum;
+#endif
 }
 
 // MARK: - Local-memory reductions (every work-item gets the result)
@@ -127,40 +193,6 @@ inline float2 group_min_max(__local float2* scratch, float2 value) {
     const float2 result = scratch[0];
     barrier(CLK_LOCAL_MEM_FENCE);
     return result;
-}
-
-// MARK: - Backward: straight-through dx and, with LSQ, per-group partial scale gradients
-
-// Work-group (c, g) of `groups` per channel strides over its share of channel c (j = g·WG + lid, + groups·WG, …):
-//   dx = dy where qmin ≤ q ≤ qmax, else 0,
-// and with LSQ the partial sum of gradFactor·(dy·(y − x)·inv | dy·(qmin − z) | dy·(qmax − z)) (in range | below |
-// otherwise) into partial[c·groups + g]. Global size channels·groups·WG, local WG.
-__kernel void fake_quant_backward(__global const float* x, __global const float* dy, __global const float* scale,
-                                  __global const float* zeroPoint, __global float* dx, __global float* partial,
-                                  int perChannel, int inner, int channels, int groups, float qmin, float qmax,
-                                  float gradFactor) {
-    const int group = get_group_id(0), c = group / groups, g = group - c * groups, lid = get_local_id(0);
-    const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
-#if LSQ
-    __local float scratch[WG];
-    const float below = qmin - z, above = qmax - z;
-    float sum = 0.0f;
-#endif
-    for (int j = g * WG + lid; j < perChannel; j += groups * WG) {
-        const int i = element_of(j, c, inner, channels);
-        const float xi = x[i], dyi = dy[i];
-        const float q = z + round_even(xi * inv);
-        const int inRange = q >= qmin && q <= qmax;
-        dx[i] = inRange ? dyi : 0.0f;
-#if LSQ
-        const float term = inRange ? dyi * ((q - z) * s - xi) * inv : dyi * (q < qmin ? below : above);
-        sum += term * gradFactor;
-#endif
-    }
-#if LSQ
-    sum = group_sum(scratch, sum, WG);
-    if (lid == 0) partial[group] = sum;
-#endif
 }
 
 // MARK: - Min/max (pass 1: per-group partial minima and maxima)
@@ -182,17 +214,23 @@ __kernel void min_max_partial(__global const float* x, __global float* partialMi
     }
 }
 
-// MARK: - Pass 2: one work-group per channel reduces its `groups` partials
+// MARK: - Pass 2: one work-group per channel reduces its partials
 
-__kernel void sum_partials(__global const float* partial, __global float* output, int groups) {
+// The backward's partials [outer, channels, groups]: output[c] = the sum of channel c's outer·groups partials.
+__kernel void sum_partials(__global const float* partial, __global float* output, int outer, int channels,
+                           int groups) {
     __local float scratch[WG];
     const int c = get_group_id(0), lid = get_local_id(0);
     float sum = 0.0f;
-    for (int g = lid; g < groups; g += WG) sum += partial[c * groups + g];
+    for (int o = 0; o < outer; ++o) {
+        __global const float* rowPartials = partial + (o * channels + c) * groups;
+        for (int g = lid; g < groups; g += WG) sum += rowPartials[g];
+    }
     sum = group_sum(scratch, sum, WG);
     if (lid == 0) output[c] = sum;
 }
 
+// Min/max partials [channels, groups]: minimum[c], maximum[c] of channel c's groups.
 __kernel void min_max_partials(__global const float* partialMin, __global const float* partialMax,
                                __global float* minimum, __global float* maximum, int groups) {
     __local float2 scratch[WG];

@@ -3,13 +3,16 @@
 // max-subtracted. The CPU reference is Sources/CondenseCore/CPU/Reference/SoftmaxReference.swift: same formulas,
 // same 1/T and 1/B multiplications, so the backends agree to float rounding.
 //
-// Layout: one work-group of WG work-items per row; each work-item strides over the row (j = lid, lid + WG, …), so a
-// row of any length K ≥ 1 works, including K < WG (idle items contribute the reduction's identity). Row maxima and
-// sums are local-memory tree reductions. Losses are reduced in two kernels, with no host read-back and no atomics:
+// Layout: one work-group of WG work-items per row; each work-item strides over the row in vectors of VEC (common.cl:
+// j = lid·VEC, (lid + WG)·VEC, … while a whole vector fits), and the last K mod VEC elements go one per work-item
+// in turn, so a row of any length K ≥ 1 works, including K < WG·VEC (idle items contribute the reduction's
+// identity). Row maxima and sums are local-memory tree reductions. GPUs get WG = 32…256 and short vectors; CPU
+// drivers WG = 1 and VEC = 16: one work-item walks a whole row as vector loops, with no barrier to split them. Losses are reduced in two kernels, with no host read-back and no atomics:
 // the row kernels write per-row values to a scratch [B, TERMS], and mean_rows (one work-group) averages them.
 //
 // Defines (-D, with defaults below):
-//   WG          work-group size, a power of two (the host picks 32…256 from K, or from B for mean_rows)
+//   WG          work-group size, a power of two (the host picks 32…256 from K on GPUs, 1 on CPUs; mean_rows from B)
+//   VEC         the vector width of the row loops (common.cl)
 //   LOG         softmax_forward/backward: 1 = log-softmax, 0 = softmax
 //   HAS_GRAD    cross_entropy_rows/distillation_rows: 1 = also write the gradient wrt the logits
 //   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce])
@@ -53,11 +56,17 @@ inline float group_max(__local float* scratch, float value) {
 DEFINE_GROUP_SUM(float2, group_sum2)
 DEFINE_GROUP_SUM(float4, group_sum4)
 
+// This work-item's share of a row of `classes`: whole vectors at j, then single elements of the tail at j.
+#define ROW_VECTORS(j, classes) for (int j = get_local_id(0) * VEC; j + VEC <= (classes); j += WG * VEC)
+#define ROW_TAIL(j, classes) for (int j = (classes) / VEC * VEC + (int)get_local_id(0); j < (classes); j += WG)
+
 /// max over one row, every work-item striding over it.
 inline float row_max(__local float* scratch, const __global float* x, int classes) {
+    floatV vectors = -INFINITY;
     float m = -INFINITY;
-    for (int j = get_local_id(0); j < classes; j += WG) m = fmax(m, x[j]);
-    return group_max(scratch, m);
+    ROW_VECTORS(j, classes) vectors = fmax(vectors, LOADV(x + j));
+    ROW_TAIL(j, classes) m = fmax(m, x[j]);
+    return group_max(scratch, fmax(max_lanes(vectors), m));
 }
 
 // MARK: - Softmax and log-softmax
@@ -69,18 +78,31 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const size_t offset = (size_t)get_group_id(0) * classes;
     const __global float* x = z + offset;
     __global float* out = y + offset;
-    const int lid = get_local_id(0);
 
     const float m = row_max(scratch, x, classes);
+    floatV vectors = 0.0f;
     float partial = 0.0f;
-    for (int j = lid; j < classes; j += WG) partial += exp((x[j] - m) * invT);
-    const float sum = group_sum(scratch, partial, WG);
 #if LOG
-    const float logSum = log(sum);
-    for (int j = lid; j < classes; j += WG) out[j] = (x[j] - m) * invT - logSum;
+    ROW_VECTORS(j, classes) vectors += exp((LOADV(x + j) - m) * invT);
+    ROW_TAIL(j, classes) partial += exp((x[j] - m) * invT);
+    const float logSum = log(group_sum(scratch, sum_lanes(vectors) + partial, WG));
+    ROW_VECTORS(j, classes) STOREV((LOADV(x + j) - m) * invT - logSum, out + j);
+    ROW_TAIL(j, classes) out[j] = (x[j] - m) * invT - logSum;
 #else
-    const float invSum = 1.0f / sum;
-    for (int j = lid; j < classes; j += WG) out[j] = exp((x[j] - m) * invT) * invSum;
+    // Each work-item parks its exponentials in the output and rescales the same elements: one exp per element
+    // (the exponentials bound this kernel on CPU drivers), and in place (y = z) still reads each x before writing.
+    ROW_VECTORS(j, classes) {
+        const floatV e = exp((LOADV(x + j) - m) * invT);
+        STOREV(e, out + j);
+        vectors += e;
+    }
+    ROW_TAIL(j, classes) {
+        out[j] = exp((x[j] - m) * invT);
+        partial += out[j];
+    }
+    const float invSum = 1.0f / group_sum(scratch, sum_lanes(vectors) + partial, WG);
+    ROW_VECTORS(j, classes) STOREV(LOADV(out + j) * invSum, out + j);
+    ROW_TAIL(j, classes) out[j] *= invSum;
 #endif
 }
 
@@ -94,23 +116,29 @@ void softmax_backward(const __global float* o, const __global float* dy, __globa
     o += offset;
     dy += offset;
     dz += offset;
-    const int lid = get_local_id(0);
-
+    floatV vectors = 0.0f;
     float partial = 0.0f;
 #if LOG
-    for (int j = lid; j < classes; j += WG) partial += dy[j];
+    ROW_VECTORS(j, classes) vectors += LOADV(dy + j);
+    ROW_TAIL(j, classes) partial += dy[j];
 #else
-    for (int j = lid; j < classes; j += WG) partial += dy[j] * o[j];
+    ROW_VECTORS(j, classes) vectors += LOADV(dy + j) * LOADV(o + j);
+    ROW_TAIL(j, classes) partial += dy[j] * o[j];
 #endif
-    const float total = group_sum(scratch, partial, WG);
+    const float total = group_sum(scratch, sum_lanes(vectors) + partial, WG);
 #if LOG
-    for (int j = lid; j < classes; j += WG) dz[j] = (dy[j] - exp(o[j]) * total) * invT;
+    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - exp(LOADV(o + j)) * total) * invT, dz + j);
+    ROW_TAIL(j, classes) dz[j] = (dy[j] - exp(o[j]) * total) * invT;
 #else
-    for (int j = lid; j < classes; j += WG) dz[j] = o[j] * (dy[j] - total) * invT;
+    ROW_VECTORS(j, classes) STOREV(LOADV(o + j) * (LOADV(dy + j) - total) * invT, dz + j);
+    ROW_TAIL(j, classes) dz[j] = o[j] * (dy[j] - total) * invT;
 #endif
 }
 
 // MARK: - Losses (per-row values, then mean_rows)
+
+// The loss kernels write every element of the gradient as if it were off the label, then (after a barrier) work-item
+// 0 rewrites the label's element: no per-lane label test in the vector loops.
 
 /// Cross entropy with label smoothing ε, one row per work-group: rowLoss[b] = (1 − ε)·(log s − (z_y − m))
 /// + ε·(log s − mean(z − m)); with HAS_GRAD, grad = (softmax(z) − q)/B, q = onTarget at y + offTarget everywhere
@@ -126,19 +154,46 @@ void cross_entropy_rows(const __global float* z, const __global int* labels, __g
     const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
 
     const float m = row_max(scratch, x, classes);
+    floatV exps = 0.0f, shifted = 0.0f;
     float2 partial = (float2)(0.0f, 0.0f);  // (Σ exp(z − m), Σ (z − m))
-    for (int j = lid; j < classes; j += WG) partial += (float2)(exp(x[j] - m), x[j] - m);
-    const float2 sums = group_sum2(scratch2, partial, WG);
+    ROW_VECTORS(j, classes) {
+        const floatV v = LOADV(x + j) - m;
+        exps += exp(v);
+        shifted += v;
+    }
+    ROW_TAIL(j, classes) partial += (float2)(exp(x[j] - m), x[j] - m);
+    const float2 sums = group_sum2(scratch2, partial + (float2)(sum_lanes(exps), sum_lanes(shifted)), WG);
     const float logSum = log(sums.x);
     if (lid == 0) rowLoss[row] = (1.0f - epsilon) * (logSum - (x[label] - m)) + epsilon * (logSum - sums.y * invK);
 #if HAS_GRAD
     __global float* g = grad + (size_t)row * classes;
     const float invSum = 1.0f / sums.x;
-    for (int j = lid; j < classes; j += WG) {
-        const float target = j == label ? onTarget + offTarget : offTarget;
-        g[j] = (exp(x[j] - m) * invSum - target) * invB;
-    }
+    ROW_VECTORS(j, classes) STOREV((exp(LOADV(x + j) - m) * invSum - offTarget) * invB, g + j);
+    ROW_TAIL(j, classes) g[j] = (exp(x[j] - m) * invSum - offTarget) * invB;
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (lid == 0) g[label] = (exp(x[label] - m) * invSum - (onTarget + offTarget)) * invB;
 #endif
+}
+
+// The distillation row sums of one element (or vector) s of the student, t of the teacher, added to sums:
+// (eᵃ, eᵇ, exp(s − max s), eᵃ(a − b)) with a = (t − max t)/T, b = (s − max s)/T.
+inline void add_distillation_terms(const floatV s, const floatV t, const float ms, const float mt, const float invT,
+                                   floatV* sums) {
+    const floatV a = (t - mt) * invT, b = (s - ms) * invT, ea = exp(a);
+    sums[0] += ea;
+    sums[1] += exp(b);
+    sums[2] += exp(s - ms);
+    sums[3] += ea * (a - b);
+}
+
+// The distillation gradient at an element (or vector) off the label: (kdGradScale·(psT − pt) + ceScale·ps)·invB.
+inline floatV distillation_gradient(const floatV s, const floatV t, const float ms, const float mt, const float invT,
+                                    const float4 inverses, const float kdGradScale, const float ceScale,
+                                    const float invB) {
+    const floatV pt = exp((t - mt) * invT) * inverses.x;
+    const floatV psT = exp((s - ms) * invT) * inverses.y;
+    const floatV ps = exp(s - ms) * inverses.z;
+    return (kdGradScale * (psT - pt) + ceScale * ps) * invB;
 }
 
 /// Hinton distillation, one row per work-group, one pass for all four sums. With a = (t − max t)/T,
@@ -158,13 +213,13 @@ void distillation_rows(const __global float* student, const __global float* teac
 
     const float ms = row_max(scratch, x, classes);
     const float mt = row_max(scratch, u, classes);
-    float4 partial = (float4)(0.0f);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b))
-    for (int j = lid; j < classes; j += WG) {
-        const float a = (u[j] - mt) * invT, b = (x[j] - ms) * invT;
-        const float ea = exp(a);
-        partial += (float4)(ea, exp(b), exp(x[j] - ms), ea * (a - b));
-    }
-    const float4 sums = group_sum4(scratch4, partial, WG);
+    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    ROW_VECTORS(j, classes) add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, invT, vectors);
+    ROW_TAIL(j, classes) add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, invT, tail);
+    const float4 partial = (float4)(sum_lanes(vectors[0]), sum_lanes(vectors[1]), sum_lanes(vectors[2]),
+                                    sum_lanes(vectors[3]))
+                         + (float4)(FIRST(tail[0]), FIRST(tail[1]), FIRST(tail[2]), FIRST(tail[3]));
+    const float4 sums = group_sum4(scratch4, partial, WG);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b))
     if (lid == 0) {
         const float kl = sums.w / sums.x - log(sums.x) + log(sums.y);
         const float ce = log(sums.z) - (x[label] - ms);
@@ -173,12 +228,21 @@ void distillation_rows(const __global float* student, const __global float* teac
     }
 #if HAS_GRAD
     __global float* g = grad + (size_t)row * classes;
-    const float invTeacher = 1.0f / sums.x, invStudentT = 1.0f / sums.y, invStudent = 1.0f / sums.z;
-    for (int j = lid; j < classes; j += WG) {
-        const float pt = exp((u[j] - mt) * invT) * invTeacher;
-        const float psT = exp((x[j] - ms) * invT) * invStudentT;
-        const float ps = exp(x[j] - ms) * invStudent;
-        g[j] = (kdGradScale * (psT - pt) + ceScale * (ps - (j == label ? 1.0f : 0.0f))) * invB;
+    const float4 inverses = (float4)(1.0f / sums.x, 1.0f / sums.y, 1.0f / sums.z, 0.0f);
+    ROW_VECTORS(j, classes) {
+        STOREV(distillation_gradient(LOADV(x + j), LOADV(u + j), ms, mt, invT, inverses, kdGradScale, ceScale, invB),
+               g + j);
+    }
+    ROW_TAIL(j, classes) {
+        g[j] = FIRST(distillation_gradient((floatV)x[j], (floatV)u[j], ms, mt, invT, inverses, kdGradScale, ceScale,
+                                           invB));
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (lid == 0) {
+        const float pt = exp((u[label] - mt) * invT) * inverses.x;
+        const float psT = exp((x[label] - ms) * invT) * inverses.y;
+        const float ps = exp(x[label] - ms) * inverses.z;
+        g[label] = (kdGradScale * (psT - pt) + ceScale * (ps - 1.0f)) * invB;
     }
 #endif
 }

@@ -12,6 +12,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let pool: BufferPool
     /// Per-kernel device times, when the backend was created with profiling on.
     public let profiler: KernelProfiler?
+    /// How streaming kernels chunk their data: from the device type; tests set the other one to check both.
+    public var tiling: ChunkTiling
 
     let context: cl_context
     var queue: cl_command_queue?
@@ -40,6 +42,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         pool = BufferPool(context: context)
         programs = ProgramCache(context: context, device: handle.device)
         profiler = profiling ? KernelProfiler() : nil
+        tiling = .forDevice(isGPU: handle.info.isGPU)
     }
 
     deinit {

@@ -38,7 +38,7 @@ final class FakeQuantParityTests: XCTestCase {
                     let channels = axis.map { shape[$0] } ?? 1
                     let x = random.floats(shape.count, in: -1.2...1.2)
                     let (scale, zero) = parameters(scheme, channels: channels, random: &random)
-                    try assertParity("fakeQuantize \(scheme.name) \(shape) axis \(String(describing: axis))",
+                    try assertParityForEachTiling("fakeQuantize \(scheme.name) \(shape) axis \(String(describing: axis))",
                                      rtol: 0, atol: 0) { backend in
                         let output = try backend.poisoned(shape)
                         try fakeQuant(backend).fakeQuantize(
@@ -54,7 +54,7 @@ final class FakeQuantParityTests: XCTestCase {
     }
 
     /// gradInput bitwise; gradScale is a sum whose order differs between the backends (sequential per block on the
-    /// CPU, tree per work-group then over groups on the device), so it gets a float32 summation tolerance.
+    /// CPU, per chunk and work-group then over groups on the device), so it gets a float32 summation tolerance.
     func testBackwardMatchesTheCPU() throws {
         var random = SeededGenerator(seed: 2)
         for scheme in schemes {
@@ -66,7 +66,7 @@ final class FakeQuantParityTests: XCTestCase {
                     for lsq in [false, true] {
                         let label = "backward \(scheme.name) \(shape) axis \(String(describing: axis)) lsq \(lsq)"
                         var outputs: [[Float]] = []
-                        try assertParity(label, rtol: 0, atol: 0) { backend in
+                        try assertParityForEachTiling(label, rtol: 0, atol: 0) { backend in
                             let gradInput = try backend.poisoned(shape)
                             let gradScale = lsq ? try backend.poisoned([channels]) : nil
                             try fakeQuant(backend).fakeQuantizeBackward(
@@ -78,10 +78,14 @@ final class FakeQuantParityTests: XCTestCase {
                             if let gradScale { outputs.append(try gradScale.toHost()) }
                             return [gradInput]
                         }
-                        guard lsq, outputs.count == 2 else { continue }
-                        // Up to 5525 terms of magnitude ≲ g·255 summed in different orders: float32 rounding
-                        // differences of ~1e-5 of the result are expected; 1e-4 leaves room, a wrong term does not.
-                        assertClose(outputs[1], outputs[0], rtol: 1e-4, atol: 1e-4, label + " gradScale")
+                        guard lsq else { continue }
+                        // CPU, OpenCL (CPU tiling), CPU, OpenCL (GPU tiling). Up to 5525 terms of magnitude ≲ g·255
+                        // summed in different orders: float32 rounding differences of ~1e-5 of the result are
+                        // expected; 1e-4 leaves room, a wrong term does not.
+                        XCTAssertEqual(outputs.count, 4, label)
+                        for pair in stride(from: 0, to: outputs.count - 1, by: 2) {
+                            assertClose(outputs[pair + 1], outputs[pair], rtol: 1e-4, atol: 1e-4, label + " gradScale")
+                        }
                     }
                 }
             }
@@ -117,8 +121,8 @@ final class FakeQuantParityTests: XCTestCase {
         var random = SeededGenerator(seed: 4)
         let shape: Shape = [300_001]
         let x = random.floats(shape.count, in: -1.5...1.5), dy = random.floats(shape.count)
-        var sums: [[Float]] = []
-        try assertParity("per-tensor LSQ over \(shape.count) elements", rtol: 0, atol: 0) { backend in
+        var sums: [[Float]] = []  // CPU, OpenCL with the CPU tiling, CPU, OpenCL with the GPU tiling
+        try assertParityForEachTiling("per-tensor LSQ over \(shape.count) elements", rtol: 0, atol: 0) { backend in
             let gradInput = try backend.poisoned(shape), gradScale = try backend.poisoned([1])
             try fakeQuant(backend).fakeQuantizeBackward(
                 input: try backend.tensor(x, shape: shape), gradOutput: try backend.tensor(dy, shape: shape),
@@ -127,8 +131,11 @@ final class FakeQuantParityTests: XCTestCase {
             sums.append(try gradScale.toHost())
             return [gradInput]
         }
-        XCTAssertEqual(sums.count, 2)
-        if sums.count == 2 { assertClose(sums[1], sums[0], rtol: 1e-4, atol: 1e-3) }
+        XCTAssertEqual(sums.count, 4)
+        if sums.count == 4 {
+            assertClose(sums[1], sums[0], rtol: 1e-4, atol: 1e-3)
+            assertClose(sums[3], sums[2], rtol: 1e-4, atol: 1e-3)
+        }
     }
 
     // MARK: - Ties and the range, on both backends
@@ -187,7 +194,7 @@ final class FakeQuantParityTests: XCTestCase {
                 let channels = axis.map { shape[$0] } ?? 1
                 let accumulators = (0..<shape.count).map { _ in Float(Int.random(in: -40_000...40_000, using: &random)) }
                 let multipliers = (0..<channels).map { _ in Float.random(in: 1e-3...1e-2, using: &random) }
-                try assertParity("requantize \(shape) axis \(String(describing: axis))", rtol: 0, atol: 0) { backend in
+                try assertParityForEachTiling("requantize \(shape) axis \(String(describing: axis))", rtol: 0, atol: 0) { backend in
                     let output = try backend.poisoned(shape)
                     try fakeQuant(backend).requantize(input: try backend.tensor(accumulators, shape: shape),
                                                       multiplier: try backend.tensor(multipliers, shape: [channels]),

@@ -5,10 +5,12 @@ import XCTest
 
 /// `Kernels/softmax.cl` against the CPU reference on every op, on class counts below the work-group size (1, 3, 8,
 /// 13 under 32 work-items: idle work-items), filling it partly (33 → 64, 100 → 128), above it (1000 over 256: strided
-/// rows), batches of 1 and 17 (and 1000 for the losses: the batch mean strides too), and the JAX fixtures.
+/// rows), batches of 1 and 17 (and 1000 for the losses: the batch mean strides too), and the JAX fixtures. Every
+/// comparison runs with both chunk tilings (GPU: work-groups of up to 256 with float4 loads and a scalar tail; CPU:
+/// one work-item per row in float16 vectors), so class counts below, at and above the vector width are covered.
 ///
-/// Tolerances: rtol 1e-5 with atol 1e-6 throughout. Reductions sum in a different order on the device (a tree over
-/// up to 256 work-items versus a sequential loop), which moves a sum of K = 1000 positive terms by a few ulps; the
+/// Tolerances: rtol 1e-5 with atol 1e-6 throughout. Reductions sum in a different order on the device (vector lanes
+/// and a tree over up to 256 work-items versus a sequential loop), which moves a sum of K = 1000 positive terms by a few ulps; the
 /// backward passes subtract a row sum from each element, so values near zero are held to the absolute 1e-6.
 final class SoftmaxParityTests: XCTestCase {
     private let classCounts = [1, 3, 8, 13, 33, 100, 1000]
@@ -21,7 +23,7 @@ final class SoftmaxParityTests: XCTestCase {
             for rows in batches {
                 for temperature in temperatures {
                     let z = random.floats(rows * classes, in: -6...6), shape: Shape = [rows, classes]
-                    try assertParity("softmax B=\(rows) K=\(classes) T=\(temperature)") { backend in
+                    try assertParityForEachTiling("softmax B=\(rows) K=\(classes) T=\(temperature)") { backend in
                         let p = try backend.poisoned(shape), logP = try backend.poisoned(shape)
                         let logits = try backend.tensor(z, shape: shape)
                         try backend.softmax(logits: logits, temperature: temperature, output: p)
@@ -46,7 +48,7 @@ final class SoftmaxParityTests: XCTestCase {
                     try cpu.logSoftmax(logits: logits, temperature: temperature, output: logP)
                     let probabilities = try p.toHost(), logProbabilities = try logP.toHost()
                     let dy = random.floats(rows * classes)
-                    try assertParity("backward B=\(rows) K=\(classes) T=\(temperature)") { backend in
+                    try assertParityForEachTiling("backward B=\(rows) K=\(classes) T=\(temperature)") { backend in
                         let gradOutput = try backend.tensor(dy, shape: shape)
                         let softmaxGrad = try backend.poisoned(shape), logSoftmaxGrad = try backend.poisoned(shape)
                         try backend.softmaxBackward(output: backend.tensor(probabilities, shape: shape),
@@ -69,7 +71,7 @@ final class SoftmaxParityTests: XCTestCase {
                 for smoothing: Float in [0, 0.1] {
                     let z = random.floats(rows * classes, in: -6...6)
                     let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
-                    try assertParity("CE B=\(rows) K=\(classes) ε=\(smoothing)") { backend in
+                    try assertParityForEachTiling("CE B=\(rows) K=\(classes) ε=\(smoothing)") { backend in
                         let logits = try backend.tensor(z, shape: shape)
                         let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
                         let loss = try backend.poisoned([1]), grad = try backend.poisoned(shape)
@@ -94,7 +96,7 @@ final class SoftmaxParityTests: XCTestCase {
                         let s = random.floats(rows * classes, in: -6...6), t = random.floats(rows * classes, in: -6...6)
                         let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
                         let label = "KD B=\(rows) K=\(classes) T=\(temperature) α=\(alpha)"
-                        try assertParity(label) { backend in
+                        try assertParityForEachTiling(label) { backend in
                             let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
                             let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
                             let loss = try backend.poisoned([1]), terms = try backend.poisoned([2])
@@ -117,7 +119,7 @@ final class SoftmaxParityTests: XCTestCase {
         var random = SeededGenerator(seed: 25)
         for classes in [8, 1000] {
             let z = random.floats(3 * classes, in: -6...6), shape: Shape = [3, classes]
-            try assertParity("in place K=\(classes)") { backend in
+            try assertParityForEachTiling("in place K=\(classes)") { backend in
                 let p = try backend.tensor(z, shape: shape), logP = try backend.tensor(z, shape: shape)
                 try backend.softmax(logits: p, temperature: 2, output: p)
                 try backend.logSoftmax(logits: logP, temperature: 2, output: logP)

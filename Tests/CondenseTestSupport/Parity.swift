@@ -1,4 +1,5 @@
 import CondenseCore
+import CondenseOpenCL
 import XCTest
 
 public extension Backend {
@@ -20,5 +21,20 @@ public func assertParity(_ label: String, rtol: Float = 1e-5, atol: Float = 1e-6
         XCTAssertFalse(values.contains { $0.isNaN }, "\(label) output \(index): the CPU reference left NaN",
                        file: file, line: line)
         try assertClose(a, e, rtol: rtol, atol: atol, "\(label) output \(index)", file: file, line: line)
+    }
+}
+
+/// `assertParity` once per chunk tiling of the OpenCL backend (`ChunkTiling.forDevice` for a CPU and for a GPU), for
+/// ops whose kernels chunk their data by `OpenCLBackend.tiling`: CI's PoCL then also checks what a GPU would run.
+public func assertParityForEachTiling(_ label: String, rtol: Float = 1e-5, atol: Float = 1e-6,
+                                      file: StaticString = #filePath, line: UInt = #line,
+                                      _ body: (Backend) throws -> [Tensor]) throws {
+    let device = try TestDevices.openCL()
+    let own = device.tiling
+    defer { device.tiling = own }
+    for isGPU in [false, true] {
+        device.tiling = .forDevice(isGPU: isGPU)
+        try assertParity("\(label) (\(isGPU ? "GPU" : "CPU") tiling)", rtol: rtol, atol: atol, file: file, line: line,
+                         body)
     }
 }

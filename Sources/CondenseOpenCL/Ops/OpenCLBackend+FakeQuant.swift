@@ -1,8 +1,8 @@
 import CondenseCore
 
-/// `FakeQuantOps` through `Kernels/fake_quant.cl`: the forward one work-item per element; the backward and min/max
-/// in work-groups per channel, whose sums (the LSQ scale gradient) and extrema are finished on the device by a
-/// second one-work-group-per-channel pass when a channel spans several groups. Nothing is read back.
+/// `FakeQuantOps` through `Kernels/fake_quant.cl`: the elementwise kernels (forward, backward, requantize) one chunk
+/// of a row per work-item (`tiling`); the LSQ scale gradient as one partial per work-group and min/max in work-groups
+/// per channel, finished on the device by a second one-work-group-per-channel pass. Nothing is read back.
 ///
 /// Scale values are not validated (that would need a read-back mid-step); `quantizationParameters` guarantees
 /// positive scales by clamping them to ≥ 1.1920929e-7.
@@ -11,11 +11,10 @@ extension OpenCLBackend: FakeQuantOps {
                              output: Tensor) throws {
         let layout = try FakeQuantValidation.forward(input: input, scale: scale, zeroPoint: zeroPoint, axis: axis,
                                                      qmin: qmin, qmax: qmax, output: output, on: self)
-        let group = 64
-        try launch("fake_quant_forward", file: "fake_quant", defines: ["PER_CHANNEL": layout.isPerChannel ? 1 : 0],
-                   arguments: [.buffer(input), .buffer(scale), .buffer(zeroPoint), .buffer(output), .int(layout.count),
+        try launch("fake_quant_forward", file: "fake_quant", defines: elementwiseDefines(layout),
+                   arguments: [.buffer(input), .buffer(scale), .buffer(zeroPoint), .buffer(output),
                                .int(layout.inner), .int(layout.channels), .float(Float(qmin)), .float(Float(qmax))],
-                   global: [roundUp(layout.count, toMultipleOf: group)], local: [group])
+                   global: elementwiseGlobal(layout), local: elementwiseLocal)
     }
 
     public func fakeQuantizeBackward(input: Tensor, gradOutput: Tensor, scale: Tensor, zeroPoint: Tensor, axis: Int?,
@@ -23,19 +22,20 @@ extension OpenCLBackend: FakeQuantOps {
         let layout = try FakeQuantValidation.backward(input: input, gradOutput: gradOutput, scale: scale,
                                                       zeroPoint: zeroPoint, axis: axis, qmin: qmin, qmax: qmax,
                                                       gradInput: gradInput, gradScale: gradScale, on: self)
-        let (group, groups) = Self.fakeQuantGrouping(layout)
-        let defines = ["PER_CHANNEL": layout.isPerChannel ? 1 : 0, "LSQ": gradScale == nil ? 0 : 1, "WG": group]
-        let partial = try gradScale.map { groups == 1 ? $0 : try allocate([layout.channels * groups], dtype: .float32) }
+        let groups = tiling.groups(alongRowOf: layout.inner), rows = layout.outer * layout.channels
+        let defines = elementwiseDefines(layout).merging(["LSQ": gradScale == nil ? 0 : 1]) { $1 }
+        let partial = try gradScale.map { rows * groups == 1 ? $0 : try allocate([rows * groups], dtype: .float32) }
         let gradFactor = Float(FakeQuantReference.gradientFactor(layout, qmax: qmax))
         try launch("fake_quant_backward", file: "fake_quant", defines: defines,
                    arguments: [.buffer(input), .buffer(gradOutput), .buffer(scale), .buffer(zeroPoint),
-                               .buffer(gradInput), .buffer(partial ?? gradInput), .int(layout.perChannel),
-                               .int(layout.inner), .int(layout.channels), .int(groups), .float(Float(qmin)),
-                               .float(Float(qmax)), .float(gradFactor)],
-                   global: [layout.channels * groups * group], local: [group])
-        if let gradScale, let partial, groups > 1 {
-            try launch("sum_partials", file: "fake_quant", defines: defines,
-                       arguments: [.buffer(partial), .buffer(gradScale), .int(groups)],
+                               .buffer(gradInput), .buffer(partial ?? gradInput), .int(layout.inner),
+                               .int(layout.channels), .float(Float(qmin)), .float(Float(qmax)), .float(gradFactor)],
+                   global: elementwiseGlobal(layout), local: elementwiseLocal)
+        if let gradScale, let partial, rows * groups > 1 {
+            let group = 256
+            try launch("sum_partials", file: "fake_quant", defines: ["WG": group],
+                       arguments: [.buffer(partial), .buffer(gradScale), .int(layout.outer), .int(layout.channels),
+                                   .int(groups)],
                        global: [layout.channels * group], local: [group])
         }
     }
@@ -77,15 +77,26 @@ extension OpenCLBackend: FakeQuantOps {
                            output: Tensor) throws {
         let layout = try FakeQuantValidation.requantize(input: input, multiplier: multiplier, zeroPoint: zeroPoint,
                                                         axis: axis, qmin: qmin, qmax: qmax, output: output, on: self)
-        let group = 64
-        try launch("requantize", file: "fake_quant", defines: ["PER_CHANNEL": layout.isPerChannel ? 1 : 0],
-                   arguments: [.buffer(input), .buffer(multiplier), .buffer(output), .int(layout.count),
-                               .int(layout.inner), .int(layout.channels), .float(Float(zeroPoint)),
-                               .float(Float(qmin)), .float(Float(qmax))],
-                   global: [roundUp(layout.count, toMultipleOf: group)], local: [group])
+        try launch("requantize", file: "fake_quant", defines: elementwiseDefines(layout),
+                   arguments: [.buffer(input), .buffer(multiplier), .buffer(output), .int(layout.inner),
+                               .int(layout.channels), .float(Float(zeroPoint)), .float(Float(qmin)),
+                               .float(Float(qmax))],
+                   global: elementwiseGlobal(layout), local: elementwiseLocal)
     }
 
     // MARK: - Launch helpers
+
+    /// The elementwise kernels (forward, backward, requantize) run [segments, rows] with rows = outer·channels:
+    /// `tiling`'s chunks along each row, padded to whole work-groups of `tiling.groupSize`.
+    private func elementwiseDefines(_ layout: FakeQuantLayout) -> [String: Int] {
+        tiling.defines.merging(["PER_CHANNEL": layout.isPerChannel ? 1 : 0, "WG": tiling.groupSize]) { $1 }
+    }
+
+    private func elementwiseGlobal(_ layout: FakeQuantLayout) -> [Int] {
+        [tiling.groups(alongRowOf: layout.inner) * tiling.groupSize, layout.outer * layout.channels]
+    }
+
+    private var elementwiseLocal: [Int] { [tiling.groupSize, 1] }
 
     /// Work-group size and groups per channel for the grouped kernels: the group is the next power of two of the
     /// elements per channel from 32 to 256; a long channel is split over up to ~8 elements per work-item, at most

@@ -1,7 +1,8 @@
 import CondenseCore
 
-/// `SoftmaxOps` through `Kernels/softmax.cl`: one work-group per row with local-memory reductions, and for the
-/// losses a second one-work-group kernel that averages the per-row values on the device (no read-back).
+/// `SoftmaxOps` through `Kernels/softmax.cl`: one work-group per row (on a CPU driver one work-item, see
+/// `rowGroup`) walking it in vectors with local-memory reductions, and for the losses a second one-work-group kernel
+/// that averages the per-row values on the device (no read-back).
 ///
 /// Labels are not validated here: checking them would need a read-back mid-step. The kernels clamp each label into
 /// `[0, K)` so nothing is read out of bounds; the data loader is responsible for labels in range.
@@ -34,11 +35,11 @@ extension OpenCLBackend: SoftmaxOps {
                              gradLogits: Tensor?) throws {
         let e = try SoftmaxValidation.crossEntropy(logits: logits, labels: labels, labelSmoothing: labelSmoothing,
                                                    loss: loss, gradLogits: gradLogits, on: self)
-        let group = Self.softmaxWorkGroup(for: e.classes)
+        let group = rowGroup(for: e.classes)
         let invB = 1 / Float(e.rows), invK = 1 / Float(e.classes)
         let rowLoss = try allocate([e.rows], dtype: .float32)
         try launch("cross_entropy_rows", file: "softmax",
-                   defines: ["WG": group, "HAS_GRAD": gradLogits == nil ? 0 : 1],
+                   defines: rowDefines(group, ["HAS_GRAD": gradLogits == nil ? 0 : 1]),
                    arguments: [.buffer(logits), .buffer(labels), .buffer(rowLoss), .buffer(gradLogits ?? rowLoss),
                                .int(e.classes), .float(labelSmoothing), .float(invK), .float(1 - labelSmoothing),
                                .float(labelSmoothing * invK), .float(invB)],
@@ -51,10 +52,10 @@ extension OpenCLBackend: SoftmaxOps {
         let e = try SoftmaxValidation.distillation(student: student, teacher: teacher, labels: labels,
                                                    temperature: temperature, alpha: alpha, loss: loss,
                                                    gradStudent: gradStudent, terms: terms, on: self)
-        let group = Self.softmaxWorkGroup(for: e.classes)
+        let group = rowGroup(for: e.classes)
         let rowTerms = try allocate([e.rows, 2], dtype: .float32)
         try launch("distillation_rows", file: "softmax",
-                   defines: ["WG": group, "HAS_GRAD": gradStudent == nil ? 0 : 1],
+                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1]),
                    arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
                                .buffer(gradStudent ?? rowTerms), .int(e.classes), .float(1 / temperature),
                                .float(alpha * temperature * temperature), .float(1 - alpha),
@@ -72,18 +73,28 @@ extension OpenCLBackend: SoftmaxOps {
         return size
     }
 
+    /// Work-items per row: `softmaxWorkGroup` on a GPU; one on a CPU driver (`tiling.groupSize` 1), where a
+    /// work-group's barriers would split its loops and one work-item walks the row in `tiling.vectorWidth` vectors.
+    private func rowGroup(for classes: Int) -> Int {
+        tiling.groupSize == 1 ? 1 : Self.softmaxWorkGroup(for: classes)
+    }
+
+    private func rowDefines(_ group: Int, _ extra: [String: Int]) -> [String: Int] {
+        extra.merging(["WG": group, "VEC": tiling.vectorWidth]) { $1 }
+    }
+
     private func launchForward(_ logits: Tensor, _ output: Tensor, _ e: SoftmaxRows, temperature: Float,
                                log: Bool) throws {
-        let group = Self.softmaxWorkGroup(for: e.classes)
-        try launch("softmax_forward", file: "softmax", defines: ["WG": group, "LOG": log ? 1 : 0],
+        let group = rowGroup(for: e.classes)
+        try launch("softmax_forward", file: "softmax", defines: rowDefines(group, ["LOG": log ? 1 : 0]),
                    arguments: [.buffer(logits), .buffer(output), .int(e.classes), .float(1 / temperature)],
                    global: [e.rows * group], local: [group])
     }
 
     private func launchBackward(_ output: Tensor, _ gradOutput: Tensor, _ gradInput: Tensor, _ e: SoftmaxRows,
                                 temperature: Float, log: Bool) throws {
-        let group = Self.softmaxWorkGroup(for: e.classes)
-        try launch("softmax_backward", file: "softmax", defines: ["WG": group, "LOG": log ? 1 : 0],
+        let group = rowGroup(for: e.classes)
+        try launch("softmax_backward", file: "softmax", defines: rowDefines(group, ["LOG": log ? 1 : 0]),
                    arguments: [.buffer(output), .buffer(gradOutput), .buffer(gradInput), .int(e.classes),
                                .float(1 / temperature)],
                    global: [e.rows * group], local: [group])

@@ -1,0 +1,33 @@
+/// How the streaming kernels split contiguous data over work-items on one device (`Kernels/common.cl`'s vector
+/// chunks): each work-item takes `vectorsPerItem` vectors of `vectorWidth` floats.
+///
+/// A GPU gets one `float4` per work-item in work-groups of 64, so neighbouring work-items read neighbouring vectors
+/// (coalesced). A CPU driver such as PoCL runs each work-group as a loop over its work-items; there one work-item
+/// takes 256 contiguous floats as a vectorized loop (AVX-512 width), which amortizes per-item setup (index
+/// arithmetic, 1/s) and keeps each thread streaming through memory, and reductions need no local-memory tree.
+public struct ChunkTiling: Equatable, Sendable {
+    /// `VEC`: floats per vector load (1, 2, 4, 8 or 16).
+    public let vectorWidth: Int
+    /// `ITEMS`: vectors per work-item.
+    public let vectorsPerItem: Int
+    /// Work-items per work-group along the chunked dimension.
+    public let groupSize: Int
+    /// Work-items per work-group of the kernels that share a local-memory tile (one on a CPU driver, whose
+    /// barriers would split the work-item loops).
+    public let tileGroupSize: Int
+
+    /// Floats per work-item.
+    public var chunk: Int { vectorWidth * vectorsPerItem }
+
+    /// The `-D` defines the kernels read.
+    public var defines: [String: Int] { ["VEC": vectorWidth, "ITEMS": vectorsPerItem] }
+
+    /// The tiling for a GPU (`isGPU`) or a CPU OpenCL device.
+    public static func forDevice(isGPU: Bool) -> ChunkTiling {
+        isGPU ? ChunkTiling(vectorWidth: 4, vectorsPerItem: 1, groupSize: 64, tileGroupSize: 256)
+              : ChunkTiling(vectorWidth: 16, vectorsPerItem: 16, groupSize: 1, tileGroupSize: 1)
+    }
+
+    /// Work-groups along a row of `elements` floats: its chunks, rounded up to whole groups.
+    public func groups(alongRowOf elements: Int) -> Int { ceilDiv(ceilDiv(elements, chunk), groupSize) }
+}
