@@ -26,6 +26,7 @@ extension CPUBackend: ConvOps {
         let g = try p.geometry("conv2d", input: input, weight: weight, bias: bias, output: output)
         let x = try input.cpuFloats("conv2d"), w = try weight.cpuFloats("conv2d"), y = try output.cpuFloats("conv2d")
         let b = try bias?.cpuFloats("conv2d")
+        if let winograd = WinogradConvolution(g, p) { return timed("conv2d") { winograd.forward(x, w, bias: b, y) } }
         let s = SampleLayout(g, p)
         timed("conv2d") {
             forEachSample(s, unfolding: true) { n, columns in
@@ -48,6 +49,7 @@ extension CPUBackend: ConvOps {
         let op = "conv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput, weight: weight, bias: nil, output: gradOutput)
         let dy = try gradOutput.cpuFloats(op), w = try weight.cpuFloats(op), dx = try gradInput.cpuFloats(op)
+        if let winograd = WinogradConvolution(g, p) { return timed(op) { winograd.inputGradient(dy, w, dx) } }
         let s = SampleLayout(g, p)
         timed(op) {
             forEachSample(s, unfolding: false) { n, columns in
@@ -68,6 +70,11 @@ extension CPUBackend: ConvOps {
         let op = "conv2dBackwardWeight"
         let g = try p.geometry(op, input: input, weight: gradWeight, bias: gradBias, output: gradOutput)
         let x = try input.cpuFloats(op), dy = try gradOutput.cpuFloats(op), dw = try gradWeight.cpuFloats(op)
+        if let winograd = WinogradConvolution(g, p) {
+            timed(op) { winograd.weightGradient(x, dy, dw) }
+            if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
+            return
+        }
         let s = SampleLayout(g, p), weightCount = gradWeight.count
         let parts = max(1, min(g.batch, HostParallel.workers))
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: (parts - 1) * weightCount)
