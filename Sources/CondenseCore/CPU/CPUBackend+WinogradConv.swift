@@ -111,14 +111,14 @@ struct WinogradConvolution {
         let rows: UnsafeMutablePointer<Float>
 
         init(_ t: WinogradTiling, chunk: Int, first firstChannels: Int, second secondChannels: Int) {
-            let columns = chunk * t.tiles + WinogradTiling.slack, bordered = t.borderedSize
+            let columns = chunk * t.tiles + WinogradTiling.slack
             first = .allocate(capacity: 16 * firstChannels * columns)
             second = .allocate(capacity: 16 * secondChannels * columns)
-            plane = .allocate(capacity: bordered + 4 * t.pitch)
-            gradientPlane = .allocate(capacity: bordered)
+            plane = .allocate(capacity: t.splitSize)
+            gradientPlane = .allocate(capacity: t.splitSize)
             rows = .allocate(capacity: 4 * t.blockedTilesX)
-            plane.initialize(repeating: 0, count: bordered + 4 * t.pitch)
-            gradientPlane.initialize(repeating: 0, count: bordered)
+            plane.initialize(repeating: 0, count: t.splitSize)
+            gradientPlane.initialize(repeating: 0, count: t.splitSize)
         }
 
         func deallocate() {

@@ -5,9 +5,9 @@
 ///
 /// Transformed tiles are stored element-major, `V[ξ][channel][column]` with `ξ = 4·r + k` the position in the 4×4
 /// tile and `column = s·tiles + ty·tilesX + tx` for sample `s` of a chunk, so each GEMM reads contiguous rows. The
-/// transforms run eight tiles of a tile row at a time (SIMD8 lanes over `tx`); a row's last block writes up to seven
-/// columns past it, which the next row or sample overwrites, or which land in the `slack` at the end of each
-/// channel's row of columns.
+/// transforms run eight tiles of a tile row at a time (SIMD8 lanes over `tx`), reading planes split into their even
+/// and odd columns so that every tile column is a contiguous run; a row's last block writes up to seven columns past
+/// it, which the next row or sample overwrites, or which land in the `slack` at the end of each channel's columns.
 struct WinogradTiling {
     /// Height and width of the input and output planes (equal: stride 1, padding 1).
     let height: Int, width: Int
@@ -15,40 +15,34 @@ struct WinogradTiling {
     let tilesY: Int, tilesX: Int, tiles: Int
     /// Tiles per row rounded up to whole SIMD8 blocks.
     let blockedTilesX: Int
-    /// Row pitch and row count of the zero-bordered plane the tiles are read from (its rows long enough for the
-    /// last block's lanes).
-    let pitch: Int, rows: Int
+    /// Row pitch and row count of a zero-bordered half plane (the even or the odd columns), long enough for the
+    /// last block's lanes.
+    let halfPitch: Int, rows: Int
     /// Columns past the last tile of a chunk that a row of transformed tiles must have room for.
     static let slack = 8
     var plane: Int { height * width }
-    /// Floats of a zero-bordered plane, with room for the reads of the last row's last block.
-    var borderedSize: Int { rows * pitch + 16 }
+    /// Floats of a plane split by `split`: its even half, then its odd half.
+    var splitSize: Int { 2 * rows * halfPitch }
 
     init(height: Int, width: Int) {
         (self.height, self.width) = (height, width)
         (tilesY, tilesX) = ((height + 1) / 2, (width + 1) / 2)
         tiles = tilesY * tilesX
         blockedTilesX = (tilesX + 7) / 8 * 8
-        (pitch, rows) = (2 * blockedTilesX + 8, 2 * tilesY + 2)  // pitch: whole SIMD8 blocks
+        (halfPitch, rows) = (blockedTilesX + 8, 2 * tilesY + 2)
     }
 
-    /// Copies a plane into `bordered` (`borderedSize` floats, zeroed once by the caller) at row and column
-    /// `offset`; the border never changes, so refilling the interior is enough between planes.
-    func fill(_ bordered: UnsafeMutablePointer<Float>, from plane: UnsafePointer<Float>, offset: Int) {
-        for y in 0..<height { Self.copy(plane + y * width, to: bordered + (y + offset) * pitch + offset, count: width) }
-    }
-
-    /// Copies `count` floats eight at a time, inline: the rows here are too short for a `memmove` call to pay.
-    @inline(__always)
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            PointwiseKernels.store(PointwiseKernels.load(source + i), target + i)
-            i += 8
-        }
-        while i < count {
-            target[i] = source[i]
-            i += 1
+    /// Copies a plane, zero-bordered by `offset` rows and columns on top and left, into `split` (`splitSize` floats,
+    /// zeroed once by the caller): bordered column `2i` to row position `i` of the even half, `2i + 1` of the odd
+    /// half. The border never changes, so refilling the interior is enough between planes.
+    func split(_ plane: UnsafePointer<Float>, into split: UnsafeMutablePointer<Float>, offset: Int) {
+        let even = split, odd = split + rows * halfPitch
+        for y in 0..<height {
+            let source = plane + y * width, row = (y + offset) * halfPitch
+            // Input columns 2i and 2i + 1 land in bordered columns 2i + offset and 2i + 1 + offset.
+            let (first, second) = offset == 0 ? (even + row, odd + row) : (odd + row, even + row + 1)
+            for i in 0..<(width + 1) / 2 { first[i] = source[2 * i] }
+            for i in 0..<width / 2 { second[i] = source[2 * i + 1] }
         }
     }
 }
@@ -56,34 +50,32 @@ struct WinogradTiling {
 /// The four tile transforms of `WinogradTiling` and the two kernel transforms.
 enum WinogradKernels {
     /// Input tiles `Bᵀ·d·B` of one sample's `channels` planes (`d` with padding 1) into `v[ξ][c][column…]` with
-    /// row length `stride`. `scratch` holds `borderedSize + 4·pitch` floats, the first `borderedSize` zeroed.
+    /// row length `stride`. `scratch` holds `splitSize` floats, zeroed.
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, _ t: WinogradTiling,
                                into v: UnsafeMutablePointer<Float>, stride: Int, column: Int,
                                scratch: UnsafeMutablePointer<Float>) {
-        let bordered = scratch, r = scratch + t.borderedSize  // r: the four row combinations Bᵀ·d, one per pitch
-        let elementStride = channels * stride
+        let even = scratch, odd = scratch + t.rows * t.halfPitch, elementStride = channels * stride
         for c in 0..<channels {
-            t.fill(bordered, from: x + c * t.plane, offset: 1)
+            t.split(x + c * t.plane, into: scratch, offset: 1)
             for ty in 0..<t.tilesY {
-                let d0 = bordered + 2 * ty * t.pitch, d1 = d0 + t.pitch, d2 = d1 + t.pitch, d3 = d2 + t.pitch
-                for q in Swift.stride(from: 0, to: t.pitch, by: 8) {
-                    let (p0, p1, p2, p3) = (load(d0 + q), load(d1 + q), load(d2 + q), load(d3 + q))
-                    store(p0 - p2, r + q)
-                    store(p1 + p2, r + t.pitch + q)
-                    store(p2 - p1, r + 2 * t.pitch + q)
-                    store(p1 - p3, r + 3 * t.pitch + q)
-                }
-                for row in 0..<4 {
-                    let source = r + row * t.pitch
-                    let target = v + 4 * row * elementStride + c * stride + column + ty * t.tilesX
-                    for tx in Swift.stride(from: 0, to: t.tilesX, by: 8) {
-                        let left = load16(source + 2 * tx), right = load16(source + 2 * tx + 2)
-                        let (e0, e1, e2, e3) = (left.evenHalf, left.oddHalf, right.evenHalf, right.oddHalf)
-                        store(e0 - e2, target + tx)
-                        store(e1 + e2, target + elementStride + tx)
-                        store(e2 - e1, target + 2 * elementStride + tx)
-                        store(e1 - e3, target + 3 * elementStride + tx)
+                let target = v + c * stride + column + ty * t.tilesX
+                for tx in Swift.stride(from: 0, to: t.tilesX, by: 8) {
+                    // Bᵀ over each of the tile's four rows (its columns 0–3 are even, odd, even + 1, odd + 1) …
+                    @inline(__always) func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                        let offset = (2 * ty + i) * t.halfPitch + tx
+                        let (d0, d1, d2, d3) = (load(even + offset), load(odd + offset), load(even + offset + 1),
+                                                load(odd + offset + 1))
+                        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
                     }
+                    // … then over the rows.
+                    let (h0, h1, h2, h3) = (row(0), row(1), row(2), row(3))
+                    @inline(__always) func store(_ element: Int, _ value: SIMD8<Float>) {
+                        WinogradKernels.store(value, target + element * elementStride + tx)
+                    }
+                    store(0, h0.0 - h2.0); store(1, h0.1 - h2.1); store(2, h0.2 - h2.2); store(3, h0.3 - h2.3)
+                    store(4, h1.0 + h2.0); store(5, h1.1 + h2.1); store(6, h1.2 + h2.2); store(7, h1.3 + h2.3)
+                    store(8, h2.0 - h1.0); store(9, h2.1 - h1.1); store(10, h2.2 - h1.2); store(11, h2.3 - h1.3)
+                    store(12, h1.0 - h3.0); store(13, h1.1 - h3.1); store(14, h1.2 - h3.2); store(15, h1.3 - h3.3)
                 }
             }
         }
@@ -111,23 +103,23 @@ enum WinogradKernels {
                     storeInterleaved(b0 + b1 + b2 + b, b1 - b2 - b3 + b, bottom + 2 * tx)
                 }
                 let plane = y + o * t.plane
-                WinogradTiling.copy(top, to: plane + 2 * ty * t.width, count: t.width)
-                if 2 * ty + 1 < t.height { WinogradTiling.copy(bottom, to: plane + (2 * ty + 1) * t.width, count: t.width) }
+                copy(top, to: plane + 2 * ty * t.width, count: t.width)
+                if 2 * ty + 1 < t.height { copy(bottom, to: plane + (2 * ty + 1) * t.width, count: t.width) }
             }
         }
     }
 
     /// Output-gradient tiles `A·dy·Aᵀ` (the adjoint of `transformOutput`; 2×2 tiles, zero past the plane) of one
-    /// sample's `channels` planes into `z[ξ][o][column…]`. `scratch` holds `borderedSize` zeroed floats.
+    /// sample's `channels` planes into `z[ξ][o][column…]`. `scratch` holds `splitSize` floats, zeroed.
     static func transformGradient(_ dy: UnsafePointer<Float>, channels: Int, _ t: WinogradTiling,
                                   into z: UnsafeMutablePointer<Float>, stride: Int, column: Int,
-                                  scratch bordered: UnsafeMutablePointer<Float>) {
-        let elementStride = channels * stride
+                                  scratch: UnsafeMutablePointer<Float>) {
+        let even = scratch, odd = scratch + t.rows * t.halfPitch, elementStride = channels * stride
         for o in 0..<channels {
-            t.fill(bordered, from: dy + o * t.plane, offset: 0)
+            t.split(dy + o * t.plane, into: scratch, offset: 0)
             for ty in 0..<t.tilesY {
-                let top = bordered + 2 * ty * t.pitch, bottom = top + t.pitch
                 let target = z + o * stride + column + ty * t.tilesX
+                let top = 2 * ty * t.halfPitch, bottom = top + t.halfPitch
                 for tx in Swift.stride(from: 0, to: t.tilesX, by: 8) {
                     @inline(__always) func store(_ r: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>,
                                                  _ d: SIMD8<Float>) {
@@ -138,8 +130,8 @@ enum WinogradKernels {
                         WinogradKernels.store(d, base + 3 * elementStride)
                     }
                     // A over the tile's columns (top row e, bottom row f), then over its rows.
-                    let upper = load16(top + 2 * tx), lower = load16(bottom + 2 * tx)
-                    let (y0, y1, y2, y3) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
+                    let (y0, y1) = (load(even + top + tx), load(odd + top + tx))
+                    let (y2, y3) = (load(even + bottom + tx), load(odd + bottom + tx))
                     let (e0, e1, e2, e3) = (y0, y0 + y1, y0 - y1, -y1), (f0, f1, f2, f3) = (y2, y2 + y3, y2 - y3, -y3)
                     store(0, e0, e1, e2, e3)
                     store(1, e0 + f0, e1 + f1, e2 + f2, e3 + f3)
@@ -150,16 +142,25 @@ enum WinogradKernels {
         }
     }
 
+    /// Copies `count` floats eight at a time, inline: the rows here are too short for a `memmove` call to pay.
+    @inline(__always)
+    private static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(load(source + i), target + i)
+            i += 8
+        }
+        while i < count {
+            target[i] = source[i]
+            i += 1
+        }
+    }
+
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { PointwiseKernels.load(p) }
 
     @inline(__always)
     private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { PointwiseKernels.store(v, p) }
-
-    @inline(__always)
-    private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
 
     /// Stores `even` and `odd` alternately: `p[2i] = even[i]`, `p[2i + 1] = odd[i]`.
     @inline(__always)
