@@ -27,7 +27,8 @@ final class WinogradConvTests: XCTestCase {
             let weightShape: Shape = [g.outputChannels, g.inputChannels, 3, 3]
             let input = try backend.tensor(x, shape: g.inputShape), weight = try backend.tensor(w, shape: weightShape)
             let output = try backend.poisoned(g.outputShape), gradInput = try backend.poisoned(g.inputShape)
-            let gradWeight = try backend.poisoned(weightShape), gradOutput = try backend.tensor(dy, shape: g.outputShape)
+            let gradWeight = try backend.poisoned(weightShape)
+            let gradOutput = try backend.tensor(dy, shape: g.outputShape)
             try backend.conv2d(input: input, weight: weight, bias: try backend.tensor(b, shape: [b.count]),
                                output: output, parameters: parameters)
             try backend.conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
@@ -50,7 +51,8 @@ final class WinogradConvTests: XCTestCase {
     func testEveryChunkSizeMatchesDirectConvolution() {
         let g = geometry((17, 7, 13, 5, 5))
         var random = SeededGenerator(seed: 77)
-        let x = random.floats(g.inputShape.count), w = random.floats(13 * 7 * 9), dy = random.floats(g.outputShape.count)
+        let x = random.floats(g.inputShape.count), w = random.floats(13 * 7 * 9)
+        let dy = random.floats(g.outputShape.count)
         let expected = (ConvReference.forward(g, groups: 1, input: x, weight: w, bias: nil),
                         ConvReference.backwardInput(g, groups: 1, gradOutput: dy, weight: w),
                         ConvReference.backwardWeight(g, groups: 1, input: x, gradOutput: dy))
@@ -91,9 +93,9 @@ final class WinogradConvTests: XCTestCase {
         try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: nil,
                                          parameters: parameters)
         let (xd, wd) = (x.map(Double.init), w.map(Double.init))
-        assertClose(try gradInput.toHost().map(Double.init), try numericalGradient(of: { try loss($0, wd) }, at: xd, step: 0.5),
-                    rtol: 1e-4, atol: 1e-4, "input")
-        assertClose(try gradWeight.toHost().map(Double.init), try numericalGradient(of: { try loss(xd, $0) }, at: wd, step: 0.5),
-                    rtol: 1e-4, atol: 1e-4, "weight")
+        let numericInput = try numericalGradient(of: { try loss($0, wd) }, at: xd, step: 0.5)
+        let numericWeight = try numericalGradient(of: { try loss(xd, $0) }, at: wd, step: 0.5)
+        assertClose(try gradInput.toHost().map(Double.init), numericInput, rtol: 1e-4, atol: 1e-4, "input")
+        assertClose(try gradWeight.toHost().map(Double.init), numericWeight, rtol: 1e-4, atol: 1e-4, "weight")
     }
 }

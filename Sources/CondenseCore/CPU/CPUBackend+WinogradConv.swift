@@ -25,14 +25,19 @@ struct WinogradConvolution {
     /// `y = conv(x, w) + b` for weights `w` `[O, C, 3, 3]`.
     func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                  _ y: UnsafeMutablePointer<Float>) {
-        withKernelTiles(w, flipped: false) { convolve(x, input: inputChannels, $0, output: outputChannels, bias: bias, y) }
+        withKernelTiles(w, flipped: false) {
+            convolve(x, input: inputChannels, $0, output: outputChannels, bias: bias, y)
+        }
     }
 
     /// `dx`, the gradient of `forward`'s input: the convolution of `dy` with the rotated, transposed kernels.
     func inputGradient(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        withKernelTiles(w, flipped: true) { convolve(dy, input: outputChannels, $0, output: inputChannels, bias: nil, dx) }
+        withKernelTiles(w, flipped: true) {
+            convolve(dy, input: outputChannels, $0, output: inputChannels, bias: nil, dx)
+        }
     }
 
+    /// Runs `body` with the kernel tiles of `w` (`WinogradKernels.transformWeights`).
     private func withKernelTiles(_ w: UnsafePointer<Float>, flipped: Bool, _ body: (UnsafePointer<Float>) -> Void) {
         let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * outputChannels * inputChannels)
         defer { u.deallocate() }
@@ -43,28 +48,24 @@ struct WinogradConvolution {
 
     /// `y = conv(x) + b` (`input` channels in, `output` channels out) with kernel tiles `u[ξ][output][input]`.
     private func convolve(_ x: UnsafePointer<Float>, input: Int, _ u: UnsafePointer<Float>, output: Int,
-                 bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-        let t = tiling, chunk = chunk(input + output)
+                          bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let t = tiling
         HostParallel.forEachRange(batch) { _, samples in
-            let scratch = Scratch(t, chunk: chunk, first: input, second: output)
-            defer { scratch.deallocate() }
-            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let count = min(chunk, samples.upperBound - first), n = count * t.tiles
-                let stride = n + WinogradTiling.slack
+            forEachChunk(samples, first: input, second: output) { scratch, first, count, stride in
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * input * t.plane, channels: input, t,
                                                    into: scratch.first, stride: stride, column: s * t.tiles,
                                                    scratch: scratch.plane)
                 }
                 for element in 0..<16 {
-                    hostSgemm(m: output, n: n, k: input, u + element * output * input, lda: input,
+                    hostSgemm(m: output, n: count * t.tiles, k: input, u + element * output * input, lda: input,
                               scratch.first + element * input * stride, ldb: stride,
                               scratch.second + element * output * stride, ldc: stride)
                 }
                 for s in 0..<count {
-                    WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride, column: s * t.tiles,
-                                                    bias: bias, into: y + (first + s) * output * t.plane,
-                                                    scratch: scratch.rows)
+                    WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride,
+                                                    column: s * t.tiles, bias: bias,
+                                                    into: y + (first + s) * output * t.plane, scratch: scratch.rows)
                 }
             }
         }
@@ -72,16 +73,13 @@ struct WinogradConvolution {
 
     /// `dw = Σ_samples` of the adjoint of `forward`, written as `[O, C, 3, 3]`.
     func weightGradient(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) {
-        let t = tiling, (c, o) = (inputChannels, outputChannels), chunk = chunk(c + o)
+        let t = tiling, (c, o) = (inputChannels, outputChannels)
         let parts = max(1, min(batch, HostParallel.workers)), productCount = 16 * o * c
         let products = UnsafeMutablePointer<Float>.allocate(capacity: parts * productCount)
         defer { products.deallocate() }
         HostParallel.forEachRange(batch, parts: parts) { part, samples in
-            let scratch = Scratch(t, chunk: chunk, first: c, second: o), target = products + part * productCount
-            defer { scratch.deallocate() }
-            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let count = min(chunk, samples.upperBound - first), n = count * t.tiles
-                let stride = n + WinogradTiling.slack
+            let target = products + part * productCount
+            forEachChunk(samples, first: c, second: o) { scratch, first, count, stride in
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * c * t.plane, channels: c, t, into: scratch.first,
                                                    stride: stride, column: s * t.tiles, scratch: scratch.plane)
@@ -90,9 +88,9 @@ struct WinogradConvolution {
                                                       scratch: scratch.gradientPlane)
                 }
                 for element in 0..<16 {
-                    hostSgemm(transposeB: true, m: o, n: c, k: n, scratch.second + element * o * stride, lda: stride,
-                              scratch.first + element * c * stride, ldb: stride, beta: first == samples.lowerBound ? 0 : 1,
-                              target + element * o * c, ldc: c)
+                    hostSgemm(transposeB: true, m: o, n: c, k: count * t.tiles, scratch.second + element * o * stride,
+                              lda: stride, scratch.first + element * c * stride, ldb: stride,
+                              beta: first == samples.lowerBound ? 0 : 1, target + element * o * c, ldc: c)
                 }
             }
         }
@@ -101,6 +99,19 @@ struct WinogradConvolution {
             for i in 0..<productCount { products[i] += partial[i] }
         }
         WinogradKernels.weightGradient(products, outputChannels: o, inputChannels: c, into: dw)
+    }
+
+    /// Runs `body(scratch, first sample, sample count, row stride)` for each chunk of one core's `samples`, with
+    /// buffers for `first` and `second` channels of transformed tiles (rows of `count·tiles` columns plus slack).
+    private func forEachChunk(_ samples: Range<Int>, first firstChannels: Int, second secondChannels: Int,
+                              _ body: (Scratch, Int, Int, Int) -> Void) {
+        let chunk = chunk(firstChannels + secondChannels)
+        let scratch = Scratch(tiling, chunk: chunk, first: firstChannels, second: secondChannels)
+        defer { scratch.deallocate() }
+        for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+            let count = min(chunk, samples.upperBound - first)
+            body(scratch, first, count, count * tiling.tiles + WinogradTiling.slack)
+        }
     }
 
     /// One core's buffers: the two sides' transformed tiles of a chunk (`first`, `second`), the zero-bordered planes

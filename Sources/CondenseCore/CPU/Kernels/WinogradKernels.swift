@@ -1,6 +1,6 @@
-/// Winograd F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016) for 3×3, stride-1,
-/// padding-1 convolutions: the output is cut into 2×2 tiles, each read from a 4×4 input tile `d`, and
-/// `y = Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A`, so a tile costs 16 multiplies per (input, output) channel pair instead of 36.
+/// Winograd F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016) for 3×3,
+/// stride-1, padding-1 convolutions: the output is cut into 2×2 tiles, each read from a 4×4 input tile `d`, and
+/// `y = Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A`: 16 multiplies per tile and (input, output) channel pair, not 36.
 /// The 16 element-wise products, summed over input channels, are 16 GEMMs over all tiles (`WinogradConvolution`).
 ///
 /// Transformed tiles are stored element-major, `V[ξ][channel][column]` with `ξ = 4·r + k` the position in the 4×4
@@ -64,30 +64,25 @@ enum WinogradKernels {
     static func transformInput(_ x: UnsafePointer<Float>, channels: Int, _ t: WinogradTiling,
                                into v: UnsafeMutablePointer<Float>, stride: Int, column: Int,
                                scratch: UnsafeMutablePointer<Float>) {
-        let even = scratch, odd = scratch + t.rows * t.halfPitch, elementStride = channels * stride
-        for c in 0..<channels {
-            t.split(x + c * t.plane, into: scratch, offset: 1)
-            for ty in 0..<t.tilesY {
-                let target = v + c * stride + column + ty * t.tilesX
-                for tx in Swift.stride(from: 0, to: t.tilesX, by: 8) {
-                    // Bᵀ over each of the tile's four rows (its columns 0–3 are even, odd, even + 1, odd + 1) …
-                    @inline(__always) func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-                        let offset = (2 * ty + i) * t.halfPitch + tx
-                        let (d0, d1, d2, d3) = (load(even + offset), load(odd + offset), load(even + offset + 1),
-                                                load(odd + offset + 1))
-                        return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-                    }
-                    // … then over the rows.
-                    let (h0, h1, h2, h3) = (row(0), row(1), row(2), row(3))
-                    @inline(__always) func store(_ element: Int, _ value: SIMD8<Float>) {
-                        WinogradKernels.store(value, target + element * elementStride + tx)
-                    }
-                    store(0, h0.0 - h2.0); store(1, h0.1 - h2.1); store(2, h0.2 - h2.2); store(3, h0.3 - h2.3)
-                    store(4, h1.0 + h2.0); store(5, h1.1 + h2.1); store(6, h1.2 + h2.2); store(7, h1.3 + h2.3)
-                    store(8, h2.0 - h1.0); store(9, h2.1 - h1.1); store(10, h2.2 - h1.2); store(11, h2.3 - h1.3)
-                    store(12, h1.0 - h3.0); store(13, h1.1 - h3.1); store(14, h1.2 - h3.2); store(15, h1.3 - h3.3)
-                }
+        let elementStride = channels * stride
+        forEachBlock(x, channels: channels, t, padding: 1, into: v, stride: stride, column: column,
+                     scratch: scratch) { even, odd, target in
+            // Bᵀ over each of the tile's four rows (its columns 0–3 are even, odd, even + 1, odd + 1) …
+            @inline(__always) func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                let offset = i * t.halfPitch
+                let (d0, d1, d2, d3) = (load(even + offset), load(odd + offset), load(even + offset + 1),
+                                        load(odd + offset + 1))
+                return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
             }
+            // … then over the rows.
+            let (h0, h1, h2, h3) = (row(0), row(1), row(2), row(3))
+            @inline(__always) func store(_ element: Int, _ value: SIMD8<Float>) {
+                WinogradKernels.store(value, target + element * elementStride)
+            }
+            store(0, h0.0 - h2.0); store(1, h0.1 - h2.1); store(2, h0.2 - h2.2); store(3, h0.3 - h2.3)
+            store(4, h1.0 + h2.0); store(5, h1.1 + h2.1); store(6, h1.2 + h2.2); store(7, h1.3 + h2.3)
+            store(8, h2.0 - h1.0); store(9, h2.1 - h1.1); store(10, h2.2 - h1.2); store(11, h2.3 - h1.3)
+            store(12, h1.0 - h3.0); store(13, h1.1 - h3.1); store(14, h1.2 - h3.2); store(15, h1.3 - h3.3)
         }
     }
 
@@ -124,29 +119,43 @@ enum WinogradKernels {
     static func transformGradient(_ dy: UnsafePointer<Float>, channels: Int, _ t: WinogradTiling,
                                   into z: UnsafeMutablePointer<Float>, stride: Int, column: Int,
                                   scratch: UnsafeMutablePointer<Float>) {
-        let even = scratch, odd = scratch + t.rows * t.halfPitch, elementStride = channels * stride
-        for o in 0..<channels {
-            t.split(dy + o * t.plane, into: scratch, offset: 0)
+        let elementStride = channels * stride
+        forEachBlock(dy, channels: channels, t, padding: 0, into: z, stride: stride, column: column,
+                     scratch: scratch) { even, odd, target in
+            @inline(__always) func store(_ r: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>,
+                                         _ d: SIMD8<Float>) {
+                let base = target + 4 * r * elementStride
+                WinogradKernels.store(a, base)
+                WinogradKernels.store(b, base + elementStride)
+                WinogradKernels.store(c, base + 2 * elementStride)
+                WinogradKernels.store(d, base + 3 * elementStride)
+            }
+            // A over the tile's columns (top row e, bottom row f), then over its rows.
+            let (y0, y1, y2, y3) = (load(even), load(odd), load(even + t.halfPitch), load(odd + t.halfPitch))
+            let (e0, e1, e2, e3) = (y0, y0 + y1, y0 - y1, -y1), (f0, f1, f2, f3) = (y2, y2 + y3, y2 - y3, -y3)
+            store(0, e0, e1, e2, e3)
+            store(1, e0 + f0, e1 + f1, e2 + f2, e3 + f3)
+            store(2, e0 - f0, e1 - f1, e2 - f2, e3 - f3)
+            store(3, -f0, -f1, -f2, -f3)
+        }
+    }
+
+    /// Splits each of one sample's `channels` planes (bordered by `padding`) into `scratch` and runs
+    /// `body(even, odd, target)` for every block of eight tiles: `even` and `odd` point at the block's first tile
+    /// in the top row of the split halves, `target` at its column in channel row `t[0][c]` (row length `stride`).
+    @inline(__always)
+    private static func forEachBlock(_ planes: UnsafePointer<Float>, channels: Int, _ t: WinogradTiling, padding: Int,
+                                     into t0: UnsafeMutablePointer<Float>, stride: Int, column: Int,
+                                     scratch: UnsafeMutablePointer<Float>,
+                                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>,
+                                              UnsafeMutablePointer<Float>) -> Void) {
+        let even = scratch, odd = scratch + t.rows * t.halfPitch
+        for c in 0..<channels {
+            t.split(planes + c * t.plane, into: scratch, offset: padding)
             for ty in 0..<t.tilesY {
-                let target = z + o * stride + column + ty * t.tilesX
-                let top = 2 * ty * t.halfPitch, bottom = top + t.halfPitch
+                let row = 2 * ty * t.halfPitch, target = t0 + c * stride + column + ty * t.tilesX
                 for tx in Swift.stride(from: 0, to: t.tilesX, by: 8) {
-                    @inline(__always) func store(_ r: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>,
-                                                 _ d: SIMD8<Float>) {
-                        let base = target + 4 * r * elementStride + tx
-                        WinogradKernels.store(a, base)
-                        WinogradKernels.store(b, base + elementStride)
-                        WinogradKernels.store(c, base + 2 * elementStride)
-                        WinogradKernels.store(d, base + 3 * elementStride)
-                    }
-                    // A over the tile's columns (top row e, bottom row f), then over its rows.
-                    let (y0, y1) = (load(even + top + tx), load(odd + top + tx))
-                    let (y2, y3) = (load(even + bottom + tx), load(odd + bottom + tx))
-                    let (e0, e1, e2, e3) = (y0, y0 + y1, y0 - y1, -y1), (f0, f1, f2, f3) = (y2, y2 + y3, y2 - y3, -y3)
-                    store(0, e0, e1, e2, e3)
-                    store(1, e0 + f0, e1 + f1, e2 + f2, e3 + f3)
-                    store(2, e0 - f0, e1 - f1, e2 - f2, e3 - f3)
-                    store(3, -f0, -f1, -f2, -f3)
+                    body(even + row + tx, odd + row + tx, target + tx)
                 }
             }
         }
@@ -213,7 +222,8 @@ enum WinogradKernels {
     static func weightGradient(_ d: UnsafePointer<Float>, outputChannels: Int, inputChannels: Int,
                                into dw: UnsafeMutablePointer<Float>) {
         let pairs = outputChannels * inputChannels
-        @inline(__always) func gradientRow(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float) -> (Float, Float, Float) {
+        @inline(__always)
+        func gradientRow(_ d0: Float, _ d1: Float, _ d2: Float, _ d3: Float) -> (Float, Float, Float) {
             (d0 + (d1 + d2) / 2, (d1 - d2) / 2, (d1 + d2) / 2 + d3)
         }
         for pair in 0..<pairs {
