@@ -47,7 +47,8 @@ final class WinogradConvTests: XCTestCase {
         }
     }
 
-    /// Chunks of one sample up to all of a core's samples, with a short last chunk, give the same results.
+    /// Weight-gradient chunks of one sample up to all of a core's samples, with a short last chunk, give the same
+    /// results.
     func testEveryChunkSizeMatchesDirectConvolution() {
         let g = geometry((17, 7, 13, 5, 5))
         var random = SeededGenerator(seed: 77)
@@ -68,6 +69,27 @@ final class WinogradConvTests: XCTestCase {
             XCTAssertLessThan(maxNormalizedError(y, expected.0), 1e-6, "output, chunks of \(samples)")
             XCTAssertLessThan(maxNormalizedError(dx, expected.1), 1e-6, "gradInput, chunks of \(samples)")
             XCTAssertLessThan(maxNormalizedError(dw, expected.2), 1e-6, "gradWeight, chunks of \(samples)")
+        }
+    }
+
+    /// A sample's output and input gradient are the same bits whichever samples share its batch (evaluation at
+    /// another batch size reproduces a checkpoint's predictions exactly).
+    func testASampleDoesNotDependOnItsBatch() throws {
+        let g = geometry((5, 13, 7, 7, 7)), single = geometry((1, 13, 7, 7, 7))
+        var random = SeededGenerator(seed: 5)
+        let x = random.floats(g.inputShape.count), w = random.floats(7 * 13 * 9)
+        let dy = random.floats(g.outputShape.count)
+        let batched = WinogradConvolution(g, parameters)!, alone = WinogradConvolution(single, parameters)!
+        var y = [Float](repeating: 0, count: g.outputShape.count), dx = [Float](repeating: 0, count: x.count)
+        batched.forward(x, w, bias: nil, &y)
+        batched.inputGradient(dy, w, &dx)
+        let (inputSize, outputSize) = (single.inputShape.count, single.outputShape.count)
+        for n in 0..<g.batch {
+            var ySample = [Float](repeating: 0, count: outputSize), dxSample = [Float](repeating: 0, count: inputSize)
+            alone.forward(Array(x[n * inputSize..<(n + 1) * inputSize]), w, bias: nil, &ySample)
+            alone.inputGradient(Array(dy[n * outputSize..<(n + 1) * outputSize]), w, &dxSample)
+            XCTAssertEqual(ySample, Array(y[n * outputSize..<(n + 1) * outputSize]), "output of sample \(n)")
+            XCTAssertEqual(dxSample, Array(dx[n * inputSize..<(n + 1) * inputSize]), "gradInput of sample \(n)")
         }
     }
 

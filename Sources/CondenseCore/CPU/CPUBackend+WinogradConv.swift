@@ -1,13 +1,13 @@
 /// 3×3, stride-1, padding-1 convolutions (ResNet's body) by Winograd F(2×2, 3×3) (`WinogradKernels`): 16 GEMMs
-/// over the transformed tiles of a chunk of samples instead of one im2col GEMM per sample, 2.25× fewer multiplies and
-/// no 9× column matrix. Each core takes a contiguous range of samples and works through it in chunks whose tiles stay
-/// in its cache; the input gradient is the same convolution of the output gradient with the rotated, transposed
-/// kernels, and the weight gradient sums per-core partial products that are added in range order (deterministic).
+/// over transformed tiles instead of one im2col GEMM, 2.25× fewer multiplies and no 9× column matrix. Each core takes
+/// a contiguous range of samples, one sample at a time for the forward pass and the input gradient (the same
+/// convolution of the output gradient with the rotated, transposed kernels), a chunk of samples whose tiles stay in
+/// its cache at a time for the weight gradient, whose per-core partial sums are added in range order (deterministic).
 struct WinogradConvolution {
     let batch: Int, inputChannels: Int, outputChannels: Int
     let tiling: WinogradTiling
-    /// Channel-tiles of one chunk's transformed tiles, both sides together: 12 288 × 16 floats, 768 KB, fit the
-    /// 1 MB L2 of this machine's cores beside the GEMM's packed panels.
+    /// Channel-tiles of one weight-gradient chunk's transformed tiles, both sides together: 12 288 × 16 floats,
+    /// 768 KB, fit the 1 MB L2 of this machine's cores beside the GEMM's packed panels.
     let chunkBudget: Int
 
     /// The Winograd form of a convolution, or nil when it is not a 3×3, stride-1, padding-1, undilated, ungrouped one.
@@ -46,40 +46,41 @@ struct WinogradConvolution {
         body(u)
     }
 
-    /// `y = conv(x) + b` (`input` channels in, `output` channels out) with kernel tiles `u[ξ][output][input]`.
+    /// `y = conv(x) + b` (`input` channels in, `output` channels out) with kernel tiles `u[ξ][output][input]`. The
+    /// GEMMs run per sample: OpenBLAS's bits for a column depend on the matrix's width and the column's place in it,
+    /// so a sample's output must not depend on which samples share its batch.
     private func convolve(_ x: UnsafePointer<Float>, input: Int, _ u: UnsafePointer<Float>, output: Int,
                           bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-        let t = tiling
+        let t = tiling, stride = t.tiles + WinogradTiling.slack
         HostParallel.forEachRange(batch) { _, samples in
-            forEachChunk(samples, first: input, second: output) { scratch, first, count, stride in
-                for s in 0..<count {
-                    WinogradKernels.transformInput(x + (first + s) * input * t.plane, channels: input, t,
-                                                   into: scratch.first, stride: stride, column: s * t.tiles,
-                                                   scratch: scratch.plane)
-                }
+            let scratch = Scratch(t, chunk: 1, first: input, second: output)
+            defer { scratch.deallocate() }
+            for n in samples {
+                WinogradKernels.transformInput(x + n * input * t.plane, channels: input, t, into: scratch.first,
+                                               stride: stride, column: 0, scratch: scratch.plane)
                 for element in 0..<16 {
-                    hostSgemm(m: output, n: count * t.tiles, k: input, u + element * output * input, lda: input,
+                    hostSgemm(m: output, n: t.tiles, k: input, u + element * output * input, lda: input,
                               scratch.first + element * input * stride, ldb: stride,
                               scratch.second + element * output * stride, ldc: stride)
                 }
-                for s in 0..<count {
-                    WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride,
-                                                    column: s * t.tiles, bias: bias,
-                                                    into: y + (first + s) * output * t.plane, scratch: scratch.rows)
-                }
+                WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride, column: 0,
+                                                bias: bias, into: y + n * output * t.plane, scratch: scratch.rows)
             }
         }
     }
 
-    /// `dw = Σ_samples` of the adjoint of `forward`, written as `[O, C, 3, 3]`.
+    /// `dw = Σ_samples` of the adjoint of `forward`, written as `[O, C, 3, 3]`: per core, the products of a chunk
+    /// of samples at a time (one GEMM per tile element over all the chunk's tiles) summed into its partial.
     func weightGradient(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) {
-        let t = tiling, (c, o) = (inputChannels, outputChannels)
+        let t = tiling, (c, o) = (inputChannels, outputChannels), chunk = chunk(c + o)
         let parts = max(1, min(batch, HostParallel.workers)), productCount = 16 * o * c
         let products = UnsafeMutablePointer<Float>.allocate(capacity: parts * productCount)
         defer { products.deallocate() }
         HostParallel.forEachRange(batch, parts: parts) { part, samples in
-            let target = products + part * productCount
-            forEachChunk(samples, first: c, second: o) { scratch, first, count, stride in
+            let scratch = Scratch(t, chunk: chunk, first: c, second: o), target = products + part * productCount
+            defer { scratch.deallocate() }
+            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+                let count = min(chunk, samples.upperBound - first), stride = count * t.tiles + WinogradTiling.slack
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * c * t.plane, channels: c, t, into: scratch.first,
                                                    stride: stride, column: s * t.tiles, scratch: scratch.plane)
@@ -99,19 +100,6 @@ struct WinogradConvolution {
             for i in 0..<productCount { products[i] += partial[i] }
         }
         WinogradKernels.weightGradient(products, outputChannels: o, inputChannels: c, into: dw)
-    }
-
-    /// Runs `body(scratch, first sample, sample count, row stride)` for each chunk of one core's `samples`, with
-    /// buffers for `first` and `second` channels of transformed tiles (rows of `count·tiles` columns plus slack).
-    private func forEachChunk(_ samples: Range<Int>, first firstChannels: Int, second secondChannels: Int,
-                              _ body: (Scratch, Int, Int, Int) -> Void) {
-        let chunk = chunk(firstChannels + secondChannels)
-        let scratch = Scratch(tiling, chunk: chunk, first: firstChannels, second: secondChannels)
-        defer { scratch.deallocate() }
-        for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-            let count = min(chunk, samples.upperBound - first)
-            body(scratch, first, count, count * tiling.tiles + WinogradTiling.slack)
-        }
     }
 
     /// One core's buffers: the two sides' transformed tiles of a chunk (`first`, `second`), the zero-bordered planes
