@@ -1,6 +1,7 @@
-/// Convolution on the CPU, sample by sample: each core takes a contiguous range of samples and, per sample, unfolds
-/// it into a column scratch that stays in cache (none for 1×1 stride-1 convolutions) and runs single-threaded
-/// OpenBLAS GEMMs on it, so unfolding, GEMM and folding of a sample never wait for the others.
+/// Convolution on the CPU. 3×3, stride-1, padding-1 convolutions go to Winograd F(2×2, 3×3)
+/// (`WinogradConvolution`); the others run sample by sample: each core takes a contiguous range of samples and, per
+/// sample, unfolds it into a column scratch that stays in cache (none for 1×1 stride-1 convolutions) and runs
+/// single-threaded OpenBLAS GEMMs on it, so unfolding, GEMM and folding of a sample never wait for the others.
 extension CPUBackend: ConvOps {
     public func im2col(input: Tensor, columns: Tensor, geometry g: WindowGeometry, firstSample: Int,
                        sampleCount: Int) throws {
@@ -26,6 +27,7 @@ extension CPUBackend: ConvOps {
         let g = try p.geometry("conv2d", input: input, weight: weight, bias: bias, output: output)
         let x = try input.cpuFloats("conv2d"), w = try weight.cpuFloats("conv2d"), y = try output.cpuFloats("conv2d")
         let b = try bias?.cpuFloats("conv2d")
+        if let winograd = WinogradConvolution(g, p) { return timed("conv2d") { winograd.forward(x, w, bias: b, y) } }
         let s = SampleLayout(g, p)
         timed("conv2d") {
             forEachSample(s, unfolding: true) { n, columns in
@@ -48,6 +50,7 @@ extension CPUBackend: ConvOps {
         let op = "conv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput, weight: weight, bias: nil, output: gradOutput)
         let dy = try gradOutput.cpuFloats(op), w = try weight.cpuFloats(op), dx = try gradInput.cpuFloats(op)
+        if let winograd = WinogradConvolution(g, p) { return timed(op) { winograd.inputGradient(dy, w, dx) } }
         let s = SampleLayout(g, p)
         timed(op) {
             forEachSample(s, unfolding: false) { n, columns in
@@ -68,6 +71,8 @@ extension CPUBackend: ConvOps {
         let op = "conv2dBackwardWeight"
         let g = try p.geometry(op, input: input, weight: gradWeight, bias: gradBias, output: gradOutput)
         let x = try input.cpuFloats(op), dy = try gradOutput.cpuFloats(op), dw = try gradWeight.cpuFloats(op)
+        if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
+        if let winograd = WinogradConvolution(g, p) { return timed(op) { winograd.weightGradient(x, dy, dw) } }
         let s = SampleLayout(g, p), weightCount = gradWeight.count
         let parts = max(1, min(g.batch, HostParallel.workers))
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: (parts - 1) * weightCount)
@@ -92,7 +97,6 @@ extension CPUBackend: ConvOps {
                 for i in 0..<weightCount { dw[i] += partial[i] }
             }
         }
-        if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
     }
 
     /// Runs `body(sample, columns)` for every sample, spread over the cores in contiguous ranges. `columns` is a
