@@ -18,6 +18,23 @@ final class ConvParityTests: XCTestCase {
         try assertConvParity(c, seed: 230)
     }
 
+    /// The channel-major column layout itself: im2col and col2im of the samples after the first, on both backends.
+    func testIm2colAndCol2imMatchTheCPUBackend() throws {
+        for (index, c) in ConvTestCase.all.enumerated() where c.input[0] > 1 {
+            let g = c.geometry, count = c.input[0] - 1, columnCount = g.columnRows * count * g.columnCount
+            var random = SeededGenerator(seed: UInt64(260 + index))
+            let x = random.floats(c.input.count), columns = random.floats(columnCount)
+            try assertParity("im2col/col2im \(c)", rtol: 1e-6, atol: 1e-6) { backend in
+                let unfolded = try backend.poisoned([columnCount]), folded = try backend.full(c.input, value: 0)
+                try backend.im2col(input: try backend.tensor(x, shape: c.input), columns: unfolded, geometry: g,
+                                   firstSample: 1, sampleCount: count)
+                try backend.col2im(columns: try backend.tensor(columns, shape: [columnCount]), gradInput: folded,
+                                   geometry: g, firstSample: 1, sampleCount: count)
+                return [unfolded, folded]
+            }
+        }
+    }
+
     private func assertConvParity(_ c: ConvTestCase, seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let x = random.floats(c.input.count), w = random.floats(c.weightShape.count)

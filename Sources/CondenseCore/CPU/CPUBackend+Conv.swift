@@ -7,9 +7,10 @@ extension CPUBackend: ConvOps {
                        sampleCount: Int) throws {
         try ConvValidation.columns("im2col", columns: columns, image: input, g, firstSample, sampleCount)
         let x = try input.cpuFloats("im2col"), cols = try columns.cpuFloats("im2col")
-        let (sampleSize, columnSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.columnRows * g.columnCount)
+        let (sampleSize, rowLength) = (g.inputChannels * g.inputHeight * g.inputWidth, sampleCount * g.columnCount)
         parallelPlanes(sampleCount) { index in
-            ColumnKernels.im2col(g, sample: x + (firstSample + index) * sampleSize, columns: cols + index * columnSize)
+            ColumnKernels.im2col(g, sample: x + (firstSample + index) * sampleSize,
+                                 columns: cols + index * g.columnCount, rowLength: rowLength)
         }
     }
 
@@ -17,9 +18,10 @@ extension CPUBackend: ConvOps {
                        sampleCount: Int) throws {
         try ConvValidation.columns("col2im", columns: columns, image: gradInput, g, firstSample, sampleCount)
         let cols = try columns.cpuFloats("col2im"), dx = try gradInput.cpuFloats("col2im")
-        let (sampleSize, columnSize) = (g.inputChannels * g.inputHeight * g.inputWidth, g.columnRows * g.columnCount)
+        let (sampleSize, rowLength) = (g.inputChannels * g.inputHeight * g.inputWidth, sampleCount * g.columnCount)
         parallelPlanes(sampleCount) { index in
-            ColumnKernels.col2im(g, columns: cols + index * columnSize, sample: dx + (firstSample + index) * sampleSize)
+            ColumnKernels.col2im(g, columns: cols + index * g.columnCount, rowLength: rowLength,
+                                 sample: dx + (firstSample + index) * sampleSize)
         }
     }
 

@@ -1,8 +1,9 @@
 /// 2-D convolution on any backend as channel-major GEMMs, so OpenBLAS or CLBlast does the arithmetic. A chunk of
 /// samples is laid out as `[K, S·H·W]` — the input's channels (1×1 stride-1 convolutions) or im2col's rows, with the
 /// chunk's samples side by side — so each group is one GEMM with N = S·H·W (or K = S·H·W for the weight gradient)
-/// instead of S small ones, which GEMM libraries run far below their peak. `swapLeadingAxes` moves NCHW tensors in
-/// and out of that layout. Chunks keep each scratch matrix under `columnBudget` elements.
+/// instead of S small ones, which GEMM libraries run far below their peak. im2col and col2im write and read that
+/// layout directly; `swapLeadingAxes` moves the other NCHW tensors in and out of it. Chunks keep each scratch matrix
+/// under `columnBudget` elements.
 public extension ConvOps where Self: Backend {
     /// Largest scratch matrix, in elements, one chunk may use (64 MiB of float32).
     static var columnBudget: Int { 16 << 20 }
@@ -40,10 +41,7 @@ public extension ConvOps where Self: Backend {
                                            outputOffset: first * l.inputChannels * l.hw, a: l.inputChannels, b: count,
                                            plane: l.hw)
             }
-            let columns = try allocate([count * l.columnRows * l.hw], dtype: .float32)
-            try swapLeadingAxes(input: gradColumns, inputOffset: 0, output: columns, outputOffset: 0, a: l.columnRows,
-                                b: count, plane: l.hw)
-            try col2im(columns: columns, gradInput: gradInput, geometry: g, firstSample: first, sampleCount: count)
+            try col2im(columns: gradColumns, gradInput: gradInput, geometry: g, firstSample: first, sampleCount: count)
         }
     }
 
@@ -67,15 +65,12 @@ public extension ConvOps where Self: Backend {
     /// The chunk's GEMM input `[K, S·H·W]`: its samples' channels side by side, or their im2col rows.
     private func channelMajorColumns(_ input: Tensor, _ l: ChannelMajorLayout, _ first: Int, _ count: Int) throws -> Tensor {
         let columns = try allocate([l.columnRows * count * l.hw], dtype: .float32)
-        guard l.unfolds else {
+        if l.unfolds {
+            try im2col(input: input, columns: columns, geometry: l.geometry, firstSample: first, sampleCount: count)
+        } else {
             try swapLeadingAxes(input: input, inputOffset: first * l.inputChannels * l.hw, output: columns,
                                 outputOffset: 0, a: count, b: l.inputChannels, plane: l.hw)
-            return columns
         }
-        let unfolded = try allocate([count * l.columnRows * l.hw], dtype: .float32)
-        try im2col(input: input, columns: unfolded, geometry: l.geometry, firstSample: first, sampleCount: count)
-        try swapLeadingAxes(input: unfolded, inputOffset: 0, output: columns, outputOffset: 0, a: count,
-                            b: l.columnRows, plane: l.hw)
         return columns
     }
 
@@ -115,8 +110,8 @@ private struct ChannelMajorLayout {
                        batchCount: groups)
     }
 
-    /// Calls `body(firstSample, sampleCount)` for chunks of samples whose largest scratch matrix (columns, twice
-    /// for im2col, or outputs) stays under `budget` elements.
+    /// Calls `body(firstSample, sampleCount)` for chunks of samples whose largest scratch matrix (columns or
+    /// outputs) stays under `budget` elements.
     func forEachChunk(budget: Int, _ body: (Int, Int) throws -> Void) throws {
         let perSample = max(max(columnRows, outputChannels) * hw, 1)
         let chunk = max(1, min(geometry.batch, budget / perSample))

@@ -2,8 +2,9 @@
 /// itself has one implementation for every backend on top of them and GEMM (`Backend+Conv.swift`), which a backend
 /// may replace with a faster one of the same semantics (the CPU backend's works sample by sample in cache).
 ///
-/// Columns of one sample are `[C·kh·kw, Ho·Wo]`: row `(c·kh + ky)·kw + kx`, column `oy·Wo + ox` holds
-/// `input[c, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]` (zero outside the input).
+/// Columns are channel-major, `[C·kh·kw, S, Ho·Wo]` for a chunk of S samples, so one GEMM covers the chunk: row
+/// `(c·kh + ky)·kw + kx`, column `s·Ho·Wo + oy·Wo + ox` holds `input[s, c, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]`
+/// (zero outside the input).
 public protocol ConvOps {
     /// `output = conv2d(input, weight) + bias` (PyTorch semantics, grouped).
     func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, parameters: Conv2dParameters) throws
@@ -12,7 +13,7 @@ public protocol ConvOps {
     /// `gradWeight = ∂L/∂weight` and, unless nil, `gradBias = Σ gradOutput` per output channel.
     func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
                               parameters: Conv2dParameters) throws
-    /// Unfolds samples `[firstSample, firstSample + sampleCount)` of `input` into `columns` (`[sampleCount, C·kh·kw,
+    /// Unfolds samples `[firstSample, firstSample + sampleCount)` of `input` into `columns` (`[C·kh·kw, sampleCount,
     /// Ho·Wo]`, at least that many elements).
     func im2col(input: Tensor, columns: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws
     /// The adjoint of `im2col`: every input element of those samples gathers the column entries that read it, and is

@@ -1,28 +1,28 @@
 import CondenseCore
 
-/// `ConvOps` through `Kernels/im2col.cl`, specialised per kernel size; convolution itself is `Backend+Conv.swift`
-/// with CLBlast GEMMs.
+/// `ConvOps` through `Kernels/im2col.cl`, specialised per kernel size and stride; convolution itself is
+/// `Backend+Conv.swift` with CLBlast GEMMs.
 extension OpenCLBackend: ConvOps {
     public func im2col(input: Tensor, columns: Tensor, geometry g: WindowGeometry, firstSample: Int,
                        sampleCount: Int) throws {
         try ConvValidation.columns("im2col", columns: columns, image: input, g, firstSample, sampleCount)
         try launchWindow("im2col", [.buffer(input), .buffer(columns)], g, firstSample, sampleCount,
-                         items: sampleCount * g.columnRows * g.columnCount)
+                         global: [g.outputHeight, sampleCount, g.columnRows])
     }
 
     public func col2im(columns: Tensor, gradInput: Tensor, geometry g: WindowGeometry, firstSample: Int,
                        sampleCount: Int) throws {
         try ConvValidation.columns("col2im", columns: columns, image: gradInput, g, firstSample, sampleCount)
         try launchWindow("col2im", [.buffer(columns), .buffer(gradInput)], g, firstSample, sampleCount,
-                         items: sampleCount * g.inputChannels * g.inputHeight * g.inputWidth)
+                         global: [g.inputHeight, sampleCount, g.inputChannels])
     }
 
     private func launchWindow(_ kernel: String, _ buffers: [KernelArgument], _ g: WindowGeometry, _ first: Int,
-                              _ count: Int, items: Int) throws {
-        let geometry = [g.inputChannels, g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth, g.strideHeight,
-                        g.strideWidth, g.paddingHeight, g.paddingWidth, g.dilationHeight, g.dilationWidth, first, count]
-        try launch(kernel, file: "im2col", defines: ["KH": g.kernelHeight, "KW": g.kernelWidth],
-                   arguments: buffers + geometry.map { .int($0) },
-                   global: [roundUp(items, toMultipleOf: 64)], local: [64])
+                              _ count: Int, global: [Int]) throws {
+        let geometry = [g.inputChannels, g.inputHeight, g.inputWidth, g.outputHeight, g.outputWidth, g.paddingHeight,
+                        g.paddingWidth, g.dilationHeight, g.dilationWidth, first, count]
+        try launch(kernel, file: "im2col",
+                   defines: ["KH": g.kernelHeight, "KW": g.kernelWidth, "SH": g.strideHeight, "SW": g.strideWidth],
+                   arguments: buffers + geometry.map { .int($0) }, global: global)
     }
 }
