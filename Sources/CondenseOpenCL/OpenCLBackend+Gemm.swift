@@ -12,16 +12,30 @@ extension OpenCLBackend {
         var event: cl_event?
         let status: CLBlastStatusCode
         if d.batchCount == 1 {
-            status = CLBlastSgemm(CLBlastLayoutRowMajor, transA, transB, d.m, d.n, d.k, d.alpha,
-                                  bufferA, d.offsetA, d.lda, bufferB, d.offsetB, d.ldb, d.beta,
-                                  bufferC, d.offsetC, d.ldc, &queue, &event)
+            let scratch = try temporaryBuffer(d, transA, transB)
+            status = CLBlastSgemmWithTempBuffer(CLBlastLayoutRowMajor, transA, transB, d.m, d.n, d.k, d.alpha,
+                                                bufferA, d.offsetA, d.lda, bufferB, d.offsetB, d.ldb, d.beta,
+                                                bufferC, d.offsetC, d.ldc, &queue, &event,
+                                                try scratch.map { try buffer($0, "gemm") })
         } else {
             status = CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, transA, transB, d.m, d.n, d.k, d.alpha,
                                                 bufferA, d.offsetA, d.lda, d.strideA, bufferB, d.offsetB, d.ldb,
                                                 d.strideB, d.beta, bufferC, d.offsetC, d.ldc, d.strideC, d.batchCount,
                                                 &queue, &event)
         }
-        try check(status.rawValue, d.batchCount == 1 ? "CLBlastSgemm" : "CLBlastSgemmStridedBatched")
+        try check(status.rawValue, d.batchCount == 1 ? "CLBlastSgemmWithTempBuffer" : "CLBlastSgemmStridedBatched")
         settle(event, name: "gemm (CLBlast)")
+    }
+
+    /// A pooled buffer for the padded and transposed copies CLBlast's indirect GEMM makes (nil when it needs none):
+    /// left to CLBlast, every call would allocate and free its own, which on a CPU driver costs more than the GEMM.
+    /// The in-order queue makes handing it back to the pool right after the call safe.
+    private func temporaryBuffer(_ d: GemmDescriptor, _ transA: CLBlastTranspose,
+                                 _ transB: CLBlastTranspose) throws -> Tensor? {
+        var bytes = 0
+        let status = CLBlastSGemmTempBufferSize(CLBlastLayoutRowMajor, transA, transB, d.m, d.n, d.k, d.offsetA,
+                                                d.lda, d.offsetB, d.ldb, d.offsetC, d.ldc, &queue, &bytes)
+        try check(status.rawValue, "CLBlastSGemmTempBufferSize")
+        return bytes == 0 ? nil : try allocate([(bytes + 3) / 4], dtype: .float32)
     }
 }
