@@ -7,8 +7,11 @@
 // j = lid·VEC, (lid + WG)·VEC, … while a whole vector fits), and the last K mod VEC elements go one per work-item
 // in turn, so a row of any length K ≥ 1 works, including K < WG·VEC (idle items contribute the reduction's
 // identity). Row maxima and sums are local-memory tree reductions. GPUs get WG = 32…256 and short vectors; CPU
-// drivers WG = 1 and VEC = 16: one work-item walks a whole row as vector loops, with no barrier to split them. Losses are reduced in two kernels, with no host read-back and no atomics:
-// the row kernels write per-row values to a scratch [B, TERMS], and mean_rows (one work-group) averages them.
+// drivers WG = 1 and VEC = 16: one work-item walks a whole row as vector loops, with no barrier to split them.
+// Losses are reduced in two kernels, with no host read-back and no atomics: the row kernels write per-row values to
+// a scratch [B, TERMS], and mean_rows (one work-group) averages them. Every exponential is of a max-subtracted
+// (non-positive) argument, so the kernels use common.cl's exp_nonpositive: on CPU drivers the exponentials, not
+// memory, bound these kernels.
 //
 // Defines (-D, with defaults below):
 //   WG          work-group size, a power of two (the host picks 32…256 from K on GPUs, 1 on CPUs; mean_rows from B)
@@ -17,6 +20,8 @@
 //   HAS_GRAD    cross_entropy_rows/distillation_rows: 1 = also write the gradient wrt the logits
 //   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce])
 //   WRITE_TERMS mean_rows: 1 = also write the per-term means to `terms`
+//   TEMPERATURE_POWER  distillation_rows: T when the temperature is a small integer, else 0
+//   CACHE_TEACHER      distillation_rows: 1 = keep the teacher's exponentials in the local `cache` for the gradient
 //
 // Labels are not validated on the device (that would need a read-back): an out-of-range label is clamped into
 // [0, K) so nothing is read out of bounds; the data loader checks labels.
@@ -35,6 +40,12 @@
 #endif
 #ifndef WRITE_TERMS
 #define WRITE_TERMS 0
+#endif
+#ifndef TEMPERATURE_POWER
+#define TEMPERATURE_POWER 0
+#endif
+#ifndef CACHE_TEACHER
+#define CACHE_TEACHER 0
 #endif
 
 // MARK: - Work-group reductions (every work-item gets the result; the scratch may be reused right after)
@@ -83,8 +94,8 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     floatV vectors = 0.0f;
     float partial = 0.0f;
 #if LOG
-    ROW_VECTORS(j, classes) vectors += exp((LOADV(x + j) - m) * invT);
-    ROW_TAIL(j, classes) partial += exp((x[j] - m) * invT);
+    ROW_VECTORS(j, classes) vectors += exp_nonpositive((LOADV(x + j) - m) * invT);
+    ROW_TAIL(j, classes) partial += exp_nonpositive((x[j] - m) * invT);
     const float logSum = log(group_sum(scratch, sum_lanes(vectors) + partial, WG));
     ROW_VECTORS(j, classes) STOREV((LOADV(x + j) - m) * invT - logSum, out + j);
     ROW_TAIL(j, classes) out[j] = (x[j] - m) * invT - logSum;
@@ -92,12 +103,12 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     // Each work-item parks its exponentials in the output and rescales the same elements: one exp per element
     // (the exponentials bound this kernel on CPU drivers), and in place (y = z) still reads each x before writing.
     ROW_VECTORS(j, classes) {
-        const floatV e = exp((LOADV(x + j) - m) * invT);
+        const floatV e = exp_nonpositive((LOADV(x + j) - m) * invT);
         STOREV(e, out + j);
         vectors += e;
     }
     ROW_TAIL(j, classes) {
-        out[j] = exp((x[j] - m) * invT);
+        out[j] = exp_nonpositive((x[j] - m) * invT);
         partial += out[j];
     }
     const float invSum = 1.0f / group_sum(scratch, sum_lanes(vectors) + partial, WG);
@@ -127,8 +138,8 @@ void softmax_backward(const __global float* o, const __global float* dy, __globa
 #endif
     const float total = group_sum(scratch, sum_lanes(vectors) + partial, WG);
 #if LOG
-    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - exp(LOADV(o + j)) * total) * invT, dz + j);
-    ROW_TAIL(j, classes) dz[j] = (dy[j] - exp(o[j]) * total) * invT;
+    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - exp_nonpositive(LOADV(o + j)) * total) * invT, dz + j);
+    ROW_TAIL(j, classes) dz[j] = (dy[j] - exp_nonpositive(o[j]) * total) * invT;
 #else
     ROW_VECTORS(j, classes) STOREV(LOADV(o + j) * (LOADV(dy + j) - total) * invT, dz + j);
     ROW_TAIL(j, classes) dz[j] = o[j] * (dy[j] - total) * invT;
@@ -158,64 +169,110 @@ void cross_entropy_rows(const __global float* z, const __global int* labels, __g
     float2 partial = (float2)(0.0f, 0.0f);  // (Σ exp(z − m), Σ (z − m))
     ROW_VECTORS(j, classes) {
         const floatV v = LOADV(x + j) - m;
-        exps += exp(v);
+        exps += exp_nonpositive(v);
         shifted += v;
     }
-    ROW_TAIL(j, classes) partial += (float2)(exp(x[j] - m), x[j] - m);
+    ROW_TAIL(j, classes) partial += (float2)(exp_nonpositive(x[j] - m), x[j] - m);
     const float2 sums = group_sum2(scratch2, partial + (float2)(sum_lanes(exps), sum_lanes(shifted)), WG);
     const float logSum = log(sums.x);
     if (lid == 0) rowLoss[row] = (1.0f - epsilon) * (logSum - (x[label] - m)) + epsilon * (logSum - sums.y * invK);
 #if HAS_GRAD
     __global float* g = grad + (size_t)row * classes;
     const float invSum = 1.0f / sums.x;
-    ROW_VECTORS(j, classes) STOREV((exp(LOADV(x + j) - m) * invSum - offTarget) * invB, g + j);
-    ROW_TAIL(j, classes) g[j] = (exp(x[j] - m) * invSum - offTarget) * invB;
+    ROW_VECTORS(j, classes) STOREV((exp_nonpositive(LOADV(x + j) - m) * invSum - offTarget) * invB, g + j);
+    ROW_TAIL(j, classes) g[j] = (exp_nonpositive(x[j] - m) * invSum - offTarget) * invB;
     barrier(CLK_GLOBAL_MEM_FENCE);
-    if (lid == 0) g[label] = (exp(x[label] - m) * invSum - (onTarget + offTarget)) * invB;
+    if (lid == 0) g[label] = (exp_nonpositive(x[label] - m) * invSum - (onTarget + offTarget)) * invB;
+#endif
+}
+
+// exp(s − max s) from eᵇ = exp((s − max s)/T): its T-th power (by squaring) when the host compiled an integer
+// temperature (TEMPERATURE_POWER = T), which saves an exponential per element; otherwise directly.
+inline floatV student_exp(const floatV eb, const floatV s, const float ms) {
+#if TEMPERATURE_POWER > 0
+    floatV power = eb, result = 1.0f;
+    #pragma unroll
+    for (int n = TEMPERATURE_POWER; n > 0; n >>= 1) {
+        if (n & 1) result *= power;
+        power *= power;
+    }
+    return result;
+#else
+    return exp_nonpositive(s - ms);
 #endif
 }
 
 // The distillation row sums of one element (or vector) s of the student, t of the teacher, added to sums:
-// (eᵃ, eᵇ, exp(s − max s), eᵃ(a − b)) with a = (t − max t)/T, b = (s − max s)/T.
-inline void add_distillation_terms(const floatV s, const floatV t, const float ms, const float mt, const float invT,
-                                   floatV* sums) {
-    const floatV a = (t - mt) * invT, b = (s - ms) * invT, ea = exp(a);
-    sums[0] += ea;
-    sums[1] += exp(b);
-    sums[2] += exp(s - ms);
-    sums[3] += ea * (a - b);
+// (eᵃ, eᵇ, exp(s − max s), eᵃ(a − b)) with a = (t − max t)/T, b = (s − max s)/T. Returns eᵇ and sets *ea.
+inline floatV add_distillation_terms(const floatV s, const floatV t, const float ms, const float mt, const float invT,
+                                     floatV* sums, floatV* ea) {
+    const floatV a = (t - mt) * invT, b = (s - ms) * invT, eb = exp_nonpositive(b);
+    *ea = exp_nonpositive(a);
+    sums[0] += *ea;
+    sums[1] += eb;
+    sums[2] += student_exp(eb, s, ms);
+    sums[3] += *ea * (a - b);
+    return eb;
 }
 
-// The distillation gradient at an element (or vector) off the label: (kdGradScale·(psT − pt) + ceScale·ps)·invB.
-inline floatV distillation_gradient(const floatV s, const floatV t, const float ms, const float mt, const float invT,
+// The distillation gradient at an element (or vector) off the label from its eᵃ and eᵇ:
+// (kdGradScale·(psT − pt) + ceScale·ps)·invB.
+inline floatV distillation_gradient(const floatV ea, const floatV eb, const floatV s, const float ms,
                                     const float4 inverses, const float kdGradScale, const float ceScale,
                                     const float invB) {
-    const floatV pt = exp((t - mt) * invT) * inverses.x;
-    const floatV psT = exp((s - ms) * invT) * inverses.y;
-    const floatV ps = exp(s - ms) * inverses.z;
-    return (kdGradScale * (psT - pt) + ceScale * ps) * invB;
+    const floatV ps = student_exp(eb, s, ms) * inverses.z;
+    return (kdGradScale * (eb * inverses.y - ea * inverses.x) + ceScale * ps) * invB;
 }
+
+// The gradient pass's eᵃ at element j (LOAD: LOADV for a vector, LOAD_BROADCAST for one element in all lanes).
+#define LOAD_BROADCAST(p) ((floatV)*(p))
+#if CACHE_TEACHER
+#define TEACHER_EXP(j, LOAD) LOAD(cache + (j))
+#else
+#define TEACHER_EXP(j, LOAD) exp_nonpositive((LOAD(u + (j)) - mt) * invT)
+#endif
 
 /// Hinton distillation, one row per work-group, one pass for all four sums. With a = (t − max t)/T,
 /// b = (s − max s)/T: KL = Σ eᵃ(a − b)/Σ eᵃ − log Σ eᵃ + log Σ eᵇ, CE = log Σ exp(s − max s) − (s_y − max s);
 /// rowTerms[b] = (kdScale·KL, ceScale·CE) with kdScale = α·T², ceScale = 1 − α. With HAS_GRAD,
-/// grad = (α·T·(softmax(s/T) − softmax(t/T)) + (1 − α)·(softmax(s) − onehot))/B. Global [B·WG], local [WG].
+/// grad = (α·T·(softmax(s/T) − softmax(t/T)) + (1 − α)·(softmax(s) − onehot))/B from the sums' exponentials:
+/// eᵇ parked in grad, eᵃ in `cache` (local, `classes` floats) where the host sets CACHE_TEACHER (CPU drivers, where
+/// local memory is ordinary cache-resident memory), else computed again. Each work-item rereads only the elements it
+/// wrote. Global [B·WG], local [WG].
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
 void distillation_rows(const __global float* student, const __global float* teacher, const __global int* labels,
-                       __global float* rowTerms, __global float* grad, const int classes, const float invT,
-                       const float kdScale, const float ceScale, const float kdGradScale, const float invB) {
+                       __global float* rowTerms, __global float* grad, __local float* cache, const int classes,
+                       const float invT, const float kdScale, const float ceScale, const float kdGradScale,
+                       const float invB) {
     __local float scratch[WG];
     __local float4 scratch4[WG];
     const int row = get_group_id(0), lid = get_local_id(0);
     const __global float* x = student + (size_t)row * classes;
     const __global float* u = teacher + (size_t)row * classes;
+    __global float* g = grad + (size_t)row * classes;
     const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
 
     const float ms = row_max(scratch, x, classes);
     const float mt = row_max(scratch, u, classes);
-    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    ROW_VECTORS(j, classes) add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, invT, vectors);
-    ROW_TAIL(j, classes) add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, invT, tail);
+    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ea;
+    ROW_VECTORS(j, classes) {
+        const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, invT, vectors, &ea);
+#if HAS_GRAD
+        STOREV(eb, g + j);
+#if CACHE_TEACHER
+        STOREV(ea, cache + j);
+#endif
+#endif
+    }
+    ROW_TAIL(j, classes) {
+        const floatV eb = add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, invT, tail, &ea);
+#if HAS_GRAD
+        g[j] = FIRST(eb);
+#if CACHE_TEACHER
+        cache[j] = FIRST(ea);
+#endif
+#endif
+    }
     const float4 partial = (float4)(sum_lanes(vectors[0]), sum_lanes(vectors[1]), sum_lanes(vectors[2]),
                                     sum_lanes(vectors[3]))
                          + (float4)(FIRST(tail[0]), FIRST(tail[1]), FIRST(tail[2]), FIRST(tail[3]));
@@ -227,21 +284,21 @@ void distillation_rows(const __global float* student, const __global float* teac
         rowTerms[2 * row + 1] = ceScale * ce;
     }
 #if HAS_GRAD
-    __global float* g = grad + (size_t)row * classes;
     const float4 inverses = (float4)(1.0f / sums.x, 1.0f / sums.y, 1.0f / sums.z, 0.0f);
     ROW_VECTORS(j, classes) {
-        STOREV(distillation_gradient(LOADV(x + j), LOADV(u + j), ms, mt, invT, inverses, kdGradScale, ceScale, invB),
+        STOREV(distillation_gradient(TEACHER_EXP(j, LOADV), LOADV(g + j), LOADV(x + j), ms, inverses, kdGradScale,
+                                     ceScale, invB),
                g + j);
     }
     ROW_TAIL(j, classes) {
-        g[j] = FIRST(distillation_gradient((floatV)x[j], (floatV)u[j], ms, mt, invT, inverses, kdGradScale, ceScale,
-                                           invB));
+        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_BROADCAST), LOAD_BROADCAST(g + j),
+                                           LOAD_BROADCAST(x + j), ms, inverses, kdGradScale, ceScale, invB));
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
-        const float pt = exp((u[label] - mt) * invT) * inverses.x;
-        const float psT = exp((x[label] - ms) * invT) * inverses.y;
-        const float ps = exp(x[label] - ms) * inverses.z;
+        const float pt = exp_nonpositive((u[label] - mt) * invT) * inverses.x;
+        const float psT = exp_nonpositive((x[label] - ms) * invT) * inverses.y;
+        const float ps = exp_nonpositive(x[label] - ms) * inverses.z;
         g[label] = (kdGradScale * (psT - pt) + ceScale * (ps - 1.0f)) * invB;
     }
 #endif

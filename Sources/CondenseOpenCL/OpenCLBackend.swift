@@ -14,6 +14,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let profiler: KernelProfiler?
     /// How streaming kernels chunk their data: from the device type; tests set the other one to check both.
     public var tiling: ChunkTiling
+    /// `CL_DEVICE_LOCAL_MEM_SIZE`: the most local memory one work-group may use.
+    let localMemoryBytes: Int
 
     let context: cl_context
     var queue: cl_command_queue?
@@ -43,6 +45,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         programs = ProgramCache(context: context, device: handle.device)
         profiler = profiling ? KernelProfiler() : nil
         tiling = .forDevice(isGPU: handle.info.isGPU)
+        localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
+                               as cl_ulong)
     }
 
     deinit {
@@ -112,7 +116,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
         let from = try buffer(source, "copy"), to = try buffer(destination, "copy")
         guard source.byteCount > 0 else { return }
-        try check(clEnqueueCopyBuffer(queue, from, to, 0, 0, source.byteCount, 0, nil, nil), "clEnqueueCopyBuffer")
+        var event: cl_event?
+        try check(clEnqueueCopyBuffer(queue, from, to, 0, 0, source.byteCount, 0, nil, &event), "clEnqueueCopyBuffer")
+        settle(event, name: "copy_buffer")
     }
 
     public func synchronize() throws {

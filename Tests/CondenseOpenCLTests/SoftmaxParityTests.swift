@@ -115,6 +115,31 @@ final class SoftmaxParityTests: XCTestCase {
         }
     }
 
+    /// Logits 300 apart: most exponentials underflow (the kernels' exp_nonpositive returns 0 below −87.3, where the
+    /// CPU's exp is subnormal or 0), and the probabilities, losses and gradients must still agree.
+    func testExponentialsThatUnderflowMatchTheCPU() throws {
+        var random = SeededGenerator(seed: 27)
+        for classes in [13, 1000] {
+            let rows = 5, shape: Shape = [rows, classes]
+            let s = random.floats(rows * classes, in: -150...150), t = random.floats(rows * classes, in: -150...150)
+            let labels = randomLabels(rows, classes, &random)
+            try assertParityForEachTiling("underflow K=\(classes)") { backend in
+                let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
+                let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+                let p = try backend.poisoned(shape), logP = try backend.poisoned(shape)
+                let ceLoss = try backend.poisoned([1]), ceGrad = try backend.poisoned(shape)
+                let kdLoss = try backend.poisoned([1]), kdGrad = try backend.poisoned(shape)
+                try backend.softmax(logits: student, temperature: 1, output: p)
+                try backend.logSoftmax(logits: student, temperature: 1, output: logP)
+                try backend.crossEntropy(logits: student, labels: labelTensor, labelSmoothing: 0.1, loss: ceLoss,
+                                         gradLogits: ceGrad)
+                try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor, temperature: 1,
+                                             alpha: 0.5, loss: kdLoss, gradStudent: kdGrad)
+                return [p, logP, ceLoss, ceGrad, kdLoss, kdGrad]
+            }
+        }
+    }
+
     func testSoftmaxInPlaceMatchesTheCPU() throws {
         var random = SeededGenerator(seed: 25)
         for classes in [8, 1000] {

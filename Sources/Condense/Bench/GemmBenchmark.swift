@@ -26,12 +26,12 @@ public enum GemmBenchmark {
 
     /// Device-to-device copy bandwidth in GB/s (bytes read plus bytes written per second) over `megabytes` MB: the
     /// median of 21 copies, so one slow stretch on a shared machine does not set the reference the kernels are
-    /// compared with.
+    /// compared with. Timed like the kernels (`CallTimer`: device events where the backend profiles).
     public static func copyBandwidth(on backend: Backend, megabytes: Int = 64) throws -> Double {
         let count = megabytes * 1_000_000 / 4
         let source = try backend.full([count], value: 1.5)
         let destination = try backend.allocate([count], dtype: .float32)
-        let seconds = try Stopwatch.median(warmUp: 3, samples: 21, synchronize: backend.synchronize) {
+        let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 21) {
             try backend.copy(source, to: destination)
         }
         return 2 * Double(count * 4) / seconds / 1e9

@@ -48,7 +48,7 @@ public enum KernelBenchmark {
         try cases.map { kernel in
             var generator = InputGenerator(seed: 42)
             let (run, output) = try kernel.prepare(backend, &generator)
-            let seconds = try Stopwatch.median(warmUp: 3, samples: 11, synchronize: backend.synchronize, run)
+            let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 11, run)
             var referenceGenerator = InputGenerator(seed: 42)
             let (referenceRun, referenceOutput) = try kernel.prepare(reference, &referenceGenerator)
             try referenceRun()
@@ -56,6 +56,9 @@ public enum KernelBenchmark {
             return Measurement(name: kernel.name, bytes: kernel.bytes, seconds: seconds, maxRelativeError: error)
         }
     }
+
+    /// What the kernel and copy times measure on `backend`: "device events" or "wall clock".
+    public static func timing(on backend: Backend) -> String { CallTimer(backend: backend).source }
 
     /// Largest |a − b| relative to the reference's largest magnitude: sums whose terms cancel (convolutions,
     /// gradients that are differences of probabilities) make a per-element ratio meaningless near zero.

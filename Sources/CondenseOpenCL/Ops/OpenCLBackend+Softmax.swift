@@ -54,10 +54,15 @@ extension OpenCLBackend: SoftmaxOps {
                                                    gradStudent: gradStudent, terms: terms, on: self)
         let group = rowGroup(for: e.classes)
         let rowTerms = try allocate([e.rows, 2], dtype: .float32)
+        let cacheTeacher = cachesTeacherExponentials(classes: e.classes)
         try launch("distillation_rows", file: "softmax",
-                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1]),
+                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1,
+                                               "TEMPERATURE_POWER": Self.integerPower(of: temperature),
+                                               "CACHE_TEACHER": cacheTeacher ? 1 : 0]),
                    arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
-                               .buffer(gradStudent ?? rowTerms), .int(e.classes), .float(1 / temperature),
+                               .buffer(gradStudent ?? rowTerms),
+                               .local(bytes: cacheTeacher ? e.classes * MemoryLayout<Float>.size : 4),
+                               .int(e.classes), .float(1 / temperature),
                                .float(alpha * temperature * temperature), .float(1 - alpha),
                                .float(alpha * temperature), .float(1 / Float(e.rows))],
                    global: [e.rows * group], local: [group])
@@ -77,6 +82,20 @@ extension OpenCLBackend: SoftmaxOps {
     /// work-group's barriers would split its loops and one work-item walks the row in `tiling.vectorWidth` vectors.
     private func rowGroup(for classes: Int) -> Int {
         tiling.groupSize == 1 ? 1 : Self.softmaxWorkGroup(for: classes)
+    }
+
+    /// The temperature as `TEMPERATURE_POWER` (softmax.cl): T when it is an integer from 1 to 16, so that
+    /// exp(s − max s) is exp((s − max s)/T) to the T-th power; 0 otherwise.
+    static func integerPower(of temperature: Float) -> Int {
+        temperature.rounded() == temperature && (1...16).contains(temperature) ? Int(temperature) : 0
+    }
+
+    /// Whether `distillation_rows` keeps a row's teacher exponentials in local memory for the gradient pass: on a
+    /// CPU driver (one work-item per row), where local memory is ordinary cached memory and a load is cheaper than
+    /// an exponential, when the row takes at most half of it. GPUs recompute them, which costs less than the
+    /// occupancy a large local buffer would take.
+    private func cachesTeacherExponentials(classes: Int) -> Bool {
+        tiling.groupSize == 1 && classes * MemoryLayout<Float>.size <= localMemoryBytes / 2
     }
 
     private func rowDefines(_ group: Int, _ extra: [String: Int]) -> [String: Int] {

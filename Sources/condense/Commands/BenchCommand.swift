@@ -17,11 +17,15 @@ let benchCommand = Command(
     }
 }
 
-/// The backends a benchmark covers: the one `--device` names, else the given default set.
-private func benchmarkBackends(_ arguments: ParsedArguments, _ console: Console, includeCPU: Bool) throws -> [Backend] {
-    if arguments.values["device"] != nil { return [try selectBackend(arguments, console)] }
+/// The backends a benchmark covers: the one `--device` names, else the given default set; OpenCL queues record
+/// profiling events when `profiling` is set.
+private func benchmarkBackends(_ arguments: ParsedArguments, _ console: Console, includeCPU: Bool,
+                               profiling: Bool = false) throws -> [Backend] {
+    if arguments.values["device"] != nil { return [try selectBackend(arguments, console, profiling: profiling)] }
     let openCL = Devices.all(notice: console.notice).filter { $0.backend == "opencl" }
-    let devices = try openCL.indices.map { try Devices.backend(for: .openCLIndex($0), notice: console.notice) }
+    let devices = try openCL.indices.map {
+        try Devices.backend(for: .openCLIndex($0), profiling: profiling, notice: console.notice)
+    }
     return (includeCPU || devices.isEmpty ? [CPUBackend()] : []) + devices
 }
 
@@ -46,18 +50,20 @@ private func benchGemm(_ arguments: ParsedArguments, _ console: Console) throws 
 private func benchKernels(_ arguments: ParsedArguments, _ console: Console) throws {
     let reference = CPUBackend()
     var reports: [[String: Any]] = []
-    for backend in try benchmarkBackends(arguments, console, includeCPU: false) {
+    for backend in try benchmarkBackends(arguments, console, includeCPU: false, profiling: true) {
         console.notice("benchmarking custom kernels on \(backend.name) (\(backend.info.name))…")
         let copy = try GemmBenchmark.copyBandwidth(on: backend)
         let results = try KernelBenchmark.run(on: backend, reference: reference)
-        console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s")
+        let timing = KernelBenchmark.timing(on: backend)
+        console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s " +
+                      "(times: medians of \(timing))")
         console.print("| kernel | MB moved | ms | GB/s | of copy bandwidth | max rel. error |\n|---|---:|---:|---:|---:|---:|")
         for result in results {
             console.print(String(format: "| %@ | %.1f | %.3f | %.1f | %.0f%% | %.1e |", result.name,
                                  Double(result.bytes) / 1e6, result.seconds * 1e3, result.gbps,
                                  100 * result.gbps / copy, result.maxRelativeError))
         }
-        reports.append(["device": backend.name, "name": backend.info.name, "copy_gbps": copy,
+        reports.append(["device": backend.name, "name": backend.info.name, "copy_gbps": copy, "timing": timing,
                         "kernels": results.map {
                             ["name": $0.name, "gbps": $0.gbps, "bandwidth_fraction": $0.gbps / copy,
                              "ms": $0.seconds * 1e3, "max_rel_error": Double($0.maxRelativeError)]
