@@ -227,3 +227,179 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
     else grad_bias[o] = sum;
 #endif
 }
+
+// MARK: - Row kernels (CPU drivers): whole rows in one float16
+
+// When a source row and an output row each fit in 16 lanes and the stride is 1, a CPU driver runs these instead
+// of the banded ones: one work-item per plane, each source row loaded once per tap row as one float16 (the buffer
+// pool leaves 64 bytes of slack after every buffer, so the lanes past the row read the next row or the slack), and
+// tap (ky, kx) is that row shifted by kx·DW − PAD_X lanes with zeros shifted in and the lanes past SRC_W dropped: a
+// shuffle with a compile-time mask, so there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are
+// unrolled by the preprocessor, as a shuffle's mask must be a constant) and VEC 16 (floatV is the row). Geometry as
+// above (BACKWARD_INPUT picks the input-gradient correlation); range [N·C·M] (forward, weight gradient) or [N·C]
+// (input gradient), local [1].
+
+#if VEC == 16
+#define ROW_LANES 16
+#define ROW_BLOCK 8
+// Lane x of a source row shifted by s: source column x + s when inside the row, else a lane of the zero vector.
+#define SHIFT_LANE(x, s) ((x) + (s) >= 0 && (x) + (s) < SRC_W ? (x) + (s) : ROW_LANES)
+#define SHIFTED(row, s)                                                                                          \
+    __builtin_shufflevector(row, (float16)0.0f, SHIFT_LANE(0, s), SHIFT_LANE(1, s), SHIFT_LANE(2, s),           \
+                            SHIFT_LANE(3, s), SHIFT_LANE(4, s), SHIFT_LANE(5, s), SHIFT_LANE(6, s),            \
+                            SHIFT_LANE(7, s), SHIFT_LANE(8, s), SHIFT_LANE(9, s), SHIFT_LANE(10, s),           \
+                            SHIFT_LANE(11, s), SHIFT_LANE(12, s), SHIFT_LANE(13, s), SHIFT_LANE(14, s),        \
+                            SHIFT_LANE(15, s))
+// BODY(kx, shifted) for each tap kx < KW along a row (up to 7).
+#define TAP_X(kx, row, BODY) BODY(kx, SHIFTED(row, (kx) * DW - PAD_X))
+#define FOR_EACH_KX(row, BODY)                                                                                   \
+    TAP_X(0, row, BODY) TAP_X1(row, BODY) TAP_X2(row, BODY) TAP_X3(row, BODY) TAP_X4(row, BODY)                 \
+    TAP_X5(row, BODY) TAP_X6(row, BODY)
+#if KW > 1
+#define TAP_X1(row, BODY) TAP_X(1, row, BODY)
+#else
+#define TAP_X1(row, BODY)
+#endif
+#if KW > 2
+#define TAP_X2(row, BODY) TAP_X(2, row, BODY)
+#else
+#define TAP_X2(row, BODY)
+#endif
+#if KW > 3
+#define TAP_X3(row, BODY) TAP_X(3, row, BODY)
+#else
+#define TAP_X3(row, BODY)
+#endif
+#if KW > 4
+#define TAP_X4(row, BODY) TAP_X(4, row, BODY)
+#else
+#define TAP_X4(row, BODY)
+#endif
+#if KW > 5
+#define TAP_X5(row, BODY) TAP_X(5, row, BODY)
+#else
+#define TAP_X5(row, BODY)
+#endif
+#if KW > 6
+#define TAP_X6(row, BODY) TAP_X(6, row, BODY)
+#else
+#define TAP_X6(row, BODY)
+#endif
+
+// Stores lanes [0, OUT_W) of v at p: the largest vector stores that fit, so no lane past the row is written.
+inline void store_row(const float16 v, __global float* p) {
+#if OUT_W == 16
+    vstore16(v, 0, p);
+#else
+    float8 rest8 = v.lo;
+#if OUT_W & 8
+    vstore8(rest8, 0, p);
+    p += 8;
+    rest8 = v.hi;
+#endif
+    float4 rest4 = rest8.lo;
+#if OUT_W & 4
+    vstore4(rest4, 0, p);
+    p += 4;
+    rest4 = rest8.hi;
+#endif
+    float2 rest2 = rest4.lo;
+#if OUT_W & 2
+    vstore2(rest2, 0, p);
+    p += 2;
+    rest2 = rest4.hi;
+#endif
+#if OUT_W & 1
+    *p = rest2.x;
+#endif
+#endif
+}
+
+// Adds the correlation of `source` (a SRC_H × SRC_W plane) with taps w (w[TAP(ky, kx)]) at output row oy to sum.
+#define CORRELATE_TAP(kx, shifted) sum += (shifted) * w[TAP(ky, kx)];
+inline float16 correlate_row(__global const float* restrict source, const float* w, const int oy, float16 sum) {
+    #pragma unroll
+    for (int ky = 0; ky < KH; ++ky) {
+        const int a = oy - PAD_Y + ky * DH;
+        if (a < 0 || a >= SRC_H) continue;
+        const float16 row = vload16(0, source + a * SRC_W);
+        FOR_EACH_KX(row, CORRELATE_TAP)
+    }
+    return sum;
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void depthwise_forward_rows(__global const float* restrict input, __global const float* restrict weight,
+                            __global const float* restrict bias, __global float* restrict output) {
+    const int plane = get_global_id(0), o = plane % OC, n = plane / OC;
+    __global const float* source = input + (size_t)(n * C + o / M) * H * W;
+    __global float* target = output + (size_t)plane * OH * OW;
+    float w[KH * KW];
+    for (int tap = 0; tap < KH * KW; ++tap) w[tap] = weight[o * KH * KW + tap];
+#if HAS_BIAS
+    const float16 initial = bias[o];
+#else
+    const float16 initial = 0.0f;
+#endif
+    for (int oy0 = 0; oy0 < OH; oy0 += ROW_BLOCK) {
+        float16 rows[ROW_BLOCK];
+        #pragma unroll
+        for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = activate(correlate_row(source, w, oy0 + r, initial));
+        #pragma unroll
+        for (int r = 0; r < ROW_BLOCK; ++r) if (oy0 + r < OH) store_row(rows[r], target + (oy0 + r) * OW);
+    }
+}
+
+// Built with BACKWARD_INPUT 1: the output gradient of the input channel's M output channels, each correlated with
+// its flipped kernel (TAP), summed.
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void depthwise_backward_input_rows(__global const float* restrict grad_output, __global const float* restrict weight,
+                                   __global float* restrict grad_input) {
+    const int plane = get_global_id(0), c = plane % C, n = plane / C;
+    __global float* target = grad_input + (size_t)plane * H * W;
+    for (int y0 = 0; y0 < H; y0 += ROW_BLOCK) {
+        float16 rows[ROW_BLOCK];
+        for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = 0.0f;
+        for (int j = 0; j < M; ++j) {
+            const int channel = c * M + j;
+            float w[KH * KW];
+            for (int tap = 0; tap < KH * KW; ++tap) w[tap] = weight[channel * KH * KW + tap];
+            __global const float* source = grad_output + (size_t)(n * OC + channel) * OH * OW;
+            #pragma unroll
+            for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = correlate_row(source, w, y0 + r, rows[r]);
+        }
+        #pragma unroll
+        for (int r = 0; r < ROW_BLOCK; ++r) if (y0 + r < H) store_row(rows[r], target + (y0 + r) * W);
+    }
+}
+
+// Built with BACKWARD_INPUT 0: one (sample n, output channel o) plane's weight-gradient taps and bias gradient, to
+// partial[(o·N + n)·(KH·KW + 1) + tap] (depthwise_backward_weight_reduce sums them over n with count N). One plane per
+// work-item keeps consecutive work-items on consecutive planes (a work-item summing several samples of its channel
+// jumps a whole batch row between them and ran at half the speed).
+#define ACCUMULATE_TAP(kx, shifted) sums[ky * KW + (kx)] += (shifted) * g;
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void depthwise_backward_weight_rows(__global const float* restrict input, __global const float* restrict grad_output,
+                                    __global float* restrict partial, const int N) {
+    const int plane = get_global_id(0), o = plane % OC, n = plane / OC;
+    __global const float* source = input + (size_t)(n * C + o / M) * H * W;
+    __global const float* dy = grad_output + (size_t)plane * OH * OW;
+    const float16 lanes = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    float16 sums[TAPS + 1];
+    for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
+    for (int oy = 0; oy < OH; ++oy) {
+        const float16 g = select((float16)0.0f, vload16(0, dy + oy * OW), lanes < OW);  // lanes past the row: 0
+        sums[TAPS] += g;
+        #pragma unroll
+        for (int ky = 0; ky < KH; ++ky) {
+            const int a = oy - PAD_Y + ky * DH;
+            if (a < 0 || a >= SRC_H) continue;
+            const float16 row = vload16(0, source + a * SRC_W);
+            FOR_EACH_KX(row, ACCUMULATE_TAP)
+        }
+    }
+    __global float* target = partial + (size_t)(o * N + n) * (TAPS + 1);
+    for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sum_lanes(sums[tap]);
+}
+
+#endif  // VEC == 16

@@ -9,11 +9,17 @@ extension OpenCLBackend: DepthwiseConvOps {
                                 parameters p: DepthwiseConv2dParameters) throws {
         let g = try p.geometry("depthwiseConv2d", input: input.shape, weight: weight, bias: bias, output: output.shape)
         try requireFloat32("depthwiseConv2d", input, output)
-        let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: g.batch * g.outputChannels)
-        try launch("depthwise_forward", file: "depthwise_conv",
-                   defines: defines(g, p, band, ["ACTIVATION": p.activation.rawValue, "HAS_BIAS": bias == nil ? 0 : 1]),
-                   arguments: [.buffer(input), .buffer(weight), .buffer(bias ?? weight), .buffer(output)],
-                   global: band.global, local: band.local)
+        let planes = g.batch * g.outputChannels, arguments: [KernelArgument] = [.buffer(input), .buffer(weight),
+                                                                              .buffer(bias ?? weight), .buffer(output)]
+        let options = ["ACTIVATION": p.activation.rawValue, "HAS_BIAS": bias == nil ? 0 : 1]
+        if usesRowKernels(g, p) {
+            try launch("depthwise_forward_rows", file: "depthwise_conv", defines: rowDefines(g, p, options),
+                       arguments: arguments, global: [planes], local: [1])
+            return
+        }
+        let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes)
+        try launch("depthwise_forward", file: "depthwise_conv", defines: defines(g, p, band, options),
+                   arguments: arguments, global: band.global, local: band.local)
     }
 
     public func depthwiseConv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor,
@@ -21,11 +27,18 @@ extension OpenCLBackend: DepthwiseConvOps {
         let op = "depthwiseConv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput.shape, weight: weight, bias: nil, output: gradOutput.shape)
         try requireFloat32(op, gradOutput, gradInput)
-        let band = bandLaunch(rows: g.inputHeight, columns: g.inputWidth, planes: g.batch * g.inputChannels)
+        let planes = g.batch * g.inputChannels
+        let arguments: [KernelArgument] = [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)]
+        if usesRowKernels(g, p) {
+            try launch("depthwise_backward_input_rows", file: "depthwise_conv",
+                       defines: rowDefines(g, p, ["BACKWARD_INPUT": 1]), arguments: arguments, global: [planes],
+                       local: [1])
+            return
+        }
+        let band = bandLaunch(rows: g.inputHeight, columns: g.inputWidth, planes: planes)
         try launch("depthwise_backward_input", file: "depthwise_conv",
-                   defines: defines(g, p, band, ["BACKWARD_INPUT": 1]),
-                   arguments: [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)],
-                   global: band.global, local: band.local)
+                   defines: defines(g, p, band, ["BACKWARD_INPUT": 1]), arguments: arguments, global: band.global,
+                   local: band.local)
     }
 
     public func depthwiseConv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
@@ -33,18 +46,35 @@ extension OpenCLBackend: DepthwiseConvOps {
         let op = "depthwiseConv2dBackwardWeight"
         let g = try p.geometry(op, input: input.shape, weight: gradWeight, bias: gradBias, output: gradOutput.shape)
         try requireFloat32(op, input, gradOutput)
-        let taps = p.kernelHeight * p.kernelWidth
-        let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: g.batch * g.outputChannels)
-        let partialsPerChannel = g.batch * band.global[1]
+        let taps = p.kernelHeight * p.kernelWidth, planes = g.batch * g.outputChannels
+        let partialsPerChannel: Int
+        if usesRowKernels(g, p) {
+            partialsPerChannel = g.batch
+        } else {
+            partialsPerChannel = g.batch * bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes).global[1]
+        }
         let partial = try allocate([g.outputChannels, partialsPerChannel, taps + 1], dtype: .float32)
-        try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(g, p, band, [:]),
-                   arguments: [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)],
-                   global: band.global, local: band.local)
+        let arguments: [KernelArgument] = [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)]
+        if usesRowKernels(g, p) {
+            try launch("depthwise_backward_weight_rows", file: "depthwise_conv", defines: rowDefines(g, p, [:]),
+                       arguments: arguments, global: [planes], local: [1])
+        } else {
+            let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes)
+            try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(g, p, band, [:]),
+                       arguments: arguments, global: band.global, local: band.local)
+        }
         try launch("depthwise_backward_weight_reduce", file: "depthwise_conv",
                    defines: defines(g, p, nil, ["HAS_BIAS": gradBias == nil ? 0 : 1]),
                    arguments: [.buffer(partial), .buffer(gradWeight), .buffer(gradBias ?? gradWeight),
                                .int(partialsPerChannel)],
                    global: [roundUp(g.outputChannels * (taps + 1), toMultipleOf: 64)], local: [64])
+    }
+
+    /// Whether the layer runs through the row kernels (`depthwise_*_rows`): on a CPU driver (one work-item per
+    /// tile), at stride 1, with a kernel at most 7 wide, when the input and output rows fit in a `float16`.
+    private func usesRowKernels(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters) -> Bool {
+        tiling.tileGroupSize == 1 && g.strideHeight == 1 && g.strideWidth == 1 && p.kernelWidth <= 7
+            && max(g.inputWidth, g.outputWidth) <= 16
     }
 
     /// Sizes of a banded launch over `planes` planes of `rows` × `columns` outputs: bands of about 1024 outputs
@@ -57,6 +87,11 @@ extension OpenCLBackend: DepthwiseConvOps {
         let bandRows = max(1, min(rows, 1024 / max(columns, 1))), groupSize = tiling.tileGroupSize
         return BandLaunch(rows: bandRows, groupSize: groupSize,
                           global: [groupSize, ceilDiv(rows, bandRows), planes], local: [groupSize, 1, 1])
+    }
+
+    /// The row kernels' defines: the geometry, with VEC 16 (a row is a `float16`).
+    private func rowDefines(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters, _ extra: [String: Int]) -> [String: Int] {
+        defines(g, p, nil, extra.merging(["VEC": 16]) { $1 })
     }
 
     /// The layer's geometry as defines (and the band's, for the banded kernels).

@@ -30,9 +30,13 @@ public final class BufferPool {
         return (byteCount + quarter - 1) / quarter * quarter
     }
 
-    /// A buffer of at least `byteCount` bytes, reused when one of its bucket is free.
+    /// Bytes every buffer has past its request, so a kernel may load a whole vector (up to `float16`) that starts
+    /// inside the tensor without reading outside the allocation (the depthwise row kernels load rows that way).
+    public static let readSlack = 64
+
+    /// A buffer of at least `byteCount + readSlack` bytes, reused when one of its bucket is free.
     func acquire(byteCount: Int) throws -> (buffer: cl_mem, capacity: Int) {
-        let capacity = Self.bucketSize(for: byteCount)
+        let capacity = Self.bucketSize(for: byteCount + Self.readSlack)
         if let buffer = free[capacity]?.popLast() {
             reusedCount += 1
             return (buffer, capacity)
