@@ -71,13 +71,35 @@ DEFINE_GROUP_SUM(float4, group_sum4)
 #define ROW_VECTORS(j, classes) for (int j = get_local_id(0) * VEC; j + VEC <= (classes); j += WG * VEC)
 #define ROW_TAIL(j, classes) for (int j = (classes) / VEC * VEC + (int)get_local_id(0); j < (classes); j += WG)
 
-/// max over one row, every work-item striding over it.
+/// max over one row, every work-item striding over it, its vectors alternately into two running maxima so that
+/// consecutive fmax calls (several instructions each, for NaN) do not wait on each other.
 inline float row_max(__local float* scratch, const __global float* x, int classes) {
-    floatV vectors = -INFINITY;
+    floatV even = -INFINITY, odd = -INFINITY;
     float m = -INFINITY;
-    ROW_VECTORS(j, classes) vectors = fmax(vectors, LOADV(x + j));
-    ROW_TAIL(j, classes) m = fmax(m, x[j]);
-    return group_max(scratch, fmax(max_lanes(vectors), m));
+    int j = get_local_id(0) * VEC;
+    for (; j + WG * VEC + VEC <= classes; j += 2 * WG * VEC) {
+        even = fmax(even, LOADV(x + j));
+        odd = fmax(odd, LOADV(x + j + WG * VEC));
+    }
+    if (j + VEC <= classes) even = fmax(even, LOADV(x + j));
+    ROW_TAIL(k, classes) m = fmax(m, x[k]);
+    return group_max(scratch, fmax(max_lanes(fmax(even, odd)), m));
+}
+
+/// The maxima of two rows of the same length in one pass: (max x, max u).
+inline float2 row_max2(__local float* scratch, const __global float* x, const __global float* u, int classes) {
+    floatV vx = -INFINITY, vu = -INFINITY;
+    float mx = -INFINITY, mu = -INFINITY;
+    ROW_VECTORS(j, classes) {
+        vx = fmax(vx, LOADV(x + j));
+        vu = fmax(vu, LOADV(u + j));
+    }
+    ROW_TAIL(j, classes) {
+        mx = fmax(mx, x[j]);
+        mu = fmax(mu, u[j]);
+    }
+    const float first = group_max(scratch, fmax(max_lanes(vx), mx));
+    return (float2)(first, group_max(scratch, fmax(max_lanes(vu), mu)));
 }
 
 // MARK: - Softmax and log-softmax
@@ -252,8 +274,8 @@ void distillation_rows(const __global float* student, const __global float* teac
     __global float* g = grad + (size_t)row * classes;
     const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
 
-    const float ms = row_max(scratch, x, classes);
-    const float mt = row_max(scratch, u, classes);
+    const float2 maxima = row_max2(scratch, x, u, classes);
+    const float ms = maxima.x, mt = maxima.y;
     floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ea;
     ROW_VECTORS(j, classes) {
         const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, invT, vectors, &ea);
