@@ -3,17 +3,17 @@
 // Reductions are two launches without barriers (which CPU drivers such as PoCL run slowly): per (channel, sample)
 // plane, then per channel over the samples.
 //
-//   bn_partial_moments  one work-item per (c, n): the plane's mean and squared deviations (two passes).
+//   bn_partial_moments  one work-item per (c, n): the plane's mean and squared deviations (two passes, VEC lanes).
 //   bn_statistics       one work-item per channel: the planes combined (Chan et al.), saves mean and
 //                       1/sqrt(var + eps); updates the running statistics.
-//   bn_normalize        one work-item per element (spatial, c, n): y = activation(x·scale + shift) with per-channel
+//   bn_normalize        one chunk of a plane per work-item: y = activation(x·scale + shift) with per-channel
 //                       scale/shift from saved (TRAINING 1) or running (TRAINING 0) statistics.
 //   bn_partial_backward one work-item per (c, n): Σ dy and Σ dy·(x − mean) of the plane.
 //   bn_backward_reduce  one work-item per channel: dβ = Σ dy, dγ = Σ dy·x̂.
-//   bn_backward_input   one work-item per element: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
+//   bn_backward_input   one chunk of a plane per work-item: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
 //
 // Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6; TRAINING 1 = normalize with the saved batch
-// statistics, 0 = with the running ones.
+// statistics, 0 = with the running ones; VEC and ITEMS, the chunks of common.cl (ChunkTiling).
 
 #ifndef ACTIVATION
 #define ACTIVATION 0
@@ -22,14 +22,20 @@
 #define TRAINING 1
 #endif
 
-// Mean and sum of squared deviations of one contiguous plane (two passes, stable for large means).
+// Mean and sum of squared deviations of one contiguous plane (two passes, stable for large means), VEC lanes at a
+// time and then the tail.
 inline float2 plane_moments(__global const float* x, const int spatial) {
+    floatV lanes = 0.0f;
     float sum = 0.0f;
-    for (int i = 0; i < spatial; ++i) sum += x[i];
-    const float mean = sum / spatial;
+    int i = 0;
+    for (; i + VEC <= spatial; i += VEC) lanes += LOADV(x + i);
+    for (; i < spatial; ++i) sum += x[i];
+    const float mean = (sum_lanes(lanes) + sum) / spatial;
+    lanes = 0.0f;
     float squares = 0.0f;
-    for (int i = 0; i < spatial; ++i) squares += (x[i] - mean) * (x[i] - mean);
-    return (float2)(mean, squares);
+    for (i = 0; i + VEC <= spatial; i += VEC) lanes += (LOADV(x + i) - mean) * (LOADV(x + i) - mean);
+    for (; i < spatial; ++i) squares += (x[i] - mean) * (x[i] - mean);
+    return (float2)(mean, sum_lanes(lanes) + squares);
 }
 
 __kernel void bn_partial_moments(__global const float* x, __global float2* partial, const int batch,
@@ -61,26 +67,34 @@ __kernel void bn_statistics(__global const float2* partial, __global float* save
     running_variance[c] = (1.0f - momentum) * running_variance[c] + momentum * variance * unbias;
 }
 
+inline floatV activate(const floatV value) {
+#if ACTIVATION == 1
+    return fmax(value, 0.0f);
+#elif ACTIVATION == 2
+    return fmin(fmax(value, 0.0f), 6.0f);
+#else
+    return value;
+#endif
+}
+
+// Range [segments, N·C] (common.cl's ROW_CHUNK over the planes).
 __kernel void bn_normalize(__global const float* x, __global const float* gamma, __global const float* beta,
                            __global const float* mean, __global const float* statistic, __global float* y,
                            const int channels, const int spatial, const float epsilon) {
-    const int s = get_global_id(0), c = get_global_id(1), n = get_global_id(2);
-    if (s >= spatial) return;
-    const int i = (n * channels + c) * spatial + s;
+    ROW_CHUNK(spatial);
+    if (count <= 0) return;
+    const int c = row % channels;
 #if TRAINING
     const float inverse_std = statistic[c];
 #else
     const float inverse_std = 1.0f / sqrt(statistic[c] + epsilon);
 #endif
     const float scale = gamma[c] * inverse_std, shift = beta[c] - mean[c] * scale;
-    const float value = x[i] * scale + shift;
-#if ACTIVATION == 1
-    y[i] = fmax(value, 0.0f);
-#elif ACTIVATION == 2
-    y[i] = fmin(fmax(value, 0.0f), 6.0f);
-#else
-    y[i] = value;
-#endif
+    x += start;
+    y += start;
+    int j = 0;
+    for (; j + VEC <= count; j += VEC) STOREV(activate(LOADV(x + j) * scale + shift), y + j);
+    for (; j < count; ++j) y[j] = FIRST(activate((floatV)(x[j] * scale + shift)));
 }
 
 __kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* mean,
@@ -88,13 +102,21 @@ __kernel void bn_partial_backward(__global const float* dy, __global const float
     const int c = get_global_id(0), n = get_global_id(1);
     if (c >= channels || n >= batch) return;
     const int base = (n * channels + c) * spatial;
+    dy += base;
+    x += base;
     const float m = mean[c];
+    floatV dyLanes = 0.0f, centeredLanes = 0.0f;
     float sum_dy = 0.0f, sum_dy_centered = 0.0f;
-    for (int i = 0; i < spatial; ++i) {
-        sum_dy += dy[base + i];
-        sum_dy_centered += dy[base + i] * (x[base + i] - m);
+    int i = 0;
+    for (; i + VEC <= spatial; i += VEC) {
+        dyLanes += LOADV(dy + i);
+        centeredLanes += LOADV(dy + i) * (LOADV(x + i) - m);
     }
-    partial[c * batch + n] = (float2)(sum_dy, sum_dy_centered);
+    for (; i < spatial; ++i) {
+        sum_dy += dy[i];
+        sum_dy_centered += dy[i] * (x[i] - m);
+    }
+    partial[c * batch + n] = (float2)(sum_lanes(dyLanes) + sum_dy, sum_lanes(centeredLanes) + sum_dy_centered);
 }
 
 __kernel void bn_backward_reduce(__global const float2* partial, __global const float* inverse_std,
@@ -108,13 +130,21 @@ __kernel void bn_backward_reduce(__global const float2* partial, __global const 
     grad_gamma[c] = sum.y * inverse_std[c];
 }
 
+// Range [segments, N·C] (common.cl's ROW_CHUNK over the planes).
 __kernel void bn_backward_input(__global const float* dy, __global const float* x, __global const float* gamma,
                                 __global const float* mean, __global const float* inverse_std,
                                 __global const float* grad_gamma, __global const float* grad_beta, __global float* dx,
                                 const int channels, const int spatial, const float per_channel) {
-    const int s = get_global_id(0), c = get_global_id(1), n = get_global_id(2);
-    if (s >= spatial) return;
-    const int i = (n * channels + c) * spatial + s;
-    const float inv = inverse_std[c], x_hat = (x[i] - mean[c]) * inv;
-    dx[i] = gamma[c] * inv / per_channel * (per_channel * dy[i] - grad_beta[c] - x_hat * grad_gamma[c]);
+    ROW_CHUNK(spatial);
+    if (count <= 0) return;
+    const int c = row % channels;
+    // dx = γ·inv/M·(M·dy − dβ − x̂·dγ) with x̂ = (x − mean)·inv, as a·dy + b·(x − mean) + shift.
+    const float inv = inverse_std[c], factor = gamma[c] * inv / per_channel, m = mean[c];
+    const float a = factor * per_channel, b = -factor * inv * grad_gamma[c], shift = -factor * grad_beta[c];
+    dy += start;
+    x += start;
+    dx += start;
+    int j = 0;
+    for (; j + VEC <= count; j += VEC) STOREV(a * LOADV(dy + j) + b * (LOADV(x + j) - m) + shift, dx + j);
+    for (; j < count; ++j) dx[j] = a * dy[j] + b * (x[j] - m) + shift;
 }

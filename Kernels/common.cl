@@ -68,6 +68,14 @@ DEFINE_GROUP_SUM(float, group_sum)
 #define FIRST(v) ((v).s0)
 #endif
 
+// ROW_CHUNK(inner) declares, for work-item (s, row) of a [segments, rows] range over rows of `inner` floats, its row,
+// where its chunk starts in the tensor and how many elements it has (≤ 0: past the row's end, in the padding of a
+// rounded-up range). The host side is ChunkTiling.rowRange.
+#define ROW_CHUNK(inner)                                                      \
+    const int row = get_global_id(1), chunkStart = get_global_id(0) * CHUNK; \
+    const size_t start = (size_t)row * (inner) + chunkStart;                 \
+    const int count = min(CHUNK, (inner) - chunkStart)
+
 // LOADV_STRIDED(p, s): the VEC floats p[0], p[s], p[2s], … (one vector load when s is 1).
 #define LOADV_STRIDED(p, s) ((s) == 1 ? LOADV(p) : GATHERV(p, s))
 #define GATHER4_(p, s, k) (p)[(k) * (s)], (p)[((k) + 1) * (s)], (p)[((k) + 2) * (s)], (p)[((k) + 3) * (s)]

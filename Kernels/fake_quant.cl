@@ -91,13 +91,6 @@ inline int element_of(int j, int c, int inner, int channels) {
 
 // MARK: - Elementwise kernels: range [segments, rows], one chunk of a row per work-item
 
-// Declares work-item (s, row)'s row, where its chunk starts in the tensor and how many elements it has (≤ 0: past
-// the row's end, in the padding of a rounded-up range).
-#define ROW_CHUNK(inner)                                                      \
-    const int row = get_global_id(1), chunkStart = get_global_id(0) * CHUNK; \
-    const size_t start = (size_t)row * (inner) + chunkStart;                 \
-    const int count = min(CHUNK, (inner) - chunkStart)
-
 // y = (clamp(z + rint(x·inv), qmin, qmax) − z)·s
 inline floatV fake_quant_value(const floatV x, const float s, const float inv, const float z, const float qmin,
                                const float qmax) {

@@ -1,7 +1,7 @@
 import CondenseCore
 
 /// `BatchNormOps` through `Kernels/batch_norm.cl`: per-plane partial sums, a per-channel reduction, then an
-/// elementwise launch.
+/// elementwise launch over chunks of the planes (`tiling`).
 extension OpenCLBackend: BatchNormOps {
     public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                                   runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
@@ -12,7 +12,7 @@ extension OpenCLBackend: BatchNormOps {
                                                 savedInverseStd: savedInverseStd)
         let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
         let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
-        try launch("bn_partial_moments", file: "batch_norm",
+        try launch("bn_partial_moments", file: "batch_norm", defines: tiling.defines,
                    arguments: [.buffer(input), .buffer(partial), .int(e.batch), .int(e.channels), .int(e.spatial)],
                    global: [e.channels, e.batch])
         try launch("bn_statistics", file: "batch_norm",
@@ -40,7 +40,7 @@ extension OpenCLBackend: BatchNormOps {
                                                 savedInverseStd: savedInverseStd, gradInput: gradInput,
                                                 gradGamma: gradGamma, gradBeta: gradBeta)
         let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
-        try launch("bn_partial_backward", file: "batch_norm",
+        try launch("bn_partial_backward", file: "batch_norm", defines: tiling.defines,
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(partial), .int(e.batch),
                                .int(e.channels), .int(e.spatial)],
                    global: [e.channels, e.batch])
@@ -48,21 +48,23 @@ extension OpenCLBackend: BatchNormOps {
                    arguments: [.buffer(partial), .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta),
                                .int(e.batch), .int(e.channels)],
                    global: [e.channels])
-        try launch("bn_backward_input", file: "batch_norm",
+        let range = tiling.rowRange(rowLength: e.spatial, rows: e.batch * e.channels)
+        try launch("bn_backward_input", file: "batch_norm", defines: tiling.defines,
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(savedMean),
                                .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta), .buffer(gradInput),
                                .int(e.channels), .int(e.spatial), .float(Float(e.perChannelCount))],
-                   global: [e.spatial, e.channels, e.batch])
+                   global: range.global, local: range.local)
     }
 
     /// `statistic` is the saved inverse standard deviation when training, the running variance otherwise.
     private func normalize(_ input: Tensor, _ gamma: Tensor, _ beta: Tensor, mean: Tensor, statistic: Tensor,
                            _ output: Tensor, _ e: BatchNormExtents, epsilon: Float, training: Bool,
                            activation: Activation) throws {
+        let range = tiling.rowRange(rowLength: e.spatial, rows: e.batch * e.channels)
         try launch("bn_normalize", file: "batch_norm",
-                   defines: ["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0],
+                   defines: tiling.defines.merging(["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0]) { $1 },
                    arguments: [.buffer(input), .buffer(gamma), .buffer(beta), .buffer(mean), .buffer(statistic),
                                .buffer(output), .int(e.channels), .int(e.spatial), .float(epsilon)],
-                   global: [e.spatial, e.channels, e.batch])
+                   global: range.global, local: range.local)
     }
 }

@@ -14,7 +14,7 @@ extension OpenCLBackend: FakeQuantOps {
         try launch("fake_quant_forward", file: "fake_quant", defines: elementwiseDefines(layout),
                    arguments: [.buffer(input), .buffer(scale), .buffer(zeroPoint), .buffer(output),
                                .int(layout.inner), .int(layout.channels), .float(Float(qmin)), .float(Float(qmax))],
-                   global: elementwiseGlobal(layout), local: elementwiseLocal)
+                   global: elementwiseRange(layout).global, local: elementwiseRange(layout).local)
     }
 
     public func fakeQuantizeBackward(input: Tensor, gradOutput: Tensor, scale: Tensor, zeroPoint: Tensor, axis: Int?,
@@ -30,7 +30,7 @@ extension OpenCLBackend: FakeQuantOps {
                    arguments: [.buffer(input), .buffer(gradOutput), .buffer(scale), .buffer(zeroPoint),
                                .buffer(gradInput), .buffer(partial ?? gradInput), .int(layout.inner),
                                .int(layout.channels), .float(Float(qmin)), .float(Float(qmax)), .float(gradFactor)],
-                   global: elementwiseGlobal(layout), local: elementwiseLocal)
+                   global: elementwiseRange(layout).global, local: elementwiseRange(layout).local)
         if let gradScale, let partial, rows * groups > 1 {
             let group = 256
             try launch("sum_partials", file: "fake_quant", defines: ["WG": group],
@@ -81,7 +81,7 @@ extension OpenCLBackend: FakeQuantOps {
                    arguments: [.buffer(input), .buffer(multiplier), .buffer(output), .int(layout.inner),
                                .int(layout.channels), .float(Float(zeroPoint)), .float(Float(qmin)),
                                .float(Float(qmax))],
-                   global: elementwiseGlobal(layout), local: elementwiseLocal)
+                   global: elementwiseRange(layout).global, local: elementwiseRange(layout).local)
     }
 
     // MARK: - Launch helpers
@@ -92,11 +92,9 @@ extension OpenCLBackend: FakeQuantOps {
         tiling.defines.merging(["PER_CHANNEL": layout.isPerChannel ? 1 : 0, "WG": tiling.groupSize]) { $1 }
     }
 
-    private func elementwiseGlobal(_ layout: FakeQuantLayout) -> [Int] {
-        [tiling.groups(alongRowOf: layout.inner) * tiling.groupSize, layout.outer * layout.channels]
+    private func elementwiseRange(_ layout: FakeQuantLayout) -> (global: [Int], local: [Int]) {
+        tiling.rowRange(rowLength: layout.inner, rows: layout.outer * layout.channels)
     }
-
-    private var elementwiseLocal: [Int] { [tiling.groupSize, 1] }
 
     /// Work-group size and groups per channel for the grouped kernels: the group is the next power of two of the
     /// elements per channel from 32 to 256; a long channel is split over up to ~8 elements per work-item, at most

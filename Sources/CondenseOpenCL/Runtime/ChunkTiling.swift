@@ -30,4 +30,10 @@ public struct ChunkTiling: Equatable, Sendable {
 
     /// Work-groups along a row of `elements` floats: its chunks, rounded up to whole groups.
     public func groups(alongRowOf elements: Int) -> Int { ceilDiv(ceilDiv(elements, chunk), groupSize) }
+
+    /// The [segments, rows] range of a kernel that gives each work-item one chunk of a row (common.cl's ROW_CHUNK)
+    /// over `rows` rows of `rowLength` floats, padded to whole work-groups along the rows.
+    public func rowRange(rowLength: Int, rows: Int) -> (global: [Int], local: [Int]) {
+        ([groups(alongRowOf: rowLength) * groupSize, rows], [groupSize, 1])
+    }
 }
