@@ -1,4 +1,6 @@
-// elementwise.cl — pointwise float32 ops, one work-item per element (bias gradient: one work-group per channel).
+// elementwise.cl — pointwise float32 ops: the streaming ones (activations, add, axpy, scale, multiply) one chunk of
+// VEC·ITEMS elements per work-item (common.cl, ChunkTiling), the rest one work-item per element (bias gradient: one
+// work-group per channel).
 // The CPU side is Sources/CondenseCore/CPU/CPUBackend+Elementwise.swift with the same formulas.
 //
 //   activation_forward / activation_backward   ACTIVATION 0 none, 1 relu, 2 relu6; backward masks from the output
@@ -16,49 +18,93 @@
 #define WG 128
 #endif
 
-__kernel void activation_forward(__global const float* x, __global float* y, const int count) {
-    const int i = get_global_id(0);
-    if (i >= count) return;
+// The streaming kernels take one chunk per work-item (common.cl's ROW_CHUNK over one row of `length` elements):
+// POINTWISE(BODY) runs BODY(LOAD, STORE, j) for the chunk's whole vectors (LOADV/STOREV) and then for its remaining
+// elements (one float in every lane, lane 0 stored), with every pointer argument already advanced to the chunk.
+#define LOAD_ONE(p) ((floatV)*(p))
+#define STORE_ONE(v, p) (*(p) = FIRST(v))
+#define POINTWISE(BODY)                                                  \
+    int j = 0;                                                           \
+    for (; j + VEC <= count; j += VEC) BODY(LOADV, STOREV, j);           \
+    for (; j < count; ++j) BODY(LOAD_ONE, STORE_ONE, j)
+
+inline floatV activate(const floatV x) {
 #if ACTIVATION == 1
-    y[i] = fmax(x[i], 0.0f);
+    return fmax(x, 0.0f);
 #elif ACTIVATION == 2
-    y[i] = fmin(fmax(x[i], 0.0f), 6.0f);
+    return fmin(fmax(x, 0.0f), 6.0f);
 #else
-    y[i] = x[i];
+    return x;
 #endif
 }
 
+// The gradient passes where the activation's output y is inside its linear range.
+inline floatV activation_gradient(const floatV y, const floatV dy) {
+#if ACTIVATION == 1
+    return y > 0.0f ? dy : 0.0f;
+#elif ACTIVATION == 2
+    return y > 0.0f && y < 6.0f ? dy : 0.0f;
+#else
+    return dy;
+#endif
+}
+
+#define BODY_ACTIVATION_FORWARD(LOAD, STORE, j) STORE(activate(LOAD(x + j)), y + j)
+__kernel void activation_forward(__global const float* x, __global float* y, const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    x += start;
+    y += start;
+    POINTWISE(BODY_ACTIVATION_FORWARD);
+}
+
+#define BODY_ACTIVATION_BACKWARD(LOAD, STORE, j) STORE(activation_gradient(LOAD(y + j), LOAD(dy + j)), dx + j)
 __kernel void activation_backward(__global const float* y, __global const float* dy, __global float* dx,
-                                  const int count) {
-    const int i = get_global_id(0);
-    if (i >= count) return;
-#if ACTIVATION == 1
-    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-#elif ACTIVATION == 2
-    dx[i] = (y[i] > 0.0f && y[i] < 6.0f) ? dy[i] : 0.0f;
-#else
-    dx[i] = dy[i];
-#endif
+                                  const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    y += start;
+    dy += start;
+    dx += start;
+    POINTWISE(BODY_ACTIVATION_BACKWARD);
 }
 
-__kernel void add(__global const float* a, __global const float* b, __global float* out, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) out[i] = a[i] + b[i];
+#define BODY_ADD(LOAD, STORE, j) STORE(LOAD(a + j) + LOAD(b + j), out + j)
+__kernel void add(__global const float* a, __global const float* b, __global float* out, const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    a += start;
+    b += start;
+    out += start;
+    POINTWISE(BODY_ADD);
 }
 
-__kernel void axpy(const float alpha, __global const float* x, __global float* y, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) y[i] += alpha * x[i];
+#define BODY_AXPY(LOAD, STORE, j) STORE(LOAD(y + j) + alpha * LOAD(x + j), y + j)
+__kernel void axpy(const float alpha, __global const float* x, __global float* y, const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    x += start;
+    y += start;
+    POINTWISE(BODY_AXPY);
 }
 
-__kernel void scale(__global const float* x, const float factor, __global float* y, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) y[i] = factor * x[i];
+#define BODY_SCALE(LOAD, STORE, j) STORE(factor * LOAD(x + j), y + j)
+__kernel void scale(__global const float* x, const float factor, __global float* y, const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    x += start;
+    y += start;
+    POINTWISE(BODY_SCALE);
 }
 
-__kernel void multiply(__global const float* a, __global const float* b, __global float* out, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) out[i] = a[i] * b[i];
+#define BODY_MULTIPLY(LOAD, STORE, j) STORE(LOAD(a + j) * LOAD(b + j), out + j)
+__kernel void multiply(__global const float* a, __global const float* b, __global float* out, const int length) {
+    ROW_CHUNK(length);
+    if (count <= 0) return;
+    a += start;
+    b += start;
+    out += start;
+    POINTWISE(BODY_MULTIPLY);
 }
 
 __kernel void add_channel_bias(__global const float* bias, __global float* x, const int channels, const int spatial,
