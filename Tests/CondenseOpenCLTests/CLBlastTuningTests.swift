@@ -5,7 +5,8 @@ import Foundation
 import XCTest
 
 /// Tuned CLBlast parameters: the per-device folder, the tuner files (as `clblast_tuner_copy_fast` writes them on
-/// PoCL), bad files, and CLBlast accepting (and rejecting) the parameters on the OpenCL device.
+/// PoCL), bad files, CLBlast accepting (and rejecting) the parameters on the OpenCL device, and its indirect GEMM
+/// with our pooled scratch buffer, which only such parameters reach at test sizes.
 final class CLBlastTuningTests: XCTestCase {
     private var folder = ""
 
@@ -14,7 +15,10 @@ final class CLBlastTuningTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+        try CLBlastTuning.reset()  // the other tests' GEMMs run with CLBlast's own parameters
+    }
 
     private func write(_ name: String, family: String, precision: String = "32", parameters: String) throws {
         let json = #"{"kernel_family": "\#(family)", "precision": "\#(precision)", "best_kernel": "K", "#
@@ -83,6 +87,39 @@ final class CLBlastTuningTests: XCTestCase {
         try write("clblast_copy_32.json", family: "copy", parameters: "COPY_DIMX=8 PRECISION=32")
         XCTAssertThrowsError(try CLBlastTuning.load(folder: folder).apply(to: device)) { error in
             XCTAssertTrue("\(error)".contains("clblast_copy_32.json") && "\(error)".contains("Copy"), "\(error)")
+        }
+    }
+
+    /// CLBlast's indirect GEMM (operands padded and transposed into the pooled scratch buffer), forced for every size
+    /// with XGEMM_MIN_INDIRECT_SIZE=1: with CLBlast's default parameters every GEMM in CI takes the direct kernel.
+    func testTheIndirectGemmWithPooledScratchMatchesTheCPUBackend() throws {
+        let gpu = try TestDevices.openCL()
+        let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
+        try write("clblast_gemm_routine_32.json", family: "gemm_routine",
+                  parameters: "XGEMM_MIN_INDIRECT_SIZE=1 PRECISION=32")
+        try CLBlastTuning.load(folder: folder).apply(to: device)
+        var random = SeededGenerator(seed: 9)
+        for (m, n, k) in [(67, 45, 129), (5, 3, 7)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let d = GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.75,
+                                       beta: 0.5)
+                let a = random.floats(m * k), b = random.floats(k * n), c = random.floats(m * n)
+                var results: [[Float]] = []
+                for backend in [TestDevices.cpu, gpu as Backend] {
+                    let shapeA: Shape = transposeA ? [k, m] : [m, k], shapeB: Shape = transposeB ? [n, k] : [k, n]
+                    let tensorA = try backend.tensor(a, shape: shapeA), tensorB = try backend.tensor(b, shape: shapeB)
+                    let tensorC = try backend.tensor(c, shape: [m, n])
+                    let acquired = gpu.pool.createdCount + gpu.pool.reusedCount
+                    try backend.gemm(tensorA, tensorB, tensorC, d)
+                    if backend === gpu {
+                        XCTAssertGreaterThan(gpu.pool.createdCount + gpu.pool.reusedCount, acquired,
+                                             "no scratch buffer: CLBlast ran its direct kernel")
+                    }
+                    results.append(try tensorC.toHost())
+                }
+                XCTAssertLessThan(maxNormalizedError(results[1], results[0]), 1e-5,
+                                  "m=\(m) n=\(n) k=\(k) transA=\(transposeA) transB=\(transposeB)")
+            }
         }
     }
 }

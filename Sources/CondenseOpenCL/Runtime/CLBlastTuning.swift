@@ -86,6 +86,12 @@ public struct CLBlastTuning {
         return Entry(kernel: kernel, parameters: parameters, path: path)
     }
 
+    /// Drops every parameter set applied so far, with CLBlast's compiled kernels: later calls use CLBlast's own
+    /// database again.
+    public static func reset() throws {
+        try check(CLBlastClearCache().rawValue, "CLBlastClearCache")
+    }
+
     /// Hands every entry to CLBlast for `device`; later calls of the tuned routines recompile with them.
     /// - Throws: `CondenseError.file` naming the file CLBlast rejected (wrong parameter set for the kernel).
     public func apply(to device: cl_device_id) throws {
