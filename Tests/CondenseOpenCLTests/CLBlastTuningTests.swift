@@ -66,7 +66,9 @@ final class CLBlastTuningTests: XCTestCase {
     }
 
     func testCLBlastAppliesTunedParametersAndRejectsWrongOnes() throws {
-        let gpu = try TestDevices.openCL()
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        gpu.tiling = .forDevice(isGPU: true)  // the GPU tiling's GEMMs go through CLBlast
+        defer { gpu.tiling = own }
         let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
         try write("clblast_copy_32.json", family: "copy",
                   parameters: "COPY_DIMX=8 COPY_DIMY=16 COPY_VW=8 COPY_WPT=1 PRECISION=32")
@@ -93,7 +95,9 @@ final class CLBlastTuningTests: XCTestCase {
     /// CLBlast's indirect GEMM (operands padded and transposed into the pooled scratch buffer), forced for every size
     /// with XGEMM_MIN_INDIRECT_SIZE=1: with CLBlast's default parameters every GEMM in CI takes the direct kernel.
     func testTheIndirectGemmWithPooledScratchMatchesTheCPUBackend() throws {
-        let gpu = try TestDevices.openCL()
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        gpu.tiling = .forDevice(isGPU: true)  // the GPU tiling's GEMMs go through CLBlast
+        defer { gpu.tiling = own }
         let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
         try write("clblast_gemm_routine_32.json", family: "gemm_routine",
                   parameters: "XGEMM_MIN_INDIRECT_SIZE=1 PRECISION=32")

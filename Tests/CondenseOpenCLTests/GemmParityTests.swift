@@ -3,23 +3,35 @@ import CondenseOpenCL
 import CondenseTestSupport
 import XCTest
 
-/// CLBlast GEMM on the OpenCL backend against OpenBLAS on the CPU backend, on shapes that fit no tile size.
+/// GEMM on the OpenCL backend against OpenBLAS on the CPU backend, on shapes that fit no tile size, with both chunk
+/// tilings: the CPU tiling runs `Kernels/gemm.cl` (whole 8 × 32 tiles and edge tiles, a transposed B copied first),
+/// the GPU tiling CLBlast.
 final class GemmParityTests: XCTestCase {
-    private let shapes = [(1, 1, 1), (7, 13, 5), (129, 65, 33), (33, 1, 17), (1, 97, 3), (64, 31, 127)]
+    private let shapes = [(1, 1, 1), (7, 13, 5), (129, 65, 33), (33, 1, 17), (1, 97, 3), (64, 31, 127), (16, 64, 300)]
 
     func testAllTransposesMatchTheCPUBackend() throws {
-        let gpu = try TestDevices.openCL()
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        defer { gpu.tiling = own }
         var random = SeededGenerator(seed: 7)
         for (m, n, k) in shapes {
             for transposeA in [false, true] {
                 for transposeB in [false, true] {
-                    let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
-                                                    alpha: 0.75, beta: 0.5)
-                    let a = random.floats(m * k), b = random.floats(k * n), c = random.floats(m * n)
-                    let expected = try run(descriptor, a, b, c, on: TestDevices.cpu)
-                    let actual = try run(descriptor, a, b, c, on: gpu)
-                    let label = "m=\(m) n=\(n) k=\(k) transA=\(transposeA) transB=\(transposeB)"
-                    XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, label)
+                    // beta = 0 must not read C, which starts as NaN there (BLAS semantics).
+                    for beta: Float in [0.5, 0] {
+                        let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA,
+                                                        transposeB: transposeB, alpha: 0.75, beta: beta)
+                        let a = random.floats(m * k), b = random.floats(k * n)
+                        let c = beta == 0 ? [Float](repeating: .nan, count: m * n) : random.floats(m * n)
+                        let expected = try run(descriptor, a, b, c, on: TestDevices.cpu)
+                        for isGPU in [false, true] {
+                            gpu.tiling = .forDevice(isGPU: isGPU)
+                            let actual = try run(descriptor, a, b, c, on: gpu)
+                            let label = "m=\(m) n=\(n) k=\(k) transA=\(transposeA) transB=\(transposeB) " +
+                                "beta=\(beta) \(isGPU ? "CLBlast" : "gemm.cl")"
+                            XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, label)
+                            XCTAssertFalse(actual.contains(where: \.isNaN) || expected.contains(where: \.isNaN), label)
+                        }
+                    }
                 }
             }
         }
