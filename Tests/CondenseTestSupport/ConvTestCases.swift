@@ -20,6 +20,11 @@ public struct ConvTestCase: CustomStringConvertible {
               parameters: .init(kernel: (3, 5), stride: (1, 2), padding: (2, 1), dilation: (2, 1), groups: 2), bias: true),
         .init(input: [2, 6, 5, 5], outputChannels: 6, parameters: .init(kernel: 5, padding: 2, groups: 6), bias: false),
         .init(input: [2, 33, 5, 5], outputChannels: 3, parameters: .init(kernel: 1, stride: 2), bias: true),
+        // Dilated taps at stride 1 (im2col/col2im's shifted-row loops), and a row 2 wide whose last tap column lies
+        // wholly in the padding at stride 2.
+        .init(input: [2, 3, 6, 7], outputChannels: 4, parameters: .init(kernel: 3, padding: 2, dilation: 2), bias: false),
+        .init(input: [2, 3, 4, 2], outputChannels: 2,
+              parameters: .init(kernel: (3, 3), stride: (1, 2), padding: (2, 2), dilation: (2, 2), groups: 1), bias: true),
     ]
 
     /// The geometry of this case.
