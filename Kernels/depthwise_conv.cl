@@ -250,41 +250,12 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
                             SHIFT_LANE(7, s), SHIFT_LANE(8, s), SHIFT_LANE(9, s), SHIFT_LANE(10, s),           \
                             SHIFT_LANE(11, s), SHIFT_LANE(12, s), SHIFT_LANE(13, s), SHIFT_LANE(14, s),        \
                             SHIFT_LANE(15, s))
-// BODY(kx, shifted) for each tap kx < KW along a row (up to 7).
-#define TAP_X(kx, row, BODY) BODY(kx, SHIFTED(row, (kx) * DW - PAD_X))
+// BODY(kx, shifted) for each tap kx < KW along a row (up to 7): the conditions are constants, and the shuffle masks
+// of the taps they drop are still valid, so the compiler simply removes them.
+#define TAP_X(kx, row, BODY) if ((kx) < KW) { BODY(kx, SHIFTED(row, (kx) * DW - PAD_X)) }
 #define FOR_EACH_KX(row, BODY)                                                                                   \
-    TAP_X(0, row, BODY) TAP_X1(row, BODY) TAP_X2(row, BODY) TAP_X3(row, BODY) TAP_X4(row, BODY)                 \
-    TAP_X5(row, BODY) TAP_X6(row, BODY)
-#if KW > 1
-#define TAP_X1(row, BODY) TAP_X(1, row, BODY)
-#else
-#define TAP_X1(row, BODY)
-#endif
-#if KW > 2
-#define TAP_X2(row, BODY) TAP_X(2, row, BODY)
-#else
-#define TAP_X2(row, BODY)
-#endif
-#if KW > 3
-#define TAP_X3(row, BODY) TAP_X(3, row, BODY)
-#else
-#define TAP_X3(row, BODY)
-#endif
-#if KW > 4
-#define TAP_X4(row, BODY) TAP_X(4, row, BODY)
-#else
-#define TAP_X4(row, BODY)
-#endif
-#if KW > 5
-#define TAP_X5(row, BODY) TAP_X(5, row, BODY)
-#else
-#define TAP_X5(row, BODY)
-#endif
-#if KW > 6
-#define TAP_X6(row, BODY) TAP_X(6, row, BODY)
-#else
-#define TAP_X6(row, BODY)
-#endif
+    TAP_X(0, row, BODY) TAP_X(1, row, BODY) TAP_X(2, row, BODY) TAP_X(3, row, BODY) TAP_X(4, row, BODY)         \
+    TAP_X(5, row, BODY) TAP_X(6, row, BODY)
 
 // Stores lanes [0, OUT_W) of v at p: the largest vector stores that fit, so no lane past the row is written.
 inline void store_row(const float16 v, __global float* p) {

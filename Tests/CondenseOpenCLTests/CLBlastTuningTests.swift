@@ -18,6 +18,20 @@ final class CLBlastTuningTests: XCTestCase {
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(atPath: folder)
         try CLBlastTuning.reset()  // the other tests' GEMMs run with CLBlast's own parameters
+        if let ownTiling { try TestDevices.openCL().tiling = ownTiling }
+    }
+
+    private var ownTiling: ChunkTiling?
+
+    /// The OpenCL test device with the GPU tiling (whose GEMMs go through CLBlast; tearDown restores its own), after
+    /// writing one tuner file and applying the folder to the device.
+    private func clblastBackend(tuning name: String, family: String, parameters: String) throws -> OpenCLBackend {
+        let gpu = try TestDevices.openCL()
+        ownTiling = gpu.tiling
+        gpu.tiling = .forDevice(isGPU: true)
+        try write(name, family: family, parameters: parameters)
+        try CLBlastTuning.load(folder: folder).apply(to: try XCTUnwrap(OpenCLDiscovery.devices().first).device)
+        return gpu
     }
 
     private func write(_ name: String, family: String, precision: String = "32", parameters: String) throws {
@@ -66,13 +80,8 @@ final class CLBlastTuningTests: XCTestCase {
     }
 
     func testCLBlastAppliesTunedParametersAndRejectsWrongOnes() throws {
-        let gpu = try TestDevices.openCL(), own = gpu.tiling
-        gpu.tiling = .forDevice(isGPU: true)  // the GPU tiling's GEMMs go through CLBlast
-        defer { gpu.tiling = own }
-        let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
-        try write("clblast_copy_32.json", family: "copy",
-                  parameters: "COPY_DIMX=8 COPY_DIMY=16 COPY_VW=8 COPY_WPT=1 PRECISION=32")
-        try CLBlastTuning.load(folder: folder).apply(to: device)
+        let gpu = try clblastBackend(tuning: "clblast_copy_32.json", family: "copy",
+                                     parameters: "COPY_DIMX=8 COPY_DIMY=16 COPY_VW=8 COPY_WPT=1 PRECISION=32")
         // A GEMM whose operands CLBlast copies into padded buffers (the tuned Copy kernel) still matches OpenBLAS.
         var random = SeededGenerator(seed: 5)
         let (m, n, k) = (67, 45, 129)
@@ -87,6 +96,7 @@ final class CLBlastTuningTests: XCTestCase {
         XCTAssertLessThan(maxNormalizedError(results[1], results[0]), 1e-5)
 
         try write("clblast_copy_32.json", family: "copy", parameters: "COPY_DIMX=8 PRECISION=32")
+        let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
         XCTAssertThrowsError(try CLBlastTuning.load(folder: folder).apply(to: device)) { error in
             XCTAssertTrue("\(error)".contains("clblast_copy_32.json") && "\(error)".contains("Copy"), "\(error)")
         }
@@ -95,13 +105,8 @@ final class CLBlastTuningTests: XCTestCase {
     /// CLBlast's indirect GEMM (operands padded and transposed into the pooled scratch buffer), forced for every size
     /// with XGEMM_MIN_INDIRECT_SIZE=1: with CLBlast's default parameters every GEMM in CI takes the direct kernel.
     func testTheIndirectGemmWithPooledScratchMatchesTheCPUBackend() throws {
-        let gpu = try TestDevices.openCL(), own = gpu.tiling
-        gpu.tiling = .forDevice(isGPU: true)  // the GPU tiling's GEMMs go through CLBlast
-        defer { gpu.tiling = own }
-        let device = try XCTUnwrap(OpenCLDiscovery.devices().first).device
-        try write("clblast_gemm_routine_32.json", family: "gemm_routine",
-                  parameters: "XGEMM_MIN_INDIRECT_SIZE=1 PRECISION=32")
-        try CLBlastTuning.load(folder: folder).apply(to: device)
+        let gpu = try clblastBackend(tuning: "clblast_gemm_routine_32.json", family: "gemm_routine",
+                                     parameters: "XGEMM_MIN_INDIRECT_SIZE=1 PRECISION=32")
         var random = SeededGenerator(seed: 9)
         for (m, n, k) in [(67, 45, 129), (5, 3, 7)] {
             for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
