@@ -2,9 +2,37 @@ import CondenseCore
 import CondenseTestSupport
 import XCTest
 
-/// Convolution on OpenCL (im2col/col2im, channel-major layout swaps and CLBlast) against the CPU backend
+/// Convolution on OpenCL (im2col/col2im, channel-major layout swaps and the device's GEMM) against the CPU backend
 /// (im2col/col2im and OpenBLAS, sample by sample).
 final class ConvParityTests: XCTestCase {
+    /// On a CPU driver (Kernels/gemm.cl sums each output over K in one fixed order) a sample's convolution gives the
+    /// same bits alone as inside a batch of 17, so an evaluation's logits do not depend on its batch size.
+    func testASampleGivesTheSameBitsInAnyBatch() throws {
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        gpu.tiling = .forDevice(isGPU: false)
+        defer { gpu.tiling = own }
+        for parameters in [Conv2dParameters(kernel: 3, padding: 1), Conv2dParameters(kernel: 1)] {
+            let c = ConvTestCase(input: [17, 5, 9, 7], outputChannels: 11, parameters: parameters, bias: true)
+            var random = SeededGenerator(seed: 240)
+            let x = random.floats(c.input.count), w = random.floats(c.weightShape.count)
+            let b = random.floats(c.outputChannels)
+            // The output of samples `samples` alone.
+            func outputs(samples: Range<Int>) throws -> [Float] {
+                let perSample = c.input.count / c.input[0]
+                let input = try gpu.tensor(Array(x[samples.lowerBound * perSample..<samples.upperBound * perSample]),
+                                           shape: Shape([samples.count] + c.input.dims.dropFirst()))
+                let output = try gpu.allocate(Shape([samples.count] + c.geometry.outputShape.dims.dropFirst()),
+                                              dtype: .float32)
+                try gpu.conv2d(input: input, weight: try gpu.tensor(w, shape: c.weightShape),
+                               bias: try gpu.tensor(b, shape: [b.count]), output: output, parameters: parameters)
+                return try output.toHost()
+            }
+            let batch = try outputs(samples: 0..<17), alone = try outputs(samples: 5..<6)
+            XCTAssertEqual(Array(batch[5 * alone.count..<6 * alone.count]).map(\.bitPattern),
+                           alone.map(\.bitPattern), "\(parameters)")
+        }
+    }
+
     func testForwardAndBothGradientsMatchTheCPUBackend() throws {
         for (index, c) in ConvTestCase.all.enumerated() { try assertConvParity(c, seed: UInt64(200 + index)) }
     }
