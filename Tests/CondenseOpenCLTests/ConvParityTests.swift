@@ -80,10 +80,15 @@ final class ConvParityTests: XCTestCase {
                                             parameters: c.parameters)
             try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
                                              gradBias: gradBias, parameters: c.parameters)
-            results.append(try [output, gradInput, gradWeight, gradBias].map { try $0.toHost() })
+            // The same three gradients from the one-call backward (OpenCL: one output-gradient layout swap).
+            let both = try [c.input, c.weightShape, [b.count]].map { try backend.poisoned($0) }
+            try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: both[0],
+                                       gradWeight: both[1], gradBias: both[2], parameters: c.parameters)
+            results.append(try ([output, gradInput, gradWeight, gradBias] + both).map { try $0.toHost() })
         }
-        for (name, (actual, expected)) in zip(["output", "gradInput", "gradWeight", "gradBias"],
-                                              zip(results[1], results[0])) {
+        let names = ["output", "gradInput", "gradWeight", "gradBias"]
+        for (name, (actual, expected)) in zip(names + names.dropFirst().map { "one-call \($0)" },
+                                              zip(results[1], results[0] + results[0].dropFirst())) {
             XCTAssertFalse(actual.contains { $0.isNaN }, "\(c) \(name) has unwritten elements")
             XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, "\(c) \(name)")
         }

@@ -28,38 +28,61 @@ public extension ConvOps where Self: Backend {
     /// `gradInput = ∂L/∂input`: Wᵀ·dY per group into channel-major columns, then back to NCHW (col2im, or a plain
     /// layout swap for 1×1 stride-1 convolutions).
     func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor, parameters p: Conv2dParameters) throws {
-        let g = try p.geometry("conv2dBackwardInput", input: gradInput, weight: weight, bias: nil, output: gradOutput)
-        let l = ChannelMajorLayout(g, p)
-        try l.forEachChunk(budget: Self.columnBudget) { first, count in
-            let gradProducts = try channelMajorGradOutput(gradOutput, l, first, count)
-            let gradColumns = try allocate([l.columnRows * count * l.hw], dtype: .float32)
-            var d = l.groupGemm(m: l.k, n: count * l.hw, k: l.og, transposeA: true)
-            (d.strideA, d.strideB, d.strideC) = (l.og * l.k, l.og * count * l.hw, l.k * count * l.hw)
-            try gemm(weight, gradProducts, gradColumns, d)
-            guard l.unfolds else {
-                return try swapLeadingAxes(input: gradColumns, inputOffset: 0, output: gradInput,
-                                           outputOffset: first * l.inputChannels * l.hw, a: l.inputChannels, b: count,
-                                           plane: l.hw)
-            }
-            try col2im(columns: gradColumns, gradInput: gradInput, geometry: g, firstSample: first, sampleCount: count)
-        }
+        try channelMajorConv2dBackward(gradOutput: gradOutput, input: gradInput, weight: weight, gradInput: gradInput,
+                                       gradWeight: nil, gradBias: nil, parameters: p)
     }
 
     /// `gradWeight = Σₙ dYₙ·colsₙᵀ` per group — one GEMM per chunk whose inner dimension runs over every sample's
     /// positions, accumulating into `gradWeight` chunk after chunk — and, unless nil, `gradBias = Σ dY` per channel.
     func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
                               parameters p: Conv2dParameters) throws {
-        let g = try p.geometry("conv2dBackwardWeight", input: input, weight: gradWeight, bias: gradBias,
+        try channelMajorConv2dBackward(gradOutput: gradOutput, input: input, weight: gradWeight, gradInput: nil,
+                                       gradWeight: gradWeight, gradBias: gradBias, parameters: p)
+    }
+
+    /// `ConvOps.conv2dBackward` as channel-major GEMMs: each chunk's output gradient is moved to `[C_out, S·H·W]`
+    /// once for both gradients. `weight` is read only for the input gradient and `input` only for the weight
+    /// gradient (a caller wanting one of them may pass the other's shape-alike there).
+    func channelMajorConv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?,
+                                    gradWeight: Tensor?, gradBias: Tensor?, parameters p: Conv2dParameters) throws {
+        if let gradInput {
+            _ = try p.geometry("conv2dBackwardInput", input: gradInput, weight: weight, bias: nil, output: gradOutput)
+        }
+        if let gradWeight {
+            _ = try p.geometry("conv2dBackwardWeight", input: input, weight: gradWeight, bias: gradBias,
                                output: gradOutput)
-        let l = ChannelMajorLayout(g, p)
+        }
+        guard gradInput != nil || gradWeight != nil else { return }
+        let l = ChannelMajorLayout(try p.geometry("conv2dBackward", input: input, weight: weight, bias: nil,
+                                                  output: gradOutput), p)
         try l.forEachChunk(budget: Self.columnBudget) { first, count in
             let gradProducts = try channelMajorGradOutput(gradOutput, l, first, count)
-            let columns = try channelMajorColumns(input, l, first, count)
-            var d = l.groupGemm(m: l.og, n: l.k, k: count * l.hw, transposeB: true, beta: first == 0 ? 0 : 1)
-            (d.strideA, d.strideB, d.strideC) = (l.og * count * l.hw, l.k * count * l.hw, l.og * l.k)
-            try gemm(gradProducts, columns, gradWeight, d)
+            if let gradInput { try backwardInput(gradProducts, weight, gradInput, l, first, count) }
+            if let gradWeight {
+                let columns = try channelMajorColumns(input, l, first, count)
+                var d = l.groupGemm(m: l.og, n: l.k, k: count * l.hw, transposeB: true, beta: first == 0 ? 0 : 1)
+                (d.strideA, d.strideB, d.strideC) = (l.og * count * l.hw, l.k * count * l.hw, l.og * l.k)
+                try gemm(gradProducts, columns, gradWeight, d)
+            }
         }
-        if let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
+        if gradWeight != nil, let gradBias { try channelBiasGradient(gradOutput: gradOutput, gradBias: gradBias) }
+    }
+
+    /// One chunk's input gradient from its channel-major output gradient: Wᵀ·dY per group into channel-major
+    /// columns, then back to NCHW (col2im, or a plain layout swap for 1×1 stride-1 convolutions).
+    private func backwardInput(_ gradProducts: Tensor, _ weight: Tensor, _ gradInput: Tensor, _ l: ChannelMajorLayout,
+                               _ first: Int, _ count: Int) throws {
+        let gradColumns = try allocate([l.columnRows * count * l.hw], dtype: .float32)
+        var d = l.groupGemm(m: l.k, n: count * l.hw, k: l.og, transposeA: true)
+        (d.strideA, d.strideB, d.strideC) = (l.og * l.k, l.og * count * l.hw, l.k * count * l.hw)
+        try gemm(weight, gradProducts, gradColumns, d)
+        guard l.unfolds else {
+            return try swapLeadingAxes(input: gradColumns, inputOffset: 0, output: gradInput,
+                                       outputOffset: first * l.inputChannels * l.hw, a: l.inputChannels, b: count,
+                                       plane: l.hw)
+        }
+        try col2im(columns: gradColumns, gradInput: gradInput, geometry: l.geometry, firstSample: first,
+                   sampleCount: count)
     }
 
     /// The chunk's GEMM input `[K, S·H·W]`: its samples' channels side by side, or their im2col rows.

@@ -13,12 +13,31 @@ public protocol ConvOps {
     /// `gradWeight = ∂L/∂weight` and, unless nil, `gradBias = Σ gradOutput` per output channel.
     func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
                               parameters: Conv2dParameters) throws
+    /// Both gradients of one convolution in one call: `gradInput` unless nil, and `gradWeight` (with `gradBias` unless
+    /// nil) unless `gradWeight` is nil — the values of the two calls above, for backends that share work between
+    /// them (`input` is read only for the weight gradient).
+    func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?, gradWeight: Tensor?,
+                        gradBias: Tensor?, parameters: Conv2dParameters) throws
     /// Unfolds samples `[firstSample, firstSample + sampleCount)` of `input` into `columns` (`[C·kh·kw, sampleCount,
     /// Ho·Wo]`, at least that many elements).
     func im2col(input: Tensor, columns: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws
     /// The adjoint of `im2col`: every input element of those samples gathers the column entries that read it, and is
     /// overwritten with their sum.
     func col2im(columns: Tensor, gradInput: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws
+}
+
+public extension ConvOps {
+    /// The two gradient calls one after the other.
+    func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?, gradWeight: Tensor?,
+                        gradBias: Tensor?, parameters p: Conv2dParameters) throws {
+        if let gradInput {
+            try conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput, parameters: p)
+        }
+        if let gradWeight {
+            try conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: gradBias,
+                                     parameters: p)
+        }
+    }
 }
 
 /// Kernel size, stride, padding and dilation (per axis) and group count of a 2-D convolution, PyTorch's `conv2d`:

@@ -24,18 +24,15 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, _ p: Conv2d
     let output = try backend.allocate(g.windowFits ? g.outputShape : x.shape, dtype: .float32)
     try backend.conv2d(input: x.value, weight: weight.value, bias: bias?.value, output: output, parameters: p)
     return Tape.output(output, inputs: [x, weight, bias]) { dy in
-        if x.requiresGrad {
-            let dx = try backend.allocate(x.shape, dtype: .float32)
-            try backend.conv2dBackwardInput(gradOutput: dy, weight: weight.value, gradInput: dx, parameters: p)
-            try x.accumulate(dx)
-        }
-        if weight.requiresGrad || bias?.requiresGrad == true {
-            let dw = try backend.allocate(weight.shape, dtype: .float32)
-            let db = try bias.map { try backend.allocate($0.shape, dtype: .float32) }
-            try backend.conv2dBackwardWeight(input: x.value, gradOutput: dy, gradWeight: dw, gradBias: db, parameters: p)
-            try weight.accumulate(dw)
-            if let bias, let db { try bias.accumulate(db) }
-        }
+        let dx = x.requiresGrad ? try backend.allocate(x.shape, dtype: .float32) : nil
+        let weightGradients = weight.requiresGrad || bias?.requiresGrad == true
+        let dw = weightGradients ? try backend.allocate(weight.shape, dtype: .float32) : nil
+        let db = weightGradients ? try bias.map { try backend.allocate($0.shape, dtype: .float32) } : nil
+        try backend.conv2dBackward(gradOutput: dy, input: x.value, weight: weight.value, gradInput: dx, gradWeight: dw,
+                                   gradBias: db, parameters: p)
+        if let dx { try x.accumulate(dx) }
+        if let dw { try weight.accumulate(dw) }
+        if let bias, let db { try bias.accumulate(db) }
     }
 }
 

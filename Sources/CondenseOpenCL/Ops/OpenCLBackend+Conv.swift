@@ -1,8 +1,14 @@
 import CondenseCore
 
 /// `ConvOps` through `Kernels/im2col.cl`, specialised per kernel size and stride; convolution itself is
-/// `Backend+Conv.swift` with CLBlast GEMMs.
+/// `Backend+Conv.swift` with the device's GEMM.
 extension OpenCLBackend: ConvOps {
+    public func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?,
+                               gradWeight: Tensor?, gradBias: Tensor?, parameters: Conv2dParameters) throws {
+        try channelMajorConv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: gradInput,
+                                       gradWeight: gradWeight, gradBias: gradBias, parameters: parameters)
+    }
+
     public func im2col(input: Tensor, columns: Tensor, geometry g: WindowGeometry, firstSample: Int,
                        sampleCount: Int) throws {
         try ConvValidation.columns("im2col", columns: columns, image: input, g, firstSample, sampleCount)
