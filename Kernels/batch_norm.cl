@@ -12,12 +12,9 @@
 //   bn_backward_reduce  one work-item per channel: dβ = Σ dy, dγ = Σ dy·x̂.
 //   bn_backward_input   one chunk of a plane per work-item: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
 //
-// Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6; TRAINING 1 = normalize with the saved batch
-// statistics, 0 = with the running ones; VEC and ITEMS, the chunks of common.cl (ChunkTiling).
+// Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6 (common.cl); TRAINING 1 = normalize with the
+// saved batch statistics, 0 = with the running ones; VEC and ITEMS, the chunks of common.cl (ChunkTiling).
 
-#ifndef ACTIVATION
-#define ACTIVATION 0
-#endif
 #ifndef TRAINING
 #define TRAINING 1
 #endif
@@ -65,16 +62,6 @@ __kernel void bn_statistics(__global const float2* partial, __global float* save
     saved_inverse_std[c] = 1.0f / sqrt(variance + epsilon);
     running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
     running_variance[c] = (1.0f - momentum) * running_variance[c] + momentum * variance * unbias;
-}
-
-inline floatV activate(const floatV value) {
-#if ACTIVATION == 1
-    return fmax(value, 0.0f);
-#elif ACTIVATION == 2
-    return fmin(fmax(value, 0.0f), 6.0f);
-#else
-    return value;
-#endif
 }
 
 // Range [segments, N·C] (common.cl's ROW_CHUNK over the planes).

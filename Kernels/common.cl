@@ -105,6 +105,23 @@ DEFINE_GROUP_SUM(float, group_sum)
 DEFINE_LANE_REDUCTION(sum_lanes, ADD)
 DEFINE_LANE_REDUCTION(max_lanes, fmax)
 
+// MARK: - Fused activation
+
+// activate(x): the activation the host compiled in (ACTIVATION 0 none, 1 ReLU, 2 ReLU6), for the kernels that fuse
+// one (batch norm, depthwise convolution, the activation kernels).
+#ifndef ACTIVATION
+#define ACTIVATION 0
+#endif
+inline floatV activate(const floatV x) {
+#if ACTIVATION == 1
+    return fmax(x, 0.0f);
+#elif ACTIVATION == 2
+    return fmin(fmax(x, 0.0f), 6.0f);
+#else
+    return x;
+#endif
+}
+
 // MARK: - Exponential of non-positive arguments
 
 // exp_nonpositive(x) = eˣ for x ≤ 0 (the max-subtracted logits of every softmax), within 2 ulp (1.7e-7 relative,

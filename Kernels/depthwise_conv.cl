@@ -24,9 +24,6 @@
 // HAS_BIAS 0/1; BACKWARD_INPUT 0 (forward geometry) or 1 (input-gradient geometry); TY band rows, LS local size,
 // VEC vector width. Arguments: N (samples) and partials per channel for the weight-gradient kernels only.
 
-#ifndef ACTIVATION
-#define ACTIVATION 0
-#endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
 #endif
@@ -82,16 +79,6 @@
 #define TH ((TY - 1) * STEP_Y + (KH - 1) * DH + 1)
 #define BAND_OUTPUTS (CEIL_DIV(TY * OPITCH, VEC) * VEC)
 #define TILE_SIZE (STEP_X * (BAND_OUTPUTS - 1) + (KH - 1) * DH * TP + (KW - 1) * DW + 1)
-
-inline floatV activate(floatV x) {
-#if ACTIVATION == 1
-    return fmax(x, 0.0f);
-#elif ACTIVATION == 2
-    return fmin(fmax(x, 0.0f), 6.0f);
-#else
-    return x;
-#endif
-}
 
 // Copies the band's source rows (band starting at output row oy0) from `source` into the tile: dilated-source
 // coordinates (a, b) = (oy0·STEP_Y − PAD_Y + row, column − PAD_X); zero outside the source and between dilated
@@ -257,33 +244,20 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
     TAP_X(0, row, BODY) TAP_X(1, row, BODY) TAP_X(2, row, BODY) TAP_X(3, row, BODY) TAP_X(4, row, BODY)         \
     TAP_X(5, row, BODY) TAP_X(6, row, BODY)
 
-// Stores lanes [0, OUT_W) of v at p: the largest vector stores that fit, so no lane past the row is written.
+// Stores lanes [0, OUT_W) of v at p: the largest vector stores that fit (constant conditions), so no lane past the
+// row is written.
 inline void store_row(const float16 v, __global float* p) {
-#if OUT_W == 16
-    vstore16(v, 0, p);
-#else
+    if (OUT_W == 16) {
+        vstore16(v, 0, p);
+        return;
+    }
     float8 rest8 = v.lo;
-#if OUT_W & 8
-    vstore8(rest8, 0, p);
-    p += 8;
-    rest8 = v.hi;
-#endif
+    if (OUT_W & 8) { vstore8(rest8, 0, p); p += 8; rest8 = v.hi; }
     float4 rest4 = rest8.lo;
-#if OUT_W & 4
-    vstore4(rest4, 0, p);
-    p += 4;
-    rest4 = rest8.hi;
-#endif
+    if (OUT_W & 4) { vstore4(rest4, 0, p); p += 4; rest4 = rest8.hi; }
     float2 rest2 = rest4.lo;
-#if OUT_W & 2
-    vstore2(rest2, 0, p);
-    p += 2;
-    rest2 = rest4.hi;
-#endif
-#if OUT_W & 1
-    *p = rest2.x;
-#endif
-#endif
+    if (OUT_W & 2) { vstore2(rest2, 0, p); p += 2; rest2 = rest4.hi; }
+    if (OUT_W & 1) *p = rest2.x;
 }
 
 // Adds the correlation of `source` (a SRC_H × SRC_W plane) with taps w (w[TAP(ky, kx)]) at output row oy to sum.

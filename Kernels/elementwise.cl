@@ -9,11 +9,8 @@
 //   dropout_forward                            inverted dropout with the (seed, index) hash shared with the CPU
 //   float_to_half, half_to_float               float16 storage (vstore_half_rte: round to nearest even)
 //
-// Defines (-D, defaults below): ACTIVATION; WG work-group size of channel_bias_gradient (a power of two).
+// Defines (-D, defaults below): ACTIVATION (common.cl); WG work-group size of channel_bias_gradient (a power of two).
 
-#ifndef ACTIVATION
-#define ACTIVATION 0
-#endif
 #ifndef WG
 #define WG 128
 #endif
@@ -27,16 +24,6 @@
     int j = 0;                                                           \
     for (; j + VEC <= count; j += VEC) BODY(LOADV, STOREV, j);           \
     for (; j < count; ++j) BODY(LOAD_ONE, STORE_ONE, j)
-
-inline floatV activate(const floatV x) {
-#if ACTIVATION == 1
-    return fmax(x, 0.0f);
-#elif ACTIVATION == 2
-    return fmin(fmax(x, 0.0f), 6.0f);
-#else
-    return x;
-#endif
-}
 
 // The gradient passes where the activation's output y is inside its linear range.
 inline floatV activation_gradient(const floatV y, const floatV dy) {

@@ -1,11 +1,12 @@
 // gemm.cl — C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices, for CPU OpenCL drivers (GPUs use CLBlast).
 // The CPU reference is OpenBLAS (Sources/CondenseCore/CPU/Kernels/HostGemm.swift).
 //
-//   gemm_tiles   C = alpha·op(A)·B + beta·C: one TM × TN tile of C per work-item: TM rows × two float16 columns of running sums stay in registers
-//                over the whole K loop, each step one broadcast element of A per row times two vector loads of B's row
-//                k (a register-blocked outer product, as BLAS micro-kernels do). Tiles cut by the edge of C take a
-//                plain loop per element instead. Range [ceil(M / TM), ceil(N / TN)], local [1, 1]: consecutive
-//                work-items walk down a column of tiles, so B's panel of TN columns stays in cache while A streams.
+//   gemm_tiles   C = alpha·op(A)·B + beta·C, one TM × TN tile of C per work-item: TM rows × two float16 of running
+//                sums stay in registers over the whole K loop, each step one broadcast element of A per row times two
+//                vector loads of B's row k (a register-blocked outer product, as BLAS micro-kernels do). Tiles cut by
+//                the edge of C take a plain loop per element, summing in the same order. Range [ceil(M / TM),
+//                ceil(N / TN)], local [1, 1]: consecutive work-items walk down a column of tiles, so B's panel of TN
+//                columns stays in cache while A streams.
 //   gemm_dots    C = alpha·A·Bᵀ + beta·C (A not transposed): tiles of dot products of contiguous rows along K.
 //   transpose    the transpose of a [rows, cols] matrix, one output row segment of 16 per work-item: with both
 //                operands transposed the host copies B to [K, N] for gemm_tiles.
