@@ -1,51 +1,67 @@
 /// Depthwise convolution on the host, one plane (or one channel) at a time, on stride-phase planes
-/// (`PhasePlanes`): each kernel tap is one contiguous multiply-add over the whole output, eight lanes at a time.
-/// Forward and input gradient add their taps in the reference order with the reference's operations, so they
-/// equal `DepthwiseConvReference` bit for bit; the weight gradient keeps eight running sums per tap.
+/// (`PhasePlanes`), sixteen output positions at a time. Forward and input gradient keep each group of positions in
+/// registers over all kernel taps and add the taps in the reference order with the reference's operations, so they
+/// equal `DepthwiseConvReference` bit for bit; the weight gradient keeps sixteen running sums per tap.
 ///
-/// Scratch per call: `phases` of `scratchSize.phases` and `laid` of `scratchSize.laid` elements (padded to whole
-/// lanes, so no loop has a remainder; the lanes past the output read and write zeros or slack).
+/// Scratch per call: `phases` of `scratchSize.phases` and `laid` of `scratchSize.laid` elements, zeroed before the
+/// first plane (padded to whole lanes, so no loop has a remainder; the lanes past the output read and write zeros
+/// or slack).
 enum DepthwiseKernels {
-    private typealias Lanes = SIMD8<Float>
+    private typealias Lanes = SIMD16<Float>
 
     /// Scratch elements each call needs for geometry `layout`.
     static func scratchSize(_ layout: PhasePlanes) -> (phases: Int, laid: Int) {
-        (layout.size + 8, roundedToLanes(layout.outputSpan))
+        (layout.size + Lanes.scalarCount, layout.g.outputChannels / layout.g.inputChannels * gatheredStride(layout))
     }
 
     /// Output plane `y` (`Ho × Wo`) of output channel weight `w` over input plane `x`.
     static func forward(_ layout: PhasePlanes, activation: Activation, input x: UnsafePointer<Float>,
                         weight w: UnsafePointer<Float>, bias: Float, output y: UnsafeMutablePointer<Float>,
                         phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
-        let g = layout.g, span = roundedToLanes(layout.outputSpan)
+        let (lower, upper) = PointwiseKernels.bounds(activation)
         layout.split(x, into: phases)
-        laid.update(repeating: bias, count: span)
-        for ky in 0..<g.kernelHeight {
-            for kx in 0..<g.kernelWidth {
-                multiplyAdd(laid, phases + layout.tapStart(ky, kx), w[ky * g.kernelWidth + kx], count: span)
+        layout.tapStarts.withUnsafeBufferPointer { starts in
+            for i in stride(from: 0, to: roundedToLanes(layout.outputSpan), by: Lanes.scalarCount) {
+                var sum = Lanes(repeating: bias)
+                for (tap, start) in starts.enumerated() { sum += load(phases + start + i) * Lanes(repeating: w[tap]) }
+                store(PointwiseKernels.clamp(sum, lower, upper), laid + i)
             }
         }
-        for oy in 0..<g.outputHeight {
-            PointwiseKernels.apply(activation, laid + oy * layout.pitch, y + oy * g.outputWidth, count: g.outputWidth)
+        for oy in 0..<layout.outputHeight {
+            PointwiseKernels.copy(laid + oy * layout.pitch, y + oy * layout.outputWidth, count: layout.outputWidth)
         }
     }
 
-    /// Input-gradient plane `dx` of input channel `c` of one sample: the output-gradient planes of its
-    /// `multiplier` output channels, each tap scattered back onto the phase planes, then merged. `gradOutput` is the
-    /// sample's first output plane, `weight` the first output channel's weights.
+    /// Input-gradient plane `dx` of input channel `c` of one sample: each phase-plane position gathers the
+    /// output-gradient positions of its `multiplier` output channels whose taps read it, in the reference order
+    /// (output channel, then tap), then the phase planes are merged. `gradOutput` is the sample's first output
+    /// plane, `weight` the first output channel's weights.
     static func backwardInput(_ layout: PhasePlanes, multiplier: Int, channel c: Int, gradOutput: UnsafePointer<Float>,
                               weight: UnsafePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>,
                               phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
-        let g = layout.g, span = roundedToLanes(layout.outputSpan), taps = g.kernelHeight * g.kernelWidth
-        phases.update(repeating: 0, count: layout.size + 8)
-        (laid + layout.outputSpan).update(repeating: 0, count: span - layout.outputSpan)
+        let g = layout.g, taps = g.kernelHeight * g.kernelWidth, stride = gatheredStride(layout)
+        let margin = gatherMargin(layout), span = roundedToLanes(layout.rows * layout.pitch)
         for j in 0..<multiplier {
-            let o = c * multiplier + j
-            layout.layOut(gradOutput + o * g.outputHeight * g.outputWidth, into: laid)
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    multiplyAdd(phases + layout.tapStart(ky, kx), laid, weight[o * taps + ky * g.kernelWidth + kx],
-                                count: span)
+            layout.layOut(gradOutput + (c * multiplier + j) * layout.outputHeight * layout.outputWidth,
+                          into: laid + j * stride + margin)
+        }
+        withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Float).self, capacity: multiplier * taps) { reads in
+            for phase in 0..<g.strideHeight * g.strideWidth {
+                // Tap t of output channel j adds laid_j[p − offset(t)]·w to position p of its phase plane.
+                var count = 0
+                for j in 0..<multiplier {
+                    for (tap, start) in layout.tapStarts.enumerated() where start / layout.planeSize == phase {
+                        let offset = start - phase * layout.planeSize
+                        reads[count] = (UnsafePointer(laid + j * stride + margin - offset),
+                                        weight[(c * multiplier + j) * taps + tap])
+                        count += 1
+                    }
+                }
+                let plane = phases + phase * layout.planeSize
+                for i in Swift.stride(from: 0, to: span, by: Lanes.scalarCount) {
+                    var sum = Lanes()
+                    for read in reads[..<count] { sum += load(read.0 + i) * Lanes(repeating: read.1) }
+                    store(sum, plane + i)
                 }
             }
         }
@@ -59,18 +75,14 @@ enum DepthwiseKernels {
                                gradBias: UnsafeMutablePointer<Float>?, phases: UnsafeMutablePointer<Float>,
                                laid: UnsafeMutablePointer<Float>) {
         let g = layout.g, span = roundedToLanes(layout.outputSpan), taps = g.kernelHeight * g.kernelWidth
-        let (inputPlane, outputPlane, c) = (g.inputHeight * g.inputWidth, g.outputHeight * g.outputWidth, o / multiplier)
-        (laid + layout.outputSpan).update(repeating: 0, count: span - layout.outputSpan)
+        let inputPlane = g.inputHeight * g.inputWidth, outputPlane = layout.outputHeight * layout.outputWidth
+        let c = o / multiplier
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: taps + 1) { sums in
             sums.initialize(repeating: Lanes())
             for n in 0..<g.batch {
                 layout.split(input + (n * g.inputChannels + c) * inputPlane, into: phases)
                 layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, into: laid)
-                for ky in 0..<g.kernelHeight {
-                    for kx in 0..<g.kernelWidth {
-                        sums[ky * g.kernelWidth + kx] += dot(phases + layout.tapStart(ky, kx), laid, count: span)
-                    }
-                }
+                for (tap, start) in layout.tapStarts.enumerated() { sums[tap] += dot(phases + start, laid, count: span) }
                 sums[taps] += lanesSum(laid, count: span)
             }
             for tap in 0..<taps { gradWeight[o * taps + tap] = sums[tap].sum() }
@@ -78,33 +90,48 @@ enum DepthwiseKernels {
         }
     }
 
-    // MARK: - Lanes
+    // MARK: - Gathering layout
 
-    private static func roundedToLanes(_ count: Int) -> Int { (count + 7) / 8 * 8 }
-
-    /// `target[i] += source[i]·weight` for `count` (a multiple of 8) elements.
-    @inline(__always)
-    private static func multiplyAdd(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
-                                    _ weight: Float, count: Int) {
-        let w = Lanes(repeating: weight)
-        for i in stride(from: 0, to: count, by: 8) {
-            PointwiseKernels.store(PointwiseKernels.load(target + i) + PointwiseKernels.load(source + i) * w, target + i)
-        }
+    /// The largest offset of a tap inside its phase plane: how far the input gradient's gathers reach back.
+    private static func gatherMargin(_ layout: PhasePlanes) -> Int {
+        let g = layout.g
+        return (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight * layout.pitch
+            + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
     }
 
-    /// Lane-wise Σ a[i]·b[i] over `count` (a multiple of 8) elements.
+    /// Elements of each output channel's laid-out gradient in the input gradient's scratch: zeros for
+    /// `gatherMargin`, then the plane with room for every gather of `rows·pitch` positions.
+    private static func gatheredStride(_ layout: PhasePlanes) -> Int {
+        gatherMargin(layout) + roundedToLanes(layout.rows * layout.pitch)
+    }
+
+    // MARK: - Lanes
+
+    private static func roundedToLanes(_ count: Int) -> Int {
+        (count + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    @inline(__always)
+    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    }
+
+    /// Lane-wise Σ a[i]·b[i] over `count` (a multiple of the lanes) elements.
     @inline(__always)
     private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Lanes {
         var sum = Lanes()
-        for i in stride(from: 0, to: count, by: 8) { sum += PointwiseKernels.load(a + i) * PointwiseKernels.load(b + i) }
+        for i in stride(from: 0, to: count, by: Lanes.scalarCount) { sum += load(a + i) * load(b + i) }
         return sum
     }
 
-    /// Lane-wise Σ a[i] over `count` (a multiple of 8) elements.
+    /// Lane-wise Σ a[i] over `count` (a multiple of the lanes) elements.
     @inline(__always)
     private static func lanesSum(_ a: UnsafePointer<Float>, count: Int) -> Lanes {
         var sum = Lanes()
-        for i in stride(from: 0, to: count, by: 8) { sum += PointwiseKernels.load(a + i) }
+        for i in stride(from: 0, to: count, by: Lanes.scalarCount) { sum += load(a + i) }
         return sum
     }
 }

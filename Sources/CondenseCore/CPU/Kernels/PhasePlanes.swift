@@ -3,32 +3,38 @@
 /// `pitch`. Output `(oy, ox)` reads tap `(ky, kx)` at `offset(tap) + oy·pitch + ox` of plane `plane(tap)`, so one
 /// tap over the whole output is a single loop over `outputSpan` elements (the output laid out with the same pitch;
 /// the columns past `Wo` are scratch). Dilations are supported; the input must have one sample's plane.
+///
+/// `split` and `layOut` write only the positions that hold data: the padding and scratch columns of their targets
+/// must be zero when a scratch buffer is first used, and stay zero while it is refilled with planes of one geometry.
 struct PhasePlanes {
     let g: WindowGeometry
+    /// Output extents, kept here because `WindowGeometry` computes them on each read.
+    let outputHeight: Int, outputWidth: Int
     /// Row pitch of the phase planes and of the output laid out to match.
     let pitch: Int
     /// Rows of each phase plane.
     let rows: Int
     /// Elements of one phase plane, with a row of slack for the scratch columns of the last output row.
     let planeSize: Int
+    /// Where each tap `ky·kw + kx` starts in the phase buffer (`tapStart`).
+    let tapStarts: [Int]
     /// Elements of the output laid out with `pitch`: `Ho·pitch`.
-    var outputSpan: Int { g.outputHeight * pitch }
+    var outputSpan: Int { outputHeight * pitch }
     /// Elements of all phase planes together.
     var size: Int { g.strideHeight * g.strideWidth * planeSize }
 
     init(_ g: WindowGeometry) {
         self.g = g
-        pitch = g.outputWidth + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
-        rows = g.outputHeight + (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight
-        planeSize = (rows + 1) * pitch
-    }
-
-    /// Where tap `(ky, kx)` starts in the phase buffer.
-    @inline(__always)
-    func tapStart(_ ky: Int, _ kx: Int) -> Int {
-        let (y, x) = (ky * g.dilationHeight, kx * g.dilationWidth)
-        return ((y % g.strideHeight) * g.strideWidth + x % g.strideWidth) * planeSize
-            + y / g.strideHeight * pitch + x / g.strideWidth
+        (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
+        pitch = outputWidth + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
+        rows = outputHeight + (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight
+        let (pitch, planeSize) = (pitch, (rows + 1) * pitch)
+        self.planeSize = planeSize
+        tapStarts = (0..<g.kernelHeight * g.kernelWidth).map { tap in
+            let (y, x) = (tap / g.kernelWidth * g.dilationHeight, tap % g.kernelWidth * g.dilationWidth)
+            return ((y % g.strideHeight) * g.strideWidth + x % g.strideWidth) * planeSize
+                + y / g.strideHeight * pitch + x / g.strideWidth
+        }
     }
 
     /// The phase columns `i < pitch` of phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
@@ -40,29 +46,25 @@ struct PhasePlanes {
         return first..<max(first, end)
     }
 
-    /// Fills `phases` (`size` elements) from input plane `x`, zero in the padding and beyond the input.
+    /// Copies input plane `x` into the data positions of `phases` (`size` elements; see the type's note on zeros).
     func split(_ x: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>) {
         let (sh, sw) = (g.strideHeight, g.strideWidth)
         for rx in 0..<sw {
             let columns = inputColumns(phase: rx), shift = rx - g.paddingWidth
+            guard !columns.isEmpty else { continue }
             for ry in 0..<sh {
                 let plane = phases + (ry * sw + rx) * planeSize
                 for j in 0..<rows {
-                    let iy = j * sh + ry - g.paddingHeight, target = plane + j * pitch
-                    guard iy >= 0, iy < g.inputHeight, !columns.isEmpty else {
-                        target.update(repeating: 0, count: pitch)
-                        continue
-                    }
-                    target.update(repeating: 0, count: columns.lowerBound)
-                    let source = x + iy * g.inputWidth + shift
+                    let iy = j * sh + ry - g.paddingHeight
+                    guard iy >= 0, iy < g.inputHeight else { continue }
+                    let source = x + iy * g.inputWidth + shift, target = plane + j * pitch
                     if sw == 1 {
-                        (target + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+                        PointwiseKernels.copy(source + columns.lowerBound, target + columns.lowerBound,
+                                              count: columns.count)
                     } else {
                         for i in columns { target[i] = source[i * sw] }
                     }
-                    (target + columns.upperBound).update(repeating: 0, count: pitch - columns.upperBound)
                 }
-                (plane + rows * pitch).update(repeating: 0, count: pitch)
             }
         }
     }
@@ -82,7 +84,7 @@ struct PhasePlanes {
                 let source = phases + ((py % sh) * sw + rx) * planeSize + py / sh * pitch
                 let row = target + rx - g.paddingWidth
                 if sw == 1 {
-                    (row + columns.lowerBound).update(from: source + columns.lowerBound, count: columns.count)
+                    PointwiseKernels.copy(source + columns.lowerBound, row + columns.lowerBound, count: columns.count)
                 } else {
                     for i in columns { row[i * sw] = source[i] }
                 }
@@ -90,13 +92,11 @@ struct PhasePlanes {
         }
     }
 
-    /// Lays output plane `y` (`Ho × Wo`) out with `pitch` in `laid` (`outputSpan` elements), zero in the scratch
-    /// columns.
+    /// Copies output plane `y` (`Ho × Wo`) into the first `Wo` columns of each `pitch`-long row of `laid`
+    /// (`outputSpan` elements; see the type's note on zeros).
     func layOut(_ y: UnsafePointer<Float>, into laid: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth)
-        for oy in 0..<oh {
-            (laid + oy * pitch).update(from: y + oy * ow, count: ow)
-            (laid + oy * pitch + ow).update(repeating: 0, count: pitch - ow)
+        for oy in 0..<outputHeight {
+            PointwiseKernels.copy(y + oy * outputWidth, laid + oy * pitch, count: outputWidth)
         }
     }
 }

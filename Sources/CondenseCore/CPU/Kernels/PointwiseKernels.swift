@@ -43,6 +43,33 @@ enum PointwiseKernels {
         }
     }
 
+    /// The activation as a clamp to `lower...upper` (±∞ where it does not clamp), for `clamp`.
+    static func bounds(_ activation: Activation) -> (lower: Float, upper: Float) {
+        switch activation {
+        case .none: (-.infinity, .infinity)
+        case .relu: (0, .infinity)
+        case .relu6: (0, 6)
+        }
+    }
+
+    /// `v` with every lane ≤ `lower` set to `lower` and every lane > `upper` set to `upper` (NaN passes): with
+    /// `bounds(activation)`, the same values as `apply`.
+    @inline(__always)
+    static func clamp(_ v: SIMD16<Float>, _ lower: Float, _ upper: Float) -> SIMD16<Float> {
+        // A loop over the lanes, which LLVM turns into vector compares and blends; Swift's masked `replacing`
+        // compiles to a lane-by-lane loop through memory, about seventy times slower.
+        var result = v
+        for lane in 0..<16 { result[lane] = clamp(v[lane], lower, upper) }
+        return result
+    }
+
+    /// One value clamped as the lanes of `clamp(_:_:_:)`.
+    @inline(__always)
+    static func clamp(_ v: Float, _ lower: Float, _ upper: Float) -> Float {
+        let low = v <= lower ? lower : v
+        return low > upper ? upper : low
+    }
+
     // MARK: - Eight lanes at a time
 
     /// `y[i] = f(x[i])`, eight elements per step with `vector`, the remainder with `scalar`.
@@ -81,6 +108,20 @@ enum PointwiseKernels {
     @inline(__always)
     static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// `y[i] = x[i]` for `count` elements, inline: the rows copied here are too short for a call to `memmove` to pay.
+    @inline(__always)
+    static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(load(x + i), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] = x[i]
+            i += 1
+        }
     }
 
     /// Σ of `count` elements with eight running sums, added up at the end.
