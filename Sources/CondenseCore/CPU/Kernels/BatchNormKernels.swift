@@ -15,37 +15,36 @@ enum BatchNormKernels {
 
     /// Batch mean and biased variance of channel `c`.
     static func statistics(_ e: BatchNormExtents, channel c: Int, input x: UnsafePointer<Float>) -> (mean: Float, variance: Float) {
-        var sum: Float = 0
+        var sumLanes = Lanes(), sum: Float = 0
         forEachRun(e, channel: c) { start in
             let run = x + start
-            var lanes = Lanes(), i = 0
+            var i = 0
             while i + width <= e.spatial {
-                lanes += load(run + i)
+                sumLanes += load(run + i)
                 i += width
             }
-            sum += lanes.sum()
             while i < e.spatial {
                 sum += run[i]
                 i += 1
             }
         }
-        let count = Float(e.perChannelCount), mean = sum / count
-        var squares: Float = 0
+        let count = Float(e.perChannelCount), mean = (PointwiseKernels.total(sumLanes) + sum) / count
+        let meanLanes = Lanes(repeating: mean)
+        var squareLanes = Lanes(), squares: Float = 0
         forEachRun(e, channel: c) { start in
-            let run = x + start, meanLanes = Lanes(repeating: mean)
-            var lanes = Lanes(), i = 0
+            let run = x + start
+            var i = 0
             while i + width <= e.spatial {
                 let d = load(run + i) - meanLanes
-                lanes += d * d
+                squareLanes += d * d
                 i += width
             }
-            squares += lanes.sum()
             while i < e.spatial {
                 squares += (run[i] - mean) * (run[i] - mean)
                 i += 1
             }
         }
-        return (mean, squares / count)
+        return (mean, (PointwiseKernels.total(squareLanes) + squares) / count)
     }
 
     /// `output = activation(x·scale + shift)` over channel `c`, with `scale = γ·inverseStd`,
@@ -74,25 +73,24 @@ enum BatchNormKernels {
                          input x: UnsafePointer<Float>, gamma: Float, mean: Float, inverseStd: Float,
                          gradInput dx: UnsafeMutablePointer<Float>) -> (gamma: Float, beta: Float) {
         let meanLanes = Lanes(repeating: mean)
-        var sumDy: Float = 0, sumDyCentered: Float = 0
+        var dyLanes = Lanes(), productLanes = Lanes(), dyRest: Float = 0, productRest: Float = 0
         forEachRun(e, channel: c) { start in
             let g = dy + start, v = x + start
-            var dyLanes = Lanes(), productLanes = Lanes(), i = 0
+            var i = 0
             while i + width <= e.spatial {
                 let gradient = load(g + i)
                 dyLanes += gradient
                 productLanes += gradient * (load(v + i) - meanLanes)
                 i += width
             }
-            sumDy += dyLanes.sum()
-            sumDyCentered += productLanes.sum()
             while i < e.spatial {
-                sumDy += g[i]
-                sumDyCentered += g[i] * (v[i] - mean)
+                dyRest += g[i]
+                productRest += g[i] * (v[i] - mean)
                 i += 1
             }
         }
-        let sumDyXhat = sumDyCentered * inverseStd
+        let sumDy = PointwiseKernels.total(dyLanes) + dyRest
+        let sumDyXhat = (PointwiseKernels.total(productLanes) + productRest) * inverseStd
         let count = Float(e.perChannelCount), factor = gamma * inverseStd / count
         // dx = factor·(M·dy − Σdy − x̂·Σdy·x̂) = a·dy + b·(x − mean) + constant, with x̂ = (x − mean)·inverseStd.
         let a = factor * count, b = -factor * inverseStd * sumDyXhat, constant = -factor * sumDy

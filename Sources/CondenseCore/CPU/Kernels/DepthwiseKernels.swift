@@ -85,8 +85,8 @@ enum DepthwiseKernels {
                 for (tap, start) in layout.tapStarts.enumerated() { sums[tap] += dot(phases + start, laid, count: span) }
                 sums[taps] += lanesSum(laid, count: span)
             }
-            for tap in 0..<taps { gradWeight[o * taps + tap] = sums[tap].sum() }
-            gradBias?[o] = sums[taps].sum()
+            for tap in 0..<taps { gradWeight[o * taps + tap] = PointwiseKernels.total(sums[tap]) }
+            gradBias?[o] = PointwiseKernels.total(sums[taps])
         }
     }
 

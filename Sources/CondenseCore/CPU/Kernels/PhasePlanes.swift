@@ -58,11 +58,17 @@ struct PhasePlanes {
                     let iy = j * sh + ry - g.paddingHeight
                     guard iy >= 0, iy < g.inputHeight else { continue }
                     let source = x + iy * g.inputWidth + shift, target = plane + j * pitch
-                    if sw == 1 {
+                    switch sw {
+                    case 1:
                         PointwiseKernels.copy(source + columns.lowerBound, target + columns.lowerBound,
                                               count: columns.count)
-                    } else {
-                        for i in columns { target[i] = source[i * sw] }
+                    case 2:  // a constant stride without overflow checks, which LLVM vectorizes
+                        var i = columns.lowerBound
+                        while i < columns.upperBound {
+                            target[i] = source[2 &* i]
+                            i &+= 1
+                        }
+                    default: for i in columns { target[i] = source[i * sw] }
                     }
                 }
             }
@@ -78,15 +84,17 @@ struct PhasePlanes {
                 target.update(repeating: 0, count: g.inputWidth)
                 continue
             }
-            if sw > 1 || inputColumns(phase: 0).count < g.inputWidth { target.update(repeating: 0, count: g.inputWidth) }
+            if (0..<sw).reduce(0, { $0 + inputColumns(phase: $1).count }) < g.inputWidth {
+                for i in 0..<g.inputWidth { target[i] = 0 }
+            }
             for rx in 0..<sw {
                 let columns = inputColumns(phase: rx)
                 let source = phases + ((py % sh) * sw + rx) * planeSize + py / sh * pitch
                 let row = target + rx - g.paddingWidth
-                if sw == 1 {
-                    PointwiseKernels.copy(source + columns.lowerBound, row + columns.lowerBound, count: columns.count)
-                } else {
-                    for i in columns { row[i * sw] = source[i] }
+                switch sw {
+                case 1: PointwiseKernels.copy(source + columns.lowerBound, row + columns.lowerBound, count: columns.count)
+                case 2: for i in columns { row[2 * i] = source[i] }
+                default: for i in columns { row[i * sw] = source[i] }
                 }
             }
         }

@@ -110,18 +110,37 @@ enum PointwiseKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
-    /// `y[i] = x[i]` for `count` elements, inline: the rows copied here are too short for a call to `memmove` to pay.
+    /// `y[i] = x[i]` for `count` elements of arrays that do not overlap, inline: the rows copied here are too short
+    /// for a call to `memmove` to pay. The last group of lanes is copied again, ending at `count`, instead of
+    /// one element at a time.
     @inline(__always)
     static func copy(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            store(load(x + i), y + i)
-            i += 8
+        if count >= 8 {
+            var i = 0
+            while i + 8 < count {
+                store(load(x + i), y + i)
+                i += 8
+            }
+            store(load(x + count - 8), y + count - 8)
+        } else if count >= 4 {
+            copy4(x, y)
+            copy4(x + count - 4, y + count - 4)
+        } else {
+            for i in 0..<count { y[i] = x[i] }
         }
-        while i < count {
-            y[i] = x[i]
-            i += 1
-        }
+    }
+
+    @inline(__always)
+    private static func copy4(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(y).storeBytes(of: UnsafeRawPointer(x).loadUnaligned(as: SIMD4<Float>.self),
+                                              as: SIMD4<Float>.self)
+    }
+
+    /// The sum of the lanes, by halves (the standard library's `sum()` is a generic call per vector).
+    @inline(__always)
+    static func total(_ v: SIMD16<Float>) -> Float {
+        let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf
+        return (four[0] + four[1]) + (four[2] + four[3])
     }
 
     /// Σ of `count` elements with eight running sums, added up at the end.
