@@ -23,8 +23,10 @@ enum DepthwiseKernels {
         layout.tapStarts.withUnsafeBufferPointer { starts in
             for i in stride(from: 0, to: roundedToLanes(layout.outputSpan), by: Lanes.scalarCount) {
                 var sum = Lanes(repeating: bias)
-                for (tap, start) in starts.enumerated() { sum += load(phases + start + i) * Lanes(repeating: w[tap]) }
-                store(PointwiseKernels.clamp(sum, lower, upper), laid + i)
+                for (tap, start) in starts.enumerated() {
+                    sum += PointwiseKernels.load16(phases + start + i) * Lanes(repeating: w[tap])
+                }
+                PointwiseKernels.store16(PointwiseKernels.clamp(sum, lower, upper), laid + i)
             }
         }
         for oy in 0..<layout.outputHeight {
@@ -60,8 +62,10 @@ enum DepthwiseKernels {
                 let plane = phases + phase * layout.planeSize
                 for i in Swift.stride(from: 0, to: span, by: Lanes.scalarCount) {
                     var sum = Lanes()
-                    for read in reads[..<count] { sum += load(read.0 + i) * Lanes(repeating: read.1) }
-                    store(sum, plane + i)
+                    for read in reads[..<count] {
+                        sum += PointwiseKernels.load16(read.0 + i) * Lanes(repeating: read.1)
+                    }
+                    PointwiseKernels.store16(sum, plane + i)
                 }
             }
         }
@@ -111,19 +115,14 @@ enum DepthwiseKernels {
         (count + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
     }
 
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-
-    @inline(__always)
-    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
-    }
 
     /// Lane-wise Σ a[i]·b[i] over `count` (a multiple of the lanes) elements.
     @inline(__always)
     private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Lanes {
         var sum = Lanes()
-        for i in stride(from: 0, to: count, by: Lanes.scalarCount) { sum += load(a + i) * load(b + i) }
+        for i in stride(from: 0, to: count, by: Lanes.scalarCount) {
+            sum += PointwiseKernels.load16(a + i) * PointwiseKernels.load16(b + i)
+        }
         return sum
     }
 
@@ -131,7 +130,7 @@ enum DepthwiseKernels {
     @inline(__always)
     private static func lanesSum(_ a: UnsafePointer<Float>, count: Int) -> Lanes {
         var sum = Lanes()
-        for i in stride(from: 0, to: count, by: Lanes.scalarCount) { sum += load(a + i) }
+        for i in stride(from: 0, to: count, by: Lanes.scalarCount) { sum += PointwiseKernels.load16(a + i) }
         return sum
     }
 }
