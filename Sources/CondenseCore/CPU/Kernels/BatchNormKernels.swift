@@ -20,7 +20,7 @@ enum BatchNormKernels {
             let run = x + start
             var i = 0
             while i + width <= e.spatial {
-                sumLanes += load(run + i)
+                sumLanes += PointwiseKernels.load16(run + i)
                 i += width
             }
             while i < e.spatial {
@@ -35,7 +35,7 @@ enum BatchNormKernels {
             let run = x + start
             var i = 0
             while i + width <= e.spatial {
-                let d = load(run + i) - meanLanes
+                let d = PointwiseKernels.load16(run + i) - meanLanes
                 squareLanes += d * d
                 i += width
             }
@@ -57,7 +57,8 @@ enum BatchNormKernels {
             let source = x + start, target = y + start
             var i = 0
             while i + width <= e.spatial {
-                store(PointwiseKernels.clamp(load(source + i) * scaleLanes + shiftLanes, lower, upper), target + i)
+                let value = PointwiseKernels.load16(source + i) * scaleLanes + shiftLanes
+                PointwiseKernels.store16(PointwiseKernels.clamp(value, lower, upper), target + i)
                 i += width
             }
             while i < e.spatial {
@@ -78,9 +79,9 @@ enum BatchNormKernels {
             let g = dy + start, v = x + start
             var i = 0
             while i + width <= e.spatial {
-                let gradient = load(g + i)
+                let gradient = PointwiseKernels.load16(g + i)
                 dyLanes += gradient
-                productLanes += gradient * (load(v + i) - meanLanes)
+                productLanes += gradient * (PointwiseKernels.load16(v + i) - meanLanes)
                 i += width
             }
             while i < e.spatial {
@@ -99,7 +100,9 @@ enum BatchNormKernels {
             let g = dy + start, v = x + start, target = dx + start
             var i = 0
             while i + width <= e.spatial {
-                store(aLanes * load(g + i) + bLanes * (load(v + i) - meanLanes) + constantLanes, target + i)
+                let centred = PointwiseKernels.load16(v + i) - meanLanes
+                PointwiseKernels.store16(aLanes * PointwiseKernels.load16(g + i) + bLanes * centred + constantLanes,
+                                         target + i)
                 i += width
             }
             while i < e.spatial {
@@ -108,13 +111,5 @@ enum BatchNormKernels {
             }
         }
         return (sumDyXhat, sumDy)
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
-
-    @inline(__always)
-    private static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
     }
 }
