@@ -1,27 +1,35 @@
-/// Depthwise convolution on the host, one plane (or one channel) at a time, on stride-phase planes
-/// (`PhasePlanes`), sixteen output positions at a time. Forward and input gradient keep each group of positions in
-/// registers over all kernel taps and add the taps in the reference order with the reference's operations, so they
-/// equal `DepthwiseConvReference` bit for bit; the weight gradient keeps sixteen running sums per tap.
+/// Depthwise convolution on the host, one run of up to `PhasePlanes.stack` planes of one channel (consecutive
+/// samples) at a time, on stacked stride-phase planes (`PhasePlanes`), sixteen output positions at a time. Forward
+/// and input gradient keep each group of positions in registers over all kernel taps and add the taps in the
+/// reference order with the reference's operations, so they equal `DepthwiseConvReference` bit for bit; the weight
+/// gradient keeps sixteen running sums per tap.
 ///
 /// Scratch per call: `phases` of `scratchSize.phases` and `laid` of `scratchSize.laid` elements, zeroed before the
-/// first plane (padded to whole lanes, so no loop has a remainder; the lanes past the output read and write zeros
+/// first run (padded to whole lanes, so no loop has a remainder; the lanes past the output read and write zeros
 /// or slack).
 enum DepthwiseKernels {
     private typealias Lanes = SIMD16<Float>
+
+    /// Where a run of planes lies: the first plane and the distance from one sample's plane to the next's.
+    struct Planes<Pointer> {
+        let first: Pointer
+        let sampleStride: Int
+    }
 
     /// Scratch elements each call needs for geometry `layout`.
     static func scratchSize(_ layout: PhasePlanes) -> (phases: Int, laid: Int) {
         (layout.size + Lanes.scalarCount, layout.g.outputChannels / layout.g.inputChannels * gatheredStride(layout))
     }
 
-    /// Output plane `y` (`Ho × Wo`) of output channel weight `w` over input plane `x`.
-    static func forward(_ layout: PhasePlanes, activation: Activation, input x: UnsafePointer<Float>,
-                        weight w: UnsafePointer<Float>, bias: Float, output y: UnsafeMutablePointer<Float>,
+    /// Output planes `y` (`Ho × Wo`) of `count` samples of one output channel, with weight `w`, over input planes
+    /// `x`.
+    static func forward(_ layout: PhasePlanes, count: Int, activation: Activation, input x: Planes<UnsafePointer<Float>>,
+                        weight w: UnsafePointer<Float>, bias: Float, output y: Planes<UnsafeMutablePointer<Float>>,
                         phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
         let (lower, upper) = PointwiseKernels.bounds(activation)
-        layout.split(x, into: phases)
+        for block in 0..<count { layout.split(x.first + block * x.sampleStride, block: block, into: phases) }
         layout.tapStarts.withUnsafeBufferPointer { starts in
-            for i in stride(from: 0, to: roundedToLanes(layout.outputSpan), by: Lanes.scalarCount) {
+            for i in stride(from: 0, to: layout.outputSpan(blocks: count), by: Lanes.scalarCount) {
                 var sum = Lanes(repeating: bias)
                 for (tap, start) in starts.enumerated() {
                     sum += PointwiseKernels.load16(phases + start + i) * Lanes(repeating: w[tap])
@@ -29,23 +37,25 @@ enum DepthwiseKernels {
                 PointwiseKernels.store16(PointwiseKernels.clamp(sum, lower, upper), laid + i)
             }
         }
-        for oy in 0..<layout.outputHeight {
-            PointwiseKernels.copy(laid + oy * layout.pitch, y + oy * layout.outputWidth, count: layout.outputWidth)
-        }
+        for block in 0..<count { layout.copyOut(laid, block: block, into: y.first + block * y.sampleStride) }
     }
 
-    /// Input-gradient plane `dx` of input channel `c` of one sample: each phase-plane position gathers the
+    /// Input-gradient planes `dx` of `count` samples of input channel `c`: each phase-plane position gathers the
     /// output-gradient positions of its `multiplier` output channels whose taps read it, in the reference order
-    /// (output channel, then tap), then the phase planes are merged. `gradOutput` is the sample's first output
-    /// plane, `weight` the first output channel's weights.
-    static func backwardInput(_ layout: PhasePlanes, multiplier: Int, channel c: Int, gradOutput: UnsafePointer<Float>,
-                              weight: UnsafePointer<Float>, gradInput dx: UnsafeMutablePointer<Float>,
-                              phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
+    /// (output channel, then tap), then the phase planes are merged. `gradOutput` points at the first sample's
+    /// first output plane, `weight` at the first output channel's weights.
+    static func backwardInput(_ layout: PhasePlanes, count: Int, multiplier: Int, channel c: Int,
+                              gradOutput: Planes<UnsafePointer<Float>>, weight: UnsafePointer<Float>,
+                              gradInput dx: Planes<UnsafeMutablePointer<Float>>, phases: UnsafeMutablePointer<Float>,
+                              laid: UnsafeMutablePointer<Float>) {
         let g = layout.g, taps = g.kernelHeight * g.kernelWidth, stride = gatheredStride(layout)
-        let margin = gatherMargin(layout), span = roundedToLanes(layout.rows * layout.pitch)
+        let margin = gatherMargin(layout), span = roundedToLanes(count * layout.blockSize)
+        let outputPlane = layout.outputHeight * layout.outputWidth
         for j in 0..<multiplier {
-            layout.layOut(gradOutput + (c * multiplier + j) * layout.outputHeight * layout.outputWidth,
-                          into: laid + j * stride + margin)
+            for block in 0..<count {
+                layout.layOut(gradOutput.first + block * gradOutput.sampleStride + (c * multiplier + j) * outputPlane,
+                              block: block, into: laid + j * stride + margin)
+            }
         }
         withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Float).self, capacity: multiplier * taps) { reads in
             for phase in 0..<g.strideHeight * g.strideWidth {
@@ -69,23 +79,30 @@ enum DepthwiseKernels {
                 }
             }
         }
-        layout.merge(phases, into: dx)
+        for block in 0..<count { layout.merge(phases, block: block, into: dx.first + block * dx.sampleStride) }
     }
 
-    /// Weight gradient (`kh × kw`) and bias gradient of output channel `o`, summed over the batch. `input` and
-    /// `gradOutput` are the whole tensors.
+    /// Weight gradient (`kh × kw`) and bias gradient of output channel `o`, summed over the batch in runs of
+    /// `layout.stack` samples. `input` and `gradOutput` are the whole tensors.
     static func backwardWeight(_ layout: PhasePlanes, multiplier: Int, channel o: Int, input: UnsafePointer<Float>,
                                gradOutput: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
                                gradBias: UnsafeMutablePointer<Float>?, phases: UnsafeMutablePointer<Float>,
                                laid: UnsafeMutablePointer<Float>) {
-        let g = layout.g, span = roundedToLanes(layout.outputSpan), taps = g.kernelHeight * g.kernelWidth
+        let g = layout.g, taps = g.kernelHeight * g.kernelWidth
         let inputPlane = g.inputHeight * g.inputWidth, outputPlane = layout.outputHeight * layout.outputWidth
         let c = o / multiplier
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: taps + 1) { sums in
             sums.initialize(repeating: Lanes())
-            for n in 0..<g.batch {
-                layout.split(input + (n * g.inputChannels + c) * inputPlane, into: phases)
-                layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, into: laid)
+            for first in stride(from: 0, to: g.batch, by: layout.stack) {
+                let count = min(layout.stack, g.batch - first), end = layout.outputSpan(blocks: count)
+                for block in 0..<count {
+                    let n = first + block
+                    layout.split(input + (n * g.inputChannels + c) * inputPlane, block: block, into: phases)
+                    layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, block: block, into: laid)
+                }
+                // The lanes past the last output row must not pick up a previous, longer run's data.
+                let span = roundedToLanes(end)
+                (laid + end).update(repeating: 0, count: span - end)
                 for (tap, start) in layout.tapStarts.enumerated() { sums[tap] += dot(phases + start, laid, count: span) }
                 sums[taps] += lanesSum(laid, count: span)
             }
@@ -103,10 +120,10 @@ enum DepthwiseKernels {
             + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
     }
 
-    /// Elements of each output channel's laid-out gradient in the input gradient's scratch: zeros for
-    /// `gatherMargin`, then the plane with room for every gather of `rows·pitch` positions.
+    /// Elements of each output channel's laid-out gradient in the scratch: zeros for `gatherMargin`, then the
+    /// stacked blocks with room for every gather and every lane past them.
     private static func gatheredStride(_ layout: PhasePlanes) -> Int {
-        gatherMargin(layout) + roundedToLanes(layout.rows * layout.pitch)
+        gatherMargin(layout) + roundedToLanes(layout.stack * layout.blockSize) + Lanes.scalarCount
     }
 
     // MARK: - Lanes
@@ -114,7 +131,6 @@ enum DepthwiseKernels {
     private static func roundedToLanes(_ count: Int) -> Int {
         (count + Lanes.scalarCount - 1) / Lanes.scalarCount * Lanes.scalarCount
     }
-
 
     /// Lane-wise Σ a[i]·b[i] over `count` (a multiple of the lanes) elements.
     @inline(__always)

@@ -1,10 +1,15 @@
-/// A zero-padded input plane of a sliding-window op, split by stride phase so that every kernel tap becomes one
+/// Zero-padded input planes of a sliding-window op, split by stride phase so that every kernel tap becomes one
 /// contiguous run: phase plane `(ry, rx)` holds padded element `(j·sh + ry, i·sw + rx)` at `(j, i)`, with row pitch
 /// `pitch`. Output `(oy, ox)` reads tap `(ky, kx)` at `offset(tap) + oy·pitch + ox` of plane `plane(tap)`, so one
-/// tap over the whole output is a single loop over `outputSpan` elements (the output laid out with the same pitch;
-/// the columns past `Wo` are scratch). Dilations are supported; the input must have one sample's plane.
+/// tap over the whole output is a single loop (the output laid out with the same pitch; the columns past `Wo` are
+/// scratch). Dilations are supported.
 ///
-/// `split` and `layOut` write only the positions that hold data: the padding and scratch columns of their targets
+/// Small planes are stacked: each phase plane holds `stack` blocks of `rows` rows, block `b` from the `b`-th input
+/// plane of a run (one channel of consecutive samples), so one loop covers the whole run and the per-plane work
+/// is paid once per run. A window never reaches out of its block: the rows between one block's last output row and
+/// the next block are the padding rows (zero in the phase planes, zero in the laid-out output).
+///
+/// `split` and `layOut` write only the positions that hold data: the padding and scratch positions of their targets
 /// must be zero when a scratch buffer is first used, and stay zero while it is refilled with planes of one geometry.
 struct PhasePlanes {
     let g: WindowGeometry
@@ -12,23 +17,29 @@ struct PhasePlanes {
     let outputHeight: Int, outputWidth: Int
     /// Row pitch of the phase planes and of the output laid out to match.
     let pitch: Int
-    /// Rows of each phase plane.
+    /// Rows of each block.
     let rows: Int
+    /// Planes stacked in each phase plane: as many as make about `stackedElements` elements, at most the batch.
+    let stack: Int
     /// Elements of one phase plane, with a row of slack for the scratch columns of the last output row.
     let planeSize: Int
     /// Where each tap `ky·kw + kx` starts in the phase buffer (`tapStart`).
     let tapStarts: [Int]
-    /// Elements of the output laid out with `pitch`: `Ho·pitch`.
-    var outputSpan: Int { outputHeight * pitch }
+    /// Elements of one block: `rows·pitch`.
+    var blockSize: Int { rows * pitch }
     /// Elements of all phase planes together.
     var size: Int { g.strideHeight * g.strideWidth * planeSize }
+
+    /// Elements per stack that amortize the per-run work (a few kilobytes: the scratch stays in the L1 cache).
+    static let stackedElements = 1024
 
     init(_ g: WindowGeometry) {
         self.g = g
         (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
         pitch = outputWidth + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
         rows = outputHeight + (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight
-        let (pitch, planeSize) = (pitch, (rows + 1) * pitch)
+        stack = max(1, min(g.batch, Self.stackedElements / max(1, rows * pitch)))
+        let (pitch, planeSize) = (pitch, (stack * rows + 1) * pitch)
         self.planeSize = planeSize
         tapStarts = (0..<g.kernelHeight * g.kernelWidth).map { tap in
             let (y, x) = (tap / g.kernelWidth * g.dilationHeight, tap % g.kernelWidth * g.dilationWidth)
@@ -36,6 +47,9 @@ struct PhasePlanes {
                 + y / g.strideHeight * pitch + x / g.strideWidth
         }
     }
+
+    /// Elements from the first block's first output row to the end of the last output row of `blocks` blocks.
+    func outputSpan(blocks: Int) -> Int { ((blocks - 1) * rows + outputHeight) * pitch }
 
     /// The phase columns `i < pitch` of phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
     @inline(__always)
@@ -46,14 +60,15 @@ struct PhasePlanes {
         return first..<max(first, end)
     }
 
-    /// Copies input plane `x` into the data positions of `phases` (`size` elements; see the type's note on zeros).
-    func split(_ x: UnsafePointer<Float>, into phases: UnsafeMutablePointer<Float>) {
+    /// Copies input plane `x` into the data positions of block `block` of `phases` (`size` elements; see the
+    /// type's note on zeros).
+    func split(_ x: UnsafePointer<Float>, block: Int, into phases: UnsafeMutablePointer<Float>) {
         let (sh, sw) = (g.strideHeight, g.strideWidth)
         for rx in 0..<sw {
             let columns = inputColumns(phase: rx), shift = rx - g.paddingWidth
             guard !columns.isEmpty else { continue }
             for ry in 0..<sh {
-                let plane = phases + (ry * sw + rx) * planeSize
+                let plane = phases + (ry * sw + rx) * planeSize + block * blockSize
                 for j in 0..<rows {
                     let iy = j * sh + ry - g.paddingHeight
                     guard iy >= 0, iy < g.inputHeight else { continue }
@@ -75,8 +90,9 @@ struct PhasePlanes {
         }
     }
 
-    /// The adjoint of `split`: input plane `dx` takes each element's value from `phases` (0 where no window reads).
-    func merge(_ phases: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+    /// The adjoint of `split`: input plane `dx` takes each element's value from block `block` of `phases` (0 where
+    /// no window reads).
+    func merge(_ phases: UnsafePointer<Float>, block: Int, into dx: UnsafeMutablePointer<Float>) {
         let (sh, sw) = (g.strideHeight, g.strideWidth)
         for iy in 0..<g.inputHeight {
             let py = iy + g.paddingHeight, target = dx + iy * g.inputWidth
@@ -89,7 +105,7 @@ struct PhasePlanes {
             }
             for rx in 0..<sw {
                 let columns = inputColumns(phase: rx)
-                let source = phases + ((py % sh) * sw + rx) * planeSize + py / sh * pitch
+                let source = phases + ((py % sh) * sw + rx) * planeSize + block * blockSize + py / sh * pitch
                 let row = target + rx - g.paddingWidth
                 switch sw {
                 case 1: PointwiseKernels.copy(source + columns.lowerBound, row + columns.lowerBound, count: columns.count)
@@ -100,11 +116,18 @@ struct PhasePlanes {
         }
     }
 
-    /// Copies output plane `y` (`Ho × Wo`) into the first `Wo` columns of each `pitch`-long row of `laid`
-    /// (`outputSpan` elements; see the type's note on zeros).
-    func layOut(_ y: UnsafePointer<Float>, into laid: UnsafeMutablePointer<Float>) {
+    /// Copies output plane `y` (`Ho × Wo`) into the first `Wo` columns of the first `Ho` rows of block `block` of
+    /// `laid` (see the type's note on zeros).
+    func layOut(_ y: UnsafePointer<Float>, block: Int, into laid: UnsafeMutablePointer<Float>) {
         for oy in 0..<outputHeight {
-            PointwiseKernels.copy(y + oy * outputWidth, laid + oy * pitch, count: outputWidth)
+            PointwiseKernels.copy(y + oy * outputWidth, laid + block * blockSize + oy * pitch, count: outputWidth)
+        }
+    }
+
+    /// The inverse of `layOut`: output plane `y` from block `block` of `laid`.
+    func copyOut(_ laid: UnsafePointer<Float>, block: Int, into y: UnsafeMutablePointer<Float>) {
+        for oy in 0..<outputHeight {
+            PointwiseKernels.copy(laid + block * blockSize + oy * pitch, y + oy * outputWidth, count: outputWidth)
         }
     }
 }
