@@ -23,8 +23,12 @@ struct PhasePlanes {
     let stack: Int
     /// Elements of one phase plane, with a row of slack for the scratch columns of the last output row.
     let planeSize: Int
-    /// Where each tap `ky·kw + kx` starts in the phase buffer (`tapStart`).
+    /// Where each tap `ky·kw + kx` starts in the phase buffer.
     let tapStarts: [Int]
+    /// The phase columns of each column phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
+    let inputColumns: [Range<Int>]
+    /// Whether some window reads every input column (else `merge` zeroes the columns no window reads).
+    let readsEveryColumn: Bool
     /// Elements of one block: `rows·pitch`.
     var blockSize: Int { rows * pitch }
     /// Elements of all phase planes together.
@@ -41,6 +45,8 @@ struct PhasePlanes {
         stack = max(1, min(g.batch, Self.stackedElements / max(1, rows * pitch)))
         let (pitch, planeSize) = (pitch, (stack * rows + 1) * pitch)
         self.planeSize = planeSize
+        inputColumns = (0..<g.strideWidth).map { Self.inputColumns(g, pitch: pitch, phase: $0) }
+        readsEveryColumn = inputColumns.reduce(0) { $0 + $1.count } == g.inputWidth
         tapStarts = (0..<g.kernelHeight * g.kernelWidth).map { tap in
             let (y, x) = (tap / g.kernelWidth * g.dilationHeight, tap % g.kernelWidth * g.dilationWidth)
             return ((y % g.strideHeight) * g.strideWidth + x % g.strideWidth) * planeSize
@@ -52,8 +58,7 @@ struct PhasePlanes {
     func outputSpan(blocks: Int) -> Int { ((blocks - 1) * rows + outputHeight) * pitch }
 
     /// The phase columns `i < pitch` of phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
-    @inline(__always)
-    private func inputColumns(phase rx: Int) -> Range<Int> {
+    private static func inputColumns(_ g: WindowGeometry, pitch: Int, phase rx: Int) -> Range<Int> {
         let shift = rx - g.paddingWidth, sw = g.strideWidth
         let first = shift >= 0 ? 0 : (-shift + sw - 1) / sw
         let end = g.inputWidth - shift <= 0 ? 0 : min(pitch, (g.inputWidth - shift - 1) / sw + 1)
@@ -65,7 +70,7 @@ struct PhasePlanes {
     func split(_ x: UnsafePointer<Float>, block: Int, into phases: UnsafeMutablePointer<Float>) {
         let (sh, sw) = (g.strideHeight, g.strideWidth)
         for rx in 0..<sw {
-            let columns = inputColumns(phase: rx), shift = rx - g.paddingWidth
+            let columns = inputColumns[rx], shift = rx - g.paddingWidth
             guard !columns.isEmpty else { continue }
             for ry in 0..<sh {
                 let plane = phases + (ry * sw + rx) * planeSize + block * blockSize
@@ -100,20 +105,39 @@ struct PhasePlanes {
                 target.update(repeating: 0, count: g.inputWidth)
                 continue
             }
-            if (0..<sw).reduce(0, { $0 + inputColumns(phase: $1).count }) < g.inputWidth {
-                for i in 0..<g.inputWidth { target[i] = 0 }
+            if !readsEveryColumn { target.update(repeating: 0, count: g.inputWidth) }
+            let source = phases + (py % sh) * sw * planeSize + block * blockSize + py / sh * pitch
+            if sw == 2 {
+                mergeInterleaved(source, source + planeSize, into: target - g.paddingWidth)
+                continue
             }
             for rx in 0..<sw {
-                let columns = inputColumns(phase: rx)
-                let source = phases + ((py % sh) * sw + rx) * planeSize + block * blockSize + py / sh * pitch
-                let row = target + rx - g.paddingWidth
-                switch sw {
-                case 1: PointwiseKernels.copy(source + columns.lowerBound, row + columns.lowerBound, count: columns.count)
-                case 2: for i in columns { row[2 * i] = source[i] }
-                default: for i in columns { row[i * sw] = source[i] }
+                let columns = inputColumns[rx], phase = source + rx * planeSize, row = target + rx - g.paddingWidth
+                if sw == 1 {
+                    PointwiseKernels.copy(phase + columns.lowerBound, row + columns.lowerBound, count: columns.count)
+                } else {
+                    for i in columns { row[i * sw] = phase[i] }
                 }
             }
         }
+    }
+
+    /// One row of `merge` for column stride 2: `row[2i] = even[i]` and `row[2i + 1] = odd[i]` over each phase's
+    /// input columns, both phases in one loop where they overlap (unchecked arithmetic, which LLVM vectorizes).
+    @inline(__always)
+    private func mergeInterleaved(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>,
+                                  into row: UnsafeMutablePointer<Float>) {
+        let (evens, odds) = (inputColumns[0], inputColumns[1])
+        let start = max(evens.lowerBound, odds.lowerBound)
+        let both = start..<max(start, min(evens.upperBound, odds.upperBound))
+        var i = both.lowerBound
+        while i < both.upperBound {
+            row[2 &* i] = even[i]
+            row[2 &* i &+ 1] = odd[i]
+            i &+= 1
+        }
+        for j in evens where !both.contains(j) { row[2 * j] = even[j] }
+        for j in odds where !both.contains(j) { row[2 * j + 1] = odd[j] }
     }
 
     /// Copies output plane `y` (`Ho × Wo`) into the first `Wo` columns of the first `Ho` rows of block `block` of
