@@ -103,7 +103,16 @@ enum DepthwiseKernels {
                 // The lanes past the last output row must not pick up a previous, longer run's data.
                 let span = roundedToLanes(end)
                 (laid + end).update(repeating: 0, count: span - end)
-                for (tap, start) in layout.tapStarts.enumerated() { sums[tap] += dot(phases + start, laid, count: span) }
+                // Taps in pairs, each gradient chunk loaded once per pair.
+                var tap = 0
+                while tap + 1 < taps {
+                    let (first, second) = dots(phases + layout.tapStarts[tap], phases + layout.tapStarts[tap + 1],
+                                               laid, count: span)
+                    sums[tap] += first
+                    sums[tap + 1] += second
+                    tap += 2
+                }
+                if tap < taps { sums[tap] += dot(phases + layout.tapStarts[tap], laid, count: span) }
                 sums[taps] += lanesSum(laid, count: span)
             }
             for tap in 0..<taps { gradWeight[o * taps + tap] = PointwiseKernels.total(sums[tap]) }
@@ -140,6 +149,19 @@ enum DepthwiseKernels {
             sum += PointwiseKernels.load16(a + i) * PointwiseKernels.load16(b + i)
         }
         return sum
+    }
+
+    /// Lane-wise (Σ a[i]·c[i], Σ b[i]·c[i]) over `count` (a multiple of the lanes) elements.
+    @inline(__always)
+    private static func dots(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                             count: Int) -> (Lanes, Lanes) {
+        var (first, second) = (Lanes(), Lanes())
+        for i in stride(from: 0, to: count, by: Lanes.scalarCount) {
+            let shared = PointwiseKernels.load16(c + i)
+            first += PointwiseKernels.load16(a + i) * shared
+            second += PointwiseKernels.load16(b + i) * shared
+        }
+        return (first, second)
     }
 
     /// Lane-wise Σ a[i] over `count` (a multiple of the lanes) elements.
