@@ -4,10 +4,12 @@
 /// tap over the whole output is a single loop (the output laid out with the same pitch; the columns past `Wo` are
 /// scratch). Dilations are supported.
 ///
-/// Small planes are stacked: each phase plane holds `stack` blocks of `rows` rows, block `b` from the `b`-th input
-/// plane of a run (one channel of consecutive samples), so one loop covers the whole run and the per-plane work
-/// is paid once per run. A window never reaches out of its block: the rows between one block's last output row and
-/// the next block are the padding rows (zero in the phase planes, zero in the laid-out output).
+/// Small planes are stacked: each phase plane holds `stack` blocks of `blockRows` rows, block `b` from the `b`-th
+/// input plane of a run (one channel of consecutive samples), so one loop covers the whole run and the per-plane
+/// work is paid once per run. Padding is shared: a row's reads past its end land on the next row's left padding
+/// (so `pitch` can be shorter than the `reach` of a row of windows), and a block's reads past its last row land on
+/// the next block's top padding (so `blockRows` can be fewer than the `rows` a column of windows reads). Every read
+/// meant for the padding lands on a zero, so one loop over the flat buffer computes every window of every block.
 ///
 /// `split` and `layOut` write only the positions that hold data: the padding and scratch positions of their targets
 /// must be zero when a scratch buffer is first used, and stay zero while it is refilled with planes of one geometry.
@@ -17,8 +19,10 @@ struct PhasePlanes {
     let outputHeight: Int, outputWidth: Int
     /// Row pitch of the phase planes and of the output laid out to match.
     let pitch: Int
-    /// Rows of each block.
+    /// Phase-plane rows that the windows of one plane read.
     let rows: Int
+    /// Rows from one block to the next.
+    let blockRows: Int
     /// Planes stacked in each phase plane: as many as make about `stackedElements` elements, at most the batch.
     let stack: Int
     /// Elements of one phase plane, with a row of slack for the scratch columns of the last output row.
@@ -29,8 +33,8 @@ struct PhasePlanes {
     let inputColumns: [Range<Int>]
     /// Whether some window reads every input column (else `merge` zeroes the columns no window reads).
     let readsEveryColumn: Bool
-    /// Elements of one block: `rows·pitch`.
-    var blockSize: Int { rows * pitch }
+    /// Elements of one block: `blockRows·pitch`.
+    var blockSize: Int { blockRows * pitch }
     /// Elements of all phase planes together.
     var size: Int { g.strideHeight * g.strideWidth * planeSize }
 
@@ -40,10 +44,18 @@ struct PhasePlanes {
     init(_ g: WindowGeometry) {
         self.g = g
         (outputHeight, outputWidth) = (g.outputHeight, g.outputWidth)
-        pitch = outputWidth + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
-        rows = outputHeight + (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight
-        stack = max(1, min(g.batch, Self.stackedElements / max(1, rows * pitch)))
-        let (pitch, planeSize) = (pitch, (stack * rows + 1) * pitch)
+        let rows = outputHeight + (g.kernelHeight - 1) * g.dilationHeight / g.strideHeight
+        self.rows = rows
+        let reach = outputWidth + (g.kernelWidth - 1) * g.dilationWidth / g.strideWidth
+        let columns = (0..<g.strideWidth).map { Self.inputColumns(g, pitch: reach, phase: $0) }.filter { !$0.isEmpty }
+        let dataRows = (0..<g.strideHeight).map {
+            Self.dataIndices(size: g.inputHeight, padding: g.paddingHeight, stride: g.strideHeight, phase: $0,
+                             limit: rows)
+        }.filter { !$0.isEmpty }
+        pitch = Self.shared(extent: reach, data: columns, atLeast: outputWidth)
+        blockRows = Self.shared(extent: rows, data: dataRows, atLeast: outputHeight)
+        stack = max(1, min(g.batch, Self.stackedElements / max(1, blockRows * pitch)))
+        let (pitch, planeSize) = (pitch, ((stack - 1) * blockRows + rows + 1) * pitch)
         self.planeSize = planeSize
         inputColumns = (0..<g.strideWidth).map { Self.inputColumns(g, pitch: pitch, phase: $0) }
         readsEveryColumn = inputColumns.reduce(0) { $0 + $1.count } == g.inputWidth
@@ -54,16 +66,29 @@ struct PhasePlanes {
         }
     }
 
-    /// Elements from the first block's first output row to the end of the last output row of `blocks` blocks.
-    func outputSpan(blocks: Int) -> Int { ((blocks - 1) * rows + outputHeight) * pitch }
+    /// The shortest stride between consecutive rows (or blocks) whose `extent` positions of reads (from position
+    /// 0) hold data at `data` of each phase: it must keep the data (and `atLeast` outputs) apart, and reads past it
+    /// may only reach the next one's leading padding.
+    private static func shared(extent: Int, data: [Range<Int>], atLeast minimum: Int) -> Int {
+        guard let end = data.map(\.upperBound).max(), let padding = data.map(\.lowerBound).min() else { return extent }
+        return max(minimum, end, extent - padding)
+    }
 
-    /// The phase columns `i < pitch` of phase `rx` that hold input columns: `0 ≤ i·sw + rx − pw < W`.
-    private static func inputColumns(_ g: WindowGeometry, pitch: Int, phase rx: Int) -> Range<Int> {
-        let shift = rx - g.paddingWidth, sw = g.strideWidth
-        let first = shift >= 0 ? 0 : (-shift + sw - 1) / sw
-        let end = g.inputWidth - shift <= 0 ? 0 : min(pitch, (g.inputWidth - shift - 1) / sw + 1)
+    /// The phase indices `i < limit` of phase `r` that hold input positions: `0 ≤ i·stride + r − padding < size`.
+    private static func dataIndices(size: Int, padding: Int, stride: Int, phase r: Int, limit: Int) -> Range<Int> {
+        let shift = r - padding
+        let first = shift >= 0 ? 0 : (-shift + stride - 1) / stride
+        let end = size - shift <= 0 ? 0 : min(limit, (size - shift - 1) / stride + 1)
         return first..<max(first, end)
     }
+
+    /// The phase columns `i < pitch` of column phase `rx` that hold input columns.
+    private static func inputColumns(_ g: WindowGeometry, pitch: Int, phase rx: Int) -> Range<Int> {
+        dataIndices(size: g.inputWidth, padding: g.paddingWidth, stride: g.strideWidth, phase: rx, limit: pitch)
+    }
+
+    /// Elements from the first block's first output row to the end of the last output row of `blocks` blocks.
+    func outputSpan(blocks: Int) -> Int { ((blocks - 1) * blockRows + outputHeight) * pitch }
 
     /// Copies input plane `x` into the data positions of block `block` of `phases` (`size` elements; see the
     /// type's note on zeros).
