@@ -51,25 +51,24 @@ extension CPUBackend: DepthwiseConvOps {
         let layout = PhasePlanes(g)
         timed(op) {
             withScratch(g.outputChannels, layout) { channels, phases, laid in
-                for o in channels {
-                    DepthwiseKernels.backwardWeight(layout, multiplier: p.multiplier, channel: o, input: x,
-                                                    gradOutput: dy, gradWeight: dw, gradBias: db, phases: phases,
-                                                    laid: laid)
-                }
+                DepthwiseKernels.backwardWeight(layout, multiplier: p.multiplier, channels: channels, input: x,
+                                                gradOutput: dy, gradWeight: dw, gradBias: db, phases: phases,
+                                                laid: laid)
             }
         }
     }
 
     /// Runs `body(channel, samples, layout, phases, laid)` for each channel and each run of up to `layout.stack`
-    /// consecutive samples, spread over the cores.
+    /// consecutive samples, spread over the cores: run by run, each run's channels one after another, so the planes
+    /// of neighbouring channels, which share cache lines when small, are read together.
     private func forEachRun(channels: Int, _ layout: PhasePlanes,
                             _ body: (Int, Range<Int>, PhasePlanes, UnsafeMutablePointer<Float>,
                                      UnsafeMutablePointer<Float>) -> Void) {
-        let runsPerChannel = (layout.g.batch + layout.stack - 1) / layout.stack
-        withScratch(channels * runsPerChannel, layout) { runs, phases, laid in
-            for run in runs {
-                let first = run % runsPerChannel * layout.stack
-                body(run / runsPerChannel, first..<min(layout.g.batch, first + layout.stack), layout, phases, laid)
+        let runs = (layout.g.batch + layout.stack - 1) / layout.stack
+        withScratch(channels * runs, layout) { items, phases, laid in
+            for item in items {
+                let first = item / channels * layout.stack
+                body(item % channels, first..<min(layout.g.batch, first + layout.stack), layout, phases, laid)
             }
         }
     }

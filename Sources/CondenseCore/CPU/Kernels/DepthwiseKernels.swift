@@ -23,8 +23,9 @@ enum DepthwiseKernels {
 
     /// Output planes `y` (`Ho × Wo`) of `count` samples of one output channel, with weight `w`, over input planes
     /// `x`.
-    static func forward(_ layout: PhasePlanes, count: Int, activation: Activation, input x: Planes<UnsafePointer<Float>>,
-                        weight w: UnsafePointer<Float>, bias: Float, output y: Planes<UnsafeMutablePointer<Float>>,
+    static func forward(_ layout: PhasePlanes, count: Int, activation: Activation,
+                        input x: Planes<UnsafePointer<Float>>, weight w: UnsafePointer<Float>, bias: Float,
+                        output y: Planes<UnsafeMutablePointer<Float>>,
                         phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
         let (lower, upper) = PointwiseKernels.bounds(activation)
         for block in 0..<count { layout.split(x.first + block * x.sampleStride, block: block, into: phases) }
@@ -82,41 +83,48 @@ enum DepthwiseKernels {
         for block in 0..<count { layout.merge(phases, block: block, into: dx.first + block * dx.sampleStride) }
     }
 
-    /// Weight gradient (`kh × kw`) and bias gradient of output channel `o`, summed over the batch in runs of
-    /// `layout.stack` samples. `input` and `gradOutput` are the whole tensors.
-    static func backwardWeight(_ layout: PhasePlanes, multiplier: Int, channel o: Int, input: UnsafePointer<Float>,
-                               gradOutput: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
-                               gradBias: UnsafeMutablePointer<Float>?, phases: UnsafeMutablePointer<Float>,
-                               laid: UnsafeMutablePointer<Float>) {
+    /// Weight gradients (`kh × kw`) and bias gradients of output channels `channels`, summed over the batch in runs
+    /// of `layout.stack` samples: run by run, each run's channels one after another, so the planes of neighbouring
+    /// channels, which share cache lines when small, are read together. `input` and `gradOutput` are the whole
+    /// tensors.
+    static func backwardWeight(_ layout: PhasePlanes, multiplier: Int, channels: Range<Int>,
+                               input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                               gradWeight: UnsafeMutablePointer<Float>, gradBias: UnsafeMutablePointer<Float>?,
+                               phases: UnsafeMutablePointer<Float>, laid: UnsafeMutablePointer<Float>) {
         let g = layout.g, taps = g.kernelHeight * g.kernelWidth
         let inputPlane = g.inputHeight * g.inputWidth, outputPlane = layout.outputHeight * layout.outputWidth
-        let c = o / multiplier
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: taps + 1) { sums in
-            sums.initialize(repeating: Lanes())
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: channels.count * (taps + 1)) { allSums in
+            allSums.initialize(repeating: Lanes())
             for first in stride(from: 0, to: g.batch, by: layout.stack) {
                 let count = min(layout.stack, g.batch - first), end = layout.outputSpan(blocks: count)
-                for block in 0..<count {
-                    let n = first + block
-                    layout.split(input + (n * g.inputChannels + c) * inputPlane, block: block, into: phases)
-                    layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, block: block, into: laid)
-                }
-                // The lanes past the last output row must not pick up a previous, longer run's data.
                 let span = roundedToLanes(end)
-                (laid + end).update(repeating: 0, count: span - end)
-                // Taps in pairs, each gradient chunk loaded once per pair.
-                var tap = 0
-                while tap + 1 < taps {
-                    let (first, second) = dots(phases + layout.tapStarts[tap], phases + layout.tapStarts[tap + 1],
-                                               laid, count: span)
-                    sums[tap] += first
-                    sums[tap + 1] += second
-                    tap += 2
+                for o in channels {
+                    let sums = allSums.baseAddress! + (o - channels.lowerBound) * (taps + 1), c = o / multiplier
+                    for block in 0..<count {
+                        let n = first + block
+                        layout.split(input + (n * g.inputChannels + c) * inputPlane, block: block, into: phases)
+                        layout.layOut(gradOutput + (n * g.outputChannels + o) * outputPlane, block: block, into: laid)
+                    }
+                    // The lanes past the last output row must not pick up a previous, longer run's data.
+                    (laid + end).update(repeating: 0, count: span - end)
+                    // Taps in pairs, each gradient chunk loaded once per pair.
+                    var tap = 0
+                    while tap + 1 < taps {
+                        let (first, second) = dots(phases + layout.tapStarts[tap], phases + layout.tapStarts[tap + 1],
+                                                   laid, count: span)
+                        sums[tap] += first
+                        sums[tap + 1] += second
+                        tap += 2
+                    }
+                    if tap < taps { sums[tap] += dot(phases + layout.tapStarts[tap], laid, count: span) }
+                    sums[taps] += lanesSum(laid, count: span)
                 }
-                if tap < taps { sums[tap] += dot(phases + layout.tapStarts[tap], laid, count: span) }
-                sums[taps] += lanesSum(laid, count: span)
             }
-            for tap in 0..<taps { gradWeight[o * taps + tap] = PointwiseKernels.total(sums[tap]) }
-            gradBias?[o] = PointwiseKernels.total(sums[taps])
+            for o in channels {
+                let sums = allSums.baseAddress! + (o - channels.lowerBound) * (taps + 1)
+                for tap in 0..<taps { gradWeight[o * taps + tap] = PointwiseKernels.total(sums[tap]) }
+                gradBias?[o] = PointwiseKernels.total(sums[taps])
+            }
         }
     }
 
