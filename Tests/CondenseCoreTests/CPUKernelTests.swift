@@ -8,13 +8,14 @@ import XCTest
 final class CPUKernelTests: XCTestCase {
     private let backend = TestDevices.cpu
 
-    /// MobileNetV2's 3×3 (stride 1 and 2, every activation, multiplier 1 and 2) over odd channel counts, 1×1,
-    /// 5×5 and 9×7 maps and batches of 1 and 17 (9×7 at stride 1 stacks 10 samples per run: a full run and a
+    /// MobileNetV2's 3×3 (stride 1 and 2, every activation, multiplier 1 and 2) over odd channel counts, 1×1 to
+    /// 9×7 maps and batches of 1 to 17 (9×7 at stride 1 stacks 10 samples per run: a full run and a
     /// shorter one), plus an asymmetric case with every parameter in play.
     private var depthwiseCases: [(WindowGeometry, DepthwiseConv2dParameters)] {
         var cases: [(WindowGeometry, DepthwiseConv2dParameters)] = []
         for (index, channels) in [1, 3, 7, 13, 33].enumerated() {
-            for (batch, (height, width)) in [(1, (1, 1)), (17, (5, 5)), (17, (9, 7))] {
+            for (batch, (height, width)) in [(1, (1, 1)), (17, (1, 1)), (17, (2, 2)), (5, (3, 3)), (17, (5, 5)),
+                                             (17, (9, 7))] {
                 for stride in [1, 2] {
                     let multiplier = 1 + (index + stride) % 2, activation = Activation.allCases[(index + batch) % 3]
                     cases.append((WindowGeometry(input: [batch, channels, height, width],
