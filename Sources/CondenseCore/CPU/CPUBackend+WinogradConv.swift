@@ -59,9 +59,9 @@ struct WinogradConvolution {
                 WinogradKernels.transformInput(x + n * input * t.plane, channels: input, t, into: scratch.first,
                                                stride: stride, column: 0, scratch: scratch.plane)
                 for element in 0..<16 {
-                    hostSgemm(m: output, n: t.tiles, k: input, u + element * output * input, lda: input,
-                              scratch.first + element * input * stride, ldb: stride,
-                              scratch.second + element * output * stride, ldc: stride)
+                    columnSgemm(m: output, n: t.tiles, k: input, u + element * output * input, lda: input,
+                                scratch.first + element * input * stride, ldb: stride,
+                                scratch.second + element * output * stride, ldc: stride)
                 }
                 WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride, column: 0,
                                                 bias: bias, into: y + n * output * t.plane, scratch: scratch.rows)
