@@ -3,11 +3,11 @@
 // processor runs is chosen once, at the first call.
 #include "small_gemm.h"
 
-typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
+#include "instruction_set.h"
 
 // One block of `rows` rows of C by 16 columns: rows of A broadcast against each row of B, each element summed over
 // p in order.
-static inline __attribute__((always_inline)) void columnBlock(int rows, long k, const float *a, long rowStride,
+ALWAYS_INLINE void columnBlock(int rows, long k, const float *a, long rowStride,
                                                               long columnStride, const float *b, long ldb, float *c,
                                                               long ldc) {
 #pragma clang fp contract(fast)
@@ -21,7 +21,7 @@ static inline __attribute__((always_inline)) void columnBlock(int rows, long k, 
 }
 
 // One column of C, for products narrower than a block: the same chain per element as a block's lanes.
-static inline __attribute__((always_inline)) void column(long m, long k, const float *a, long rowStride,
+ALWAYS_INLINE void column(long m, long k, const float *a, long rowStride,
                                                          long columnStride, const float *b, long ldb, float *c,
                                                          long ldc) {
 #pragma clang fp contract(fast)
@@ -56,34 +56,16 @@ static inline __attribute__((always_inline)) void column(long m, long k, const f
 COLUMN_SGEMM(columnSgemmBaseline, 2, )
 
 #if defined(__x86_64__)
-#define AVX2 __attribute__((target("avx2,fma")))
-#define AVX512 __attribute__((target("avx512f")))
 COLUMN_SGEMM(columnSgemmAVX2, 4, AVX2)
 COLUMN_SGEMM(columnSgemmAVX512, 8, AVX512)
-
-enum InstructionSet { unknown, baseline, avx2, avx512 };
-
-// The widest instruction set this processor runs, found once (every thread would find the same).
-static enum InstructionSet instructionSet(void) {
-    static _Atomic(enum InstructionSet) found = unknown;
-    enum InstructionSet set = found;
-    if (set == unknown) {
-        __builtin_cpu_init();
-        set = __builtin_cpu_supports("avx512f")                                     ? avx512
-              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? avx2
-                                                                                    : baseline;
-        found = set;
-    }
-    return set;
-}
 #endif
 
 void condense_column_sgemm(long m, long n, long k, const float *a, long aRowStride, long aColumnStride,
                            const float *b, long ldb, float *c, long ldc) {
 #if defined(__x86_64__)
-    switch (instructionSet()) {
-    case avx512: columnSgemmAVX512(m, n, k, a, aRowStride, aColumnStride, b, ldb, c, ldc); return;
-    case avx2: columnSgemmAVX2(m, n, k, a, aRowStride, aColumnStride, b, ldb, c, ldc); return;
+    switch (condense_instruction_set()) {
+    case instructionSetAVX512: columnSgemmAVX512(m, n, k, a, aRowStride, aColumnStride, b, ldb, c, ldc); return;
+    case instructionSetAVX2: columnSgemmAVX2(m, n, k, a, aRowStride, aColumnStride, b, ldb, c, ldc); return;
     default: break;
     }
 #endif

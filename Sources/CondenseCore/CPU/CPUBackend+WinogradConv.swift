@@ -59,7 +59,7 @@ struct WinogradConvolution {
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * input * t.plane, channels: input, t,
                                                    into: scratch.first, stride: stride, column: s * t.tiles,
-                                                   scratch: scratch.plane)
+                                                   scratch: scratch.firstPlanes)
                 }
                 for element in 0..<16 {
                     columnSgemm(m: output, n: count * t.tiles, k: input, u + element * output * input, lda: input,
@@ -69,7 +69,7 @@ struct WinogradConvolution {
                 for s in 0..<count {
                     WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride,
                                                     column: s * t.tiles, bias: bias,
-                                                    into: y + (first + s) * output * t.plane, scratch: scratch.rows)
+                                                    into: y + (first + s) * output * t.plane)
                 }
             }
         }
@@ -97,10 +97,10 @@ struct WinogradConvolution {
             forEachChunk(of: samples, chunk) { first, count, stride in
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * c * t.plane, channels: c, t, into: scratch.first,
-                                                   stride: stride, column: s * t.tiles, scratch: scratch.plane)
+                                                   stride: stride, column: s * t.tiles, scratch: scratch.firstPlanes)
                     WinogradKernels.transformGradient(dy + (first + s) * o * t.plane, channels: o, t,
                                                       into: scratch.second, stride: stride, column: s * t.tiles,
-                                                      scratch: scratch.gradientPlane)
+                                                      scratch: scratch.secondPlanes)
                 }
                 for element in 0..<16 {
                     hostSgemm(transposeB: true, m: o, n: c, k: count * t.tiles, scratch.second + element * o * stride,
@@ -116,26 +116,27 @@ struct WinogradConvolution {
         WinogradKernels.weightGradient(products, outputChannels: o, inputChannels: c, into: dw)
     }
 
-    /// One core's buffers: the two sides' transformed tiles of a chunk (`first`, `second`), the zero-bordered planes
-    /// the input and gradient tiles are read from, and two output rows.
+    /// One core's buffers: the two sides' transformed tiles of a chunk, zeroed once so that the slack the tile
+    /// transforms read past the last tile holds no stale values, and the zero-bordered planes each side's tiles are
+    /// read from.
     private struct Scratch {
         let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
-        let plane: UnsafeMutablePointer<Float>, gradientPlane: UnsafeMutablePointer<Float>
-        let rows: UnsafeMutablePointer<Float>
+        let firstPlanes: UnsafeMutablePointer<Float>, secondPlanes: UnsafeMutablePointer<Float>
 
         init(_ t: WinogradTiling, chunk: Int, first firstChannels: Int, second secondChannels: Int) {
             let columns = chunk * t.tiles + WinogradTiling.slack
-            first = .allocate(capacity: 16 * firstChannels * columns)
-            second = .allocate(capacity: 16 * secondChannels * columns)
-            plane = .allocate(capacity: t.splitSize)
-            gradientPlane = .allocate(capacity: t.splitSize)
-            rows = .allocate(capacity: 4 * t.blockedTilesX)
-            plane.initialize(repeating: 0, count: t.splitSize)
-            gradientPlane.initialize(repeating: 0, count: t.splitSize)
+            func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                buffer.initialize(repeating: 0, count: count)
+                return buffer
+            }
+            (first, second) = (zeroed(16 * firstChannels * columns), zeroed(16 * secondChannels * columns))
+            firstPlanes = zeroed(WinogradKernels.scratchSize(channels: firstChannels, t))
+            secondPlanes = zeroed(WinogradKernels.scratchSize(channels: secondChannels, t))
         }
 
         func deallocate() {
-            for buffer in [first, second, plane, gradientPlane, rows] { buffer.deallocate() }
+            for buffer in [first, second, firstPlanes, secondPlanes] { buffer.deallocate() }
         }
     }
 }

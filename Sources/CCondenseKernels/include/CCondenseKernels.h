@@ -1,0 +1,3 @@
+// The C kernels of the CPU backend: small GEMMs and Winograd tile transforms, each compiled per instruction set.
+#include "small_gemm.h"
+#include "winograd_tiles.h"
