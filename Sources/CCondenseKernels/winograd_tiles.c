@@ -10,6 +10,10 @@
 
 typedef float Floats8 __attribute__((vector_size(32), aligned(4)));
 
+// Hides how `pointer` was computed from the optimizer, so that it addresses the sixteen element rows from it afresh in
+// each block instead of keeping sixteen pointers stepping along (which spill on x86-64, and the blocks are short).
+#define OPAQUE(pointer) __asm__("" : "+r"(pointer))
+
 ALWAYS_INLINE Floats16 load(const float *p) { return *(const Floats16 *)p; }
 ALWAYS_INLINE void store(float *p, Floats16 v) { *(Floats16 *)p = v; }
 
@@ -84,9 +88,10 @@ ALWAYS_INLINE void pad(const float *plane, long height, long width, float *padde
         copyFloats(padded + (y + border) * pitch + border, plane + y * width, width);
 }
 
-ALWAYS_INLINE void inputTiles(const float *x, long channels, long height, long width, float *tiles, long stride,
-                              long column, float *scratch) {
+ALWAYS_INLINE void inputTilesIn(long rows, const float *x, long channels, long height, long width, float *tiles,
+                                long stride, long column, float *scratch) {
     Tiling t = tiling(height, width);
+    t.rows = rows, t.lanes = 16 / rows;  // constants in each of the two copies below
     long pitch = 2 * t.blocked + 2, elementStride = channels * stride;
     long planeSize = (2 * t.tilesY + 2) * pitch;
     for (long c = 0; c < channels; c++) pad(x + c * height * width, height, width, scratch + c * planeSize, pitch, 1);
@@ -104,6 +109,7 @@ ALWAYS_INLINE void inputTiles(const float *x, long channels, long height, long w
                     h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
                 }
                 float *target = tiles + c * stride + column + ty * t.tilesX + first;
+                OPAQUE(target);
                 for (int k = 0; k < 4; k++) {
                     storeBlock(t, target + k * elementStride, ty, h[0][k] - h[2][k]);
                     storeBlock(t, target + (4 + k) * elementStride, ty, h[1][k] + h[2][k]);
@@ -115,9 +121,17 @@ ALWAYS_INLINE void inputTiles(const float *x, long channels, long height, long w
     }
 }
 
-ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, long width, float *tiles,
-                                 long stride, long column, float *scratch) {
+// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): two copies, one for each.
+ALWAYS_INLINE void inputTiles(const float *x, long channels, long height, long width, float *tiles, long stride,
+                              long column, float *scratch) {
+    if (tiling(height, width).rows == 2) inputTilesIn(2, x, channels, height, width, tiles, stride, column, scratch);
+    else inputTilesIn(1, x, channels, height, width, tiles, stride, column, scratch);
+}
+
+ALWAYS_INLINE void gradientTilesIn(long rows, const float *dy, long channels, long height, long width,
+                                   float *tiles, long stride, long column, float *scratch) {
     Tiling t = tiling(height, width);
+    t.rows = rows, t.lanes = 16 / rows;  // constants in each of the two copies below
     long pitch = 2 * t.blocked, elementStride = channels * stride;
     long planeSize = 2 * t.tilesY * pitch;
     for (long c = 0; c < channels; c++) pad(dy + c * height * width, height, width, scratch + c * planeSize, pitch, 0);
@@ -133,6 +147,7 @@ ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, lo
                 Floats16 y2 = evens(top + pitch, nextTop + pitch), y3 = odds(top + pitch, nextTop + pitch);
                 Floats16 e[4] = {y0, y0 + y1, y0 - y1, -y1}, f[4] = {y2, y2 + y3, y2 - y3, -y3};
                 float *target = tiles + c * stride + column + ty * t.tilesX + first;
+                OPAQUE(target);
                 for (int k = 0; k < 4; k++) {
                     storeBlock(t, target + k * elementStride, ty, e[k]);
                     storeBlock(t, target + (4 + k) * elementStride, ty, e[k] + f[k]);
@@ -144,14 +159,23 @@ ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, lo
     }
 }
 
+// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): two copies, one for each.
+ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, long width, float *tiles,
+                                 long stride, long column, float *scratch) {
+    long rows = tiling(height, width).rows;
+    if (rows == 2) gradientTilesIn(2, dy, channels, height, width, tiles, stride, column, scratch);
+    else gradientTilesIn(1, dy, channels, height, width, tiles, stride, column, scratch);
+}
+
 // Copies output row `y` of a plane from `row` when the plane has it.
 ALWAYS_INLINE void copyRow(const float *row, long y, long height, long width, float *plane) {
     if (y < height) copyFloats(plane + y * width, row, width);
 }
 
-ALWAYS_INLINE void outputTiles(const float *tiles, long channels, long height, long width, long stride,
-                               long column, const float *bias, float *y) {
+ALWAYS_INLINE void outputTilesIn(long rows, const float *tiles, long channels, long height, long width,
+                                 long stride, long column, const float *bias, float *y) {
     Tiling t = tiling(height, width);
+    t.rows = rows, t.lanes = 16 / rows;  // constants in each of the two copies below
     long elementStride = channels * stride;
     float *top = malloc((size_t)(4 * t.blocked) * sizeof(float)), *bottom = top + 2 * t.blocked;
     for (long c = 0; c < channels; c++) {
@@ -184,6 +208,13 @@ ALWAYS_INLINE void outputTiles(const float *tiles, long channels, long height, l
         }
     }
     free(top);
+}
+
+// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): two copies, one for each.
+ALWAYS_INLINE void outputTiles(const float *tiles, long channels, long height, long width, long stride,
+                               long column, const float *bias, float *y) {
+    if (tiling(height, width).rows == 2) outputTilesIn(2, tiles, channels, height, width, stride, column, bias, y);
+    else outputTilesIn(1, tiles, channels, height, width, stride, column, bias, y);
 }
 
 DISPATCHED(inputTiles, (const float *x, long channels, long height, long width, float *tiles, long stride,
