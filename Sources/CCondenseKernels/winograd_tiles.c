@@ -88,83 +88,73 @@ ALWAYS_INLINE void pad(const float *plane, long height, long width, float *padde
         copyFloats(padded + (y + border) * pitch + border, plane + y * width, width);
 }
 
-ALWAYS_INLINE void inputTilesIn(long rows, const float *x, long channels, long height, long width, float *tiles,
-                                long stride, long column, float *scratch) {
+// Input tiles `Bᵀ·d·B` of a block: `p` and `q` point at the first columns of the windows' top rows (the first and
+// the second half of the lanes), rows `pitch` apart; h[i][k] is combination k of row i's columns.
+ALWAYS_INLINE void inputBlock(const float *p, const float *q, long pitch, Floats16 v[16]) {
+    Floats16 h[4][4];
+    for (int i = 0; i < 4; i++, p += pitch, q += pitch) {
+        Floats16 d0 = evens(p, q), d1 = odds(p, q), d2 = evens(p + 2, q + 2), d3 = odds(p + 2, q + 2);
+        h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
+    }
+    for (int k = 0; k < 4; k++) {
+        v[k] = h[0][k] - h[2][k], v[4 + k] = h[1][k] + h[2][k];
+        v[8 + k] = h[2][k] - h[1][k], v[12 + k] = h[1][k] - h[3][k];
+    }
+}
+
+// Output-gradient tiles `A·g·Aᵀ` of a block, `p` and `q` as in inputBlock: A over the columns of the top rows (e)
+// and the bottom rows (f), then over the rows.
+ALWAYS_INLINE void gradientBlock(const float *p, const float *q, long pitch, Floats16 v[16]) {
+    Floats16 y0 = evens(p, q), y1 = odds(p, q), y2 = evens(p + pitch, q + pitch), y3 = odds(p + pitch, q + pitch);
+    Floats16 e[4] = {y0, y0 + y1, y0 - y1, -y1}, f[4] = {y2, y2 + y3, y2 - y3, -y3};
+    for (int k = 0; k < 4; k++) v[k] = e[k], v[4 + k] = e[k] + f[k], v[8 + k] = e[k] - f[k], v[12 + k] = -f[k];
+}
+
+// The input tiles (`gradient` 0: planes bordered by one zero row and column) or output-gradient tiles (1: no
+// border, zeros past the plane) of one sample, `rows` tile rows per block.
+ALWAYS_INLINE void planeTilesIn(long rows, int gradient, const float *x, long channels, long height, long width,
+                                float *tiles, long stride, long column, float *scratch) {
     Tiling t = tiling(height, width);
-    t.rows = rows, t.lanes = 16 / rows;  // constants in each of the two copies below
-    long pitch = 2 * t.blocked + 2, elementStride = channels * stride;
-    long planeSize = (2 * t.tilesY + 2) * pitch;
-    for (long c = 0; c < channels; c++) pad(x + c * height * width, height, width, scratch + c * planeSize, pitch, 1);
+    t.rows = rows, t.lanes = 16 / rows;  // constants in each copy
+    long border = gradient ? 0 : 1, pitch = 2 * t.blocked + 2 * border, elementStride = channels * stride;
+    long planeSize = (2 * t.tilesY + 2 * border) * pitch;
+    for (long c = 0; c < channels; c++)
+        pad(x + c * height * width, height, width, scratch + c * planeSize, pitch, border);
     for (long c = 0; c < channels; c++) {
         const float *padded = scratch + c * planeSize;
         for (long ty = 0; ty < t.tilesY; ty += t.rows) {
             long next = secondRow(t, ty);
             for (long first = 0; first < t.tilesX; first += t.lanes) {
-                // Bᵀ over each of the windows' rows (h[i][k]: row i, combination k of its columns), then over rows.
-                Floats16 h[4][4];
-                for (int i = 0; i < 4; i++) {
-                    const float *p = padded + (2 * ty + i) * pitch + 2 * first;
-                    const float *q = t.rows == 2 ? padded + (2 * next + i) * pitch : p + 16;
-                    Floats16 d0 = evens(p, q), d1 = odds(p, q), d2 = evens(p + 2, q + 2), d3 = odds(p + 2, q + 2);
-                    h[i][0] = d0 - d2, h[i][1] = d1 + d2, h[i][2] = d2 - d1, h[i][3] = d1 - d3;
-                }
+                const float *p = padded + 2 * ty * pitch + 2 * first;
+                const float *q = t.rows == 2 ? padded + 2 * next * pitch : p + 16;
+                Floats16 v[16];
+                if (gradient) gradientBlock(p, q, pitch, v);
+                else inputBlock(p, q, pitch, v);
                 float *target = tiles + c * stride + column + ty * t.tilesX + first;
                 OPAQUE(target);
-                for (int k = 0; k < 4; k++) {
-                    storeBlock(t, target + k * elementStride, ty, h[0][k] - h[2][k]);
-                    storeBlock(t, target + (4 + k) * elementStride, ty, h[1][k] + h[2][k]);
-                    storeBlock(t, target + (8 + k) * elementStride, ty, h[2][k] - h[1][k]);
-                    storeBlock(t, target + (12 + k) * elementStride, ty, h[1][k] - h[3][k]);
-                }
+                for (int element = 0; element < 16; element++)
+                    storeBlock(t, target + element * elementStride, ty, v[element]);
             }
         }
     }
 }
 
-// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): two copies, one for each.
+// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): a copy for each.
+ALWAYS_INLINE void planeTiles(int gradient, const float *x, long channels, long height, long width, float *tiles,
+                              long stride, long column, float *scratch) {
+    long rows = tiling(height, width).rows;
+    if (rows == 2) planeTilesIn(2, gradient, x, channels, height, width, tiles, stride, column, scratch);
+    else planeTilesIn(1, gradient, x, channels, height, width, tiles, stride, column, scratch);
+}
+
 ALWAYS_INLINE void inputTiles(const float *x, long channels, long height, long width, float *tiles, long stride,
                               long column, float *scratch) {
-    if (tiling(height, width).rows == 2) inputTilesIn(2, x, channels, height, width, tiles, stride, column, scratch);
-    else inputTilesIn(1, x, channels, height, width, tiles, stride, column, scratch);
+    planeTiles(0, x, channels, height, width, tiles, stride, column, scratch);
 }
 
-ALWAYS_INLINE void gradientTilesIn(long rows, const float *dy, long channels, long height, long width,
-                                   float *tiles, long stride, long column, float *scratch) {
-    Tiling t = tiling(height, width);
-    t.rows = rows, t.lanes = 16 / rows;  // constants in each of the two copies below
-    long pitch = 2 * t.blocked, elementStride = channels * stride;
-    long planeSize = 2 * t.tilesY * pitch;
-    for (long c = 0; c < channels; c++) pad(dy + c * height * width, height, width, scratch + c * planeSize, pitch, 0);
-    for (long c = 0; c < channels; c++) {
-        const float *padded = scratch + c * planeSize;
-        for (long ty = 0; ty < t.tilesY; ty += t.rows) {
-            long next = secondRow(t, ty);
-            for (long first = 0; first < t.tilesX; first += t.lanes) {
-                // A over the blocks' columns (top rows e, bottom rows f), then over their rows.
-                const float *top = padded + 2 * ty * pitch + 2 * first;
-                const float *nextTop = t.rows == 2 ? padded + 2 * next * pitch : top + 16;
-                Floats16 y0 = evens(top, nextTop), y1 = odds(top, nextTop);
-                Floats16 y2 = evens(top + pitch, nextTop + pitch), y3 = odds(top + pitch, nextTop + pitch);
-                Floats16 e[4] = {y0, y0 + y1, y0 - y1, -y1}, f[4] = {y2, y2 + y3, y2 - y3, -y3};
-                float *target = tiles + c * stride + column + ty * t.tilesX + first;
-                OPAQUE(target);
-                for (int k = 0; k < 4; k++) {
-                    storeBlock(t, target + k * elementStride, ty, e[k]);
-                    storeBlock(t, target + (4 + k) * elementStride, ty, e[k] + f[k]);
-                    storeBlock(t, target + (8 + k) * elementStride, ty, e[k] - f[k]);
-                    storeBlock(t, target + (12 + k) * elementStride, ty, -f[k]);
-                }
-            }
-        }
-    }
-}
-
-// Sixteen tiles of one row, or eight of each of two rows, per block (`Tiling`): two copies, one for each.
 ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, long width, float *tiles,
                                  long stride, long column, float *scratch) {
-    long rows = tiling(height, width).rows;
-    if (rows == 2) gradientTilesIn(2, dy, channels, height, width, tiles, stride, column, scratch);
-    else gradientTilesIn(1, dy, channels, height, width, tiles, stride, column, scratch);
+    planeTiles(1, dy, channels, height, width, tiles, stride, column, scratch);
 }
 
 // Copies output row `y` of a plane from `row` when the plane has it.
