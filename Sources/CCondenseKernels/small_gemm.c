@@ -3,6 +3,8 @@
 // processor runs is chosen once, at the first call.
 #include "small_gemm.h"
 
+#include <stdlib.h>
+
 #include "instruction_set.h"
 
 // One block of `rows` rows of C by 16 columns: rows of A broadcast against each row of B, each element summed over
@@ -20,35 +22,42 @@ ALWAYS_INLINE void columnBlock(int rows, long k, const float *a, long rowStride,
     for (int i = 0; i < rows; i++) *(Floats16 *)(c + i * ldc) = sums[i];
 }
 
-// One column of C, for products narrower than a block: the same chain per element as a block's lanes.
-ALWAYS_INLINE void column(long m, long k, const float *a, long rowStride,
-                                                         long columnStride, const float *b, long ldb, float *c,
-                                                         long ldc) {
-#pragma clang fp contract(fast)
-    for (long i = 0; i < m; i++) {
-        float sum = 0;
-        for (long p = 0; p < k; p++) sum += a[i * rowStride + p * columnStride] * b[p * ldb];
-        c[i * ldc] = sum;
+// Every row of one 16-column block of C: blocks of `blockRows` rows, then single rows.
+ALWAYS_INLINE void rowBlocks(int blockRows, long m, long k, const float *a, long rowStride, long columnStride,
+                             const float *b, long ldb, float *c, long ldc) {
+    long i = 0;
+    for (; i + blockRows <= m; i += blockRows)
+        columnBlock(blockRows, k, a + i * rowStride, rowStride, columnStride, b, ldb, c + i * ldc, ldc);
+    for (; i < m; i++) columnBlock(1, k, a + i * rowStride, rowStride, columnStride, b, ldb, c + i * ldc, ldc);
+}
+
+// The whole product, `blockRows` rows at a time. A last partial block of columns is computed as the block ending at
+// column n, which recomputes some columns of the one before it with the same bits; a product narrower than a block
+// runs on a zero-padded copy of B into a block-wide copy of C, so its elements are the same chains as well.
+ALWAYS_INLINE void columnSgemm(int blockRows, long m, long n, long k, const float *a, long rowStride,
+                               long columnStride, const float *b, long ldb, float *c, long ldc) {
+    if (n < 16) {
+        float *wideB = calloc((size_t)(k * 16), sizeof(float)), *wideC = malloc((size_t)(m * 16) * sizeof(float));
+        for (long p = 0; p < k; p++)
+            for (long j = 0; j < n; j++) wideB[p * 16 + j] = b[p * ldb + j];
+        rowBlocks(blockRows, m, k, a, rowStride, columnStride, wideB, 16, wideC, 16);
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++) c[i * ldc + j] = wideC[i * 16 + j];
+        free(wideB);
+        free(wideC);
+        return;
+    }
+    for (long first = 0; first < n; first += 16) {
+        long j = first + 16 <= n ? first : n - 16;
+        rowBlocks(blockRows, m, k, a, rowStride, columnStride, b + j, ldb, c + j, ldc);
     }
 }
 
-// The whole product in blocks of `ROWS` rows (then single rows). A last partial block of columns is computed as the
-// block ending at column n, which recomputes some columns of the one before it with the same bits.
+// One variant: blocks of `ROWS` rows, as many accumulators as the instruction set has registers for.
 #define COLUMN_SGEMM(NAME, ROWS, ATTRIBUTES)                                                                        \
     ATTRIBUTES static void NAME(long m, long n, long k, const float *a, long rowStride, long columnStride,        \
                                 const float *b, long ldb, float *c, long ldc) {                                  \
-        if (n < 16) {                                                                                             \
-            for (long j = 0; j < n; j++) column(m, k, a, rowStride, columnStride, b + j, ldb, c + j, ldc);        \
-            return;                                                                                               \
-        }                                                                                                         \
-        for (long first = 0; first < n; first += 16) {                                                           \
-            long j = first + 16 <= n ? first : n - 16, i = 0;                                                     \
-            for (; i + ROWS <= m; i += ROWS)                                                                      \
-                columnBlock(ROWS, k, a + i * rowStride, rowStride, columnStride, b + j, ldb, c + i * ldc + j,     \
-                            ldc);                                                                                 \
-            for (; i < m; i++)                                                                                    \
-                columnBlock(1, k, a + i * rowStride, rowStride, columnStride, b + j, ldb, c + i * ldc + j, ldc);  \
-        }                                                                                                         \
+        columnSgemm(ROWS, m, n, k, a, rowStride, columnStride, b, ldb, c, ldc);                                   \
     }
 
 // MARK: - Variants and the choice between them
