@@ -4,9 +4,6 @@
 
 /// 16 floats, loaded and stored at any float alignment: one AVX-512 register, two AVX2 ones, four SSE ones.
 typedef float Floats16 __attribute__((vector_size(64), aligned(4)));
-/// Its halves and quarters.
-typedef float Floats8 __attribute__((vector_size(32), aligned(4)));
-typedef float Floats4 __attribute__((vector_size(16), aligned(4)));
 
 /// Helpers that take or return `Floats16` are always inlined into each variant, so no call passes a vector between
 /// code compiled for different instruction sets (what clang's -Wpsabi warns about).

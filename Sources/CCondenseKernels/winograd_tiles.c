@@ -8,6 +8,7 @@
 
 #include "instruction_set.h"
 
+typedef float Floats8 __attribute__((vector_size(32), aligned(4)));
 
 // Hides how `pointer` was computed from the optimizer, so that it addresses the sixteen element rows from it afresh in
 // each block instead of keeping sixteen pointers stepping along (which spill on x86-64, and the blocks are short).

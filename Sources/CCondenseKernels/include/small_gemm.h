@@ -10,10 +10,4 @@
 void condense_column_sgemm(long m, long n, long k, const float *a, long aRowStride, long aColumnStride,
                            const float *b, long ldb, float *c, long ldc);
 
-/// `C = A·Bᵀ`, or `C += A·Bᵀ` when `accumulate`, for row-major `A [m][k]`, `B [n][k]` and `C [m][n]` (rows `lda`,
-/// `ldb`, `ldc` apart): each element a dot product of two rows in 16 interleaved partial sums. Winograd weight
-/// gradients, whose `k` runs over every tile of a chunk of samples.
-void condense_row_sgemm(long m, long n, long k, const float *a, long lda, const float *b, long ldb, int accumulate,
-                        float *c, long ldc);
-
 #endif

@@ -103,9 +103,9 @@ struct WinogradConvolution {
                                                       scratch: scratch.secondPlanes)
                 }
                 for element in 0..<16 {
-                    rowSgemm(m: o, n: c, k: count * t.tiles, scratch.second + element * o * stride, lda: stride,
-                             scratch.first + element * c * stride, ldb: stride,
-                             accumulate: first != samples.lowerBound, target + element * o * c, ldc: c)
+                    hostSgemm(transposeB: true, m: o, n: c, k: count * t.tiles, scratch.second + element * o * stride,
+                              lda: stride, scratch.first + element * c * stride, ldb: stride,
+                              beta: first == samples.lowerBound ? 0 : 1, target + element * o * c, ldc: c)
                 }
             }
         }

@@ -19,14 +19,6 @@ func columnSgemm(transposeA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePo
     condense_column_sgemm(m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, c, ldc)
 }
 
-/// `C = A·Bᵀ` (or `C += A·Bᵀ` when `accumulate`) on row-major matrices by our own kernel (`condense_row_sgemm`),
-/// single-threaded: long dot products of few rows, faster than OpenBLAS for Winograd weight gradients.
-@inline(__always)
-func rowSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-              accumulate: Bool, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-    condense_row_sgemm(m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c, ldc)
-}
-
 extension GemmDescriptor {
     /// Runs this GEMM on host pointers, spread over the cores: batches split between workers, or a single large
     /// product split by rows (or by columns when it has few rows). Each element is computed exactly as one

@@ -2,10 +2,9 @@
 import CondenseTestSupport
 import XCTest
 
-/// Our own small GEMMs (C, one variant per instruction set), `columnSgemm` and `rowSgemm`: against double-precision
-/// products on odd shapes in every variant this processor runs, and `columnSgemm`'s columns' bits independent of
-/// the product's width.
-final class SmallGemmTests: XCTestCase {
+/// `columnSgemm`, our own small GEMM (C, one variant per instruction set): against a double-precision product on
+/// odd shapes in every variant this processor runs, and each column's bits independent of the product's width.
+final class ColumnGemmTests: XCTestCase {
     /// `C = op(A)·B` in double precision, `A` stored `[m][k]`, or `[k][m]` when `transposeA`.
     private func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
@@ -45,33 +44,6 @@ final class SmallGemmTests: XCTestCase {
                         assertClose(product(a, b, m: m, n: n, k: k, transposeA: transposeA),
                                     reference(a, b, m: m, n: n, k: k, transposeA: transposeA), rtol: 1e-5, atol: 1e-5,
                                     "variant \(variant), \(m)×\(n)×\(k), transposeA \(transposeA)")
-                    }
-                }
-            }
-        }
-    }
-
-    func testRowProductsMatchADoublePrecisionProductAndAccumulate() {
-        var random = SeededGenerator(seed: 6)
-        for variant in 0...KernelVariants.widest {
-            KernelVariants.using(variant) {
-                for (m, n, k) in [(1, 1, 1), (3, 5, 13), (7, 4, 16), (13, 17, 33), (4, 9, 196), (16, 3, 100)] {
-                    // A [m][k] and B [n][k], rows padded to k + 3.
-                    let lda = k + 3, a = random.floats(m * lda), b = random.floats(n * lda), start = random.floats(m * n)
-                    var expected = [Float](repeating: 0, count: m * n)
-                    for i in 0..<m {
-                        for j in 0..<n {
-                            var sum = 0.0
-                            for p in 0..<k { sum += Double(a[i * lda + p]) * Double(b[j * lda + p]) }
-                            expected[i * n + j] = Float(sum)
-                        }
-                    }
-                    for accumulate in [false, true] {
-                        var c = accumulate ? start : [Float](repeating: .nan, count: m * n)
-                        rowSgemm(m: m, n: n, k: k, a, lda: lda, b, ldb: lda, accumulate: accumulate, &c, ldc: n)
-                        let want = accumulate ? zip(expected, start).map { $0 + $1 } : expected
-                        assertClose(c, want, rtol: 1e-5, atol: 1e-5,
-                                    "variant \(variant), \(m)×\(n)×\(k), accumulate \(accumulate)")
                     }
                 }
             }
