@@ -14,13 +14,15 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Small GEMMs for the CPU convolutions, one variant per instruction set chosen at run time.
+        .target(name: "CCondenseKernels"),
 
         // MARK: - Build tooling: Kernels/*.cl compiled into the binary
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
         .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernels"]),
 
         // MARK: - Library layers (each depends only on the ones below it)
-        .target(name: "CondenseCore", dependencies: ["CBLAS"]),
+        .target(name: "CondenseCore", dependencies: ["CBLAS", "CCondenseKernels"]),
         .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"],
                 plugins: ["EmbedKernelsPlugin"]),
         .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),

@@ -3,11 +3,14 @@ import CondenseTestSupport
 import XCTest
 
 /// The CPU backend's Winograd F(2×2, 3×3) path (3×3, stride-1, padding-1 convolutions) against direct convolution
-/// loops on odd shapes, in chunks of every size, and its gradients against finite differences of its own forward.
+/// loops on odd shapes (rows of up to 8 tiles, two tile rows per vector; up to 16; more than 16), in every C kernel
+/// variant this processor runs, in chunks of every size, and its gradients against finite differences of its own
+/// forward.
 final class WinogradConvTests: XCTestCase {
     /// (batch, input channels, output channels, height, width).
     private let shapes: [(Int, Int, Int, Int, Int)] = [
         (1, 1, 3, 1, 1), (17, 3, 7, 5, 5), (1, 13, 1, 7, 7), (17, 7, 13, 7, 7), (3, 13, 3, 6, 4), (2, 3, 1, 1, 6),
+        (2, 5, 3, 9, 18), (3, 2, 17, 13, 33), (1, 33, 7, 3, 31),
     ]
     private let parameters = Conv2dParameters(kernel: 3, padding: 1)
 
@@ -17,6 +20,10 @@ final class WinogradConvTests: XCTestCase {
     }
 
     func testTheBackendMatchesDirectConvolutionOnOddShapes() throws {
+        for variant in 0...KernelVariants.widest { try KernelVariants.using(variant) { try checkOddShapes(variant) } }
+    }
+
+    private func checkOddShapes(_ variant: Int) throws {
         let backend = TestDevices.cpu
         for (index, shape) in shapes.enumerated() {
             let g = geometry(shape)
@@ -37,13 +44,13 @@ final class WinogradConvTests: XCTestCase {
                                              gradBias: nil, parameters: parameters)
             XCTAssertLessThan(maxNormalizedError(try output.toHost(),
                                                  ConvReference.forward(g, groups: 1, input: x, weight: w, bias: b)),
-                              1e-6, "\(shape) output")
+                              1e-6, "\(shape) output, variant \(variant)")
             XCTAssertLessThan(maxNormalizedError(try gradInput.toHost(),
                                                  ConvReference.backwardInput(g, groups: 1, gradOutput: dy, weight: w)),
-                              1e-6, "\(shape) gradInput")
+                              1e-6, "\(shape) gradInput, variant \(variant)")
             XCTAssertLessThan(maxNormalizedError(try gradWeight.toHost(),
                                                  ConvReference.backwardWeight(g, groups: 1, input: x, gradOutput: dy)),
-                              1e-6, "\(shape) gradWeight")
+                              1e-6, "\(shape) gradWeight, variant \(variant)")
         }
     }
 

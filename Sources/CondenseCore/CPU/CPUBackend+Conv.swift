@@ -34,9 +34,9 @@ extension CPUBackend: ConvOps {
         timed("conv2d") {
             forEachSample(s, unfolding: true) { n, columns in
                 for group in 0..<p.groups {
-                    hostSgemm(m: s.og, n: s.hw, k: s.k, w + group * s.og * s.k, lda: s.k,
-                              columns.map { $0 + group * s.k * s.hw } ?? x + s.inputOffset(n, group), ldb: s.hw,
-                              y + s.outputOffset(n, group), ldc: s.hw)
+                    columnSgemm(m: s.og, n: s.hw, k: s.k, w + group * s.og * s.k, lda: s.k,
+                                columns.map { $0 + group * s.k * s.hw } ?? x + s.inputOffset(n, group), ldb: s.hw,
+                                y + s.outputOffset(n, group), ldc: s.hw)
                 }
                 guard let b else { return }
                 for o in 0..<g.outputChannels {
@@ -57,9 +57,9 @@ extension CPUBackend: ConvOps {
         timed(op) {
             forEachSample(s, unfolding: false) { n, columns in
                 for group in 0..<p.groups {
-                    hostSgemm(transposeA: true, m: s.k, n: s.hw, k: s.og, w + group * s.og * s.k, lda: s.k,
-                              dy + s.outputOffset(n, group), ldb: s.hw,
-                              columns.map { $0 + group * s.k * s.hw } ?? dx + s.inputOffset(n, group), ldc: s.hw)
+                    columnSgemm(transposeA: true, m: s.k, n: s.hw, k: s.og, w + group * s.og * s.k, lda: s.k,
+                                dy + s.outputOffset(n, group), ldb: s.hw,
+                                columns.map { $0 + group * s.k * s.hw } ?? dx + s.inputOffset(n, group), ldc: s.hw)
                 }
                 if let columns { ColumnKernels.col2im(g, columns: columns, sample: dx + n * s.inputSampleSize) }
             }

@@ -1,12 +1,12 @@
 /// 3×3, stride-1, padding-1 convolutions (ResNet's body) by Winograd F(2×2, 3×3) (`WinogradKernels`): 16 GEMMs
 /// over transformed tiles instead of one im2col GEMM, 2.25× fewer multiplies and no 9× column matrix. Each core takes
-/// a contiguous range of samples, one sample at a time for the forward pass and the input gradient (the same
-/// convolution of the output gradient with the rotated, transposed kernels), a chunk of samples whose tiles stay in
-/// its cache at a time for the weight gradient, whose per-core partial sums are added in range order (deterministic).
+/// a contiguous range of samples, a chunk of samples whose tiles stay in its cache at a time, for the forward pass,
+/// the input gradient (the same convolution of the output gradient with the rotated, transposed kernels) and the
+/// weight gradient, whose per-core partial sums are added in range order (deterministic).
 struct WinogradConvolution {
     let batch: Int, inputChannels: Int, outputChannels: Int
     let tiling: WinogradTiling
-    /// Channel-tiles of one weight-gradient chunk's transformed tiles, both sides together: 12 288 × 16 floats,
+    /// Channel-tiles of one chunk's transformed tiles, both sides together: 12 288 × 16 floats,
     /// 768 KB, fit the 1 MB L2 of this machine's cores beside the GEMM's packed panels.
     let chunkBudget: Int
 
@@ -46,26 +46,41 @@ struct WinogradConvolution {
         body(u)
     }
 
-    /// `y = conv(x) + b` (`input` channels in, `output` channels out) with kernel tiles `u[ξ][output][input]`. The
-    /// GEMMs run per sample: OpenBLAS's bits for a column depend on the matrix's width and the column's place in it,
-    /// so a sample's output must not depend on which samples share its batch.
+    /// `y = conv(x) + b` (`input` channels in, `output` channels out) with kernel tiles `u[ξ][output][input]`, a
+    /// chunk of samples at a time. `columnSgemm` gives every tile column the same bits whatever else shares its
+    /// product, so a sample's output does not depend on which samples share its batch or chunk.
     private func convolve(_ x: UnsafePointer<Float>, input: Int, _ u: UnsafePointer<Float>, output: Int,
                           bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-        let t = tiling, stride = t.tiles + WinogradTiling.slack
+        let t = tiling, chunk = chunk(input + output)
         HostParallel.forEachRange(batch) { _, samples in
-            let scratch = Scratch(t, chunk: 1, first: input, second: output)
+            let scratch = Scratch(t, chunk: chunk, first: input, second: output)
             defer { scratch.deallocate() }
-            for n in samples {
-                WinogradKernels.transformInput(x + n * input * t.plane, channels: input, t, into: scratch.first,
-                                               stride: stride, column: 0, scratch: scratch.plane)
-                for element in 0..<16 {
-                    hostSgemm(m: output, n: t.tiles, k: input, u + element * output * input, lda: input,
-                              scratch.first + element * input * stride, ldb: stride,
-                              scratch.second + element * output * stride, ldc: stride)
+            forEachChunk(of: samples, chunk) { first, count, stride in
+                for s in 0..<count {
+                    WinogradKernels.transformInput(x + (first + s) * input * t.plane, channels: input, t,
+                                                   into: scratch.first, stride: stride, column: s * t.tiles,
+                                                   scratch: scratch.firstPlanes)
                 }
-                WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride, column: 0,
-                                                bias: bias, into: y + n * output * t.plane, scratch: scratch.rows)
+                for element in 0..<16 {
+                    columnSgemm(m: output, n: count * t.tiles, k: input, u + element * output * input, lda: input,
+                                scratch.first + element * input * stride, ldb: stride,
+                                scratch.second + element * output * stride, ldc: stride)
+                }
+                for s in 0..<count {
+                    WinogradKernels.transformOutput(scratch.second, channels: output, t, stride: stride,
+                                                    column: s * t.tiles, bias: bias,
+                                                    into: y + (first + s) * output * t.plane)
+                }
             }
+        }
+    }
+
+    /// Runs `body(first, count, stride)` for consecutive chunks of at most `chunk` of `samples`: the chunk's first
+    /// sample, its sample count and the row length of its transformed tiles.
+    private func forEachChunk(of samples: Range<Int>, _ chunk: Int, _ body: (Int, Int, Int) -> Void) {
+        for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
+            let count = min(chunk, samples.upperBound - first)
+            body(first, count, count * tiling.tiles + WinogradTiling.slack)
         }
     }
 
@@ -79,14 +94,13 @@ struct WinogradConvolution {
         HostParallel.forEachRange(batch, parts: parts) { part, samples in
             let scratch = Scratch(t, chunk: chunk, first: c, second: o), target = products + part * productCount
             defer { scratch.deallocate() }
-            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: chunk) {
-                let count = min(chunk, samples.upperBound - first), stride = count * t.tiles + WinogradTiling.slack
+            forEachChunk(of: samples, chunk) { first, count, stride in
                 for s in 0..<count {
                     WinogradKernels.transformInput(x + (first + s) * c * t.plane, channels: c, t, into: scratch.first,
-                                                   stride: stride, column: s * t.tiles, scratch: scratch.plane)
+                                                   stride: stride, column: s * t.tiles, scratch: scratch.firstPlanes)
                     WinogradKernels.transformGradient(dy + (first + s) * o * t.plane, channels: o, t,
                                                       into: scratch.second, stride: stride, column: s * t.tiles,
-                                                      scratch: scratch.gradientPlane)
+                                                      scratch: scratch.secondPlanes)
                 }
                 for element in 0..<16 {
                     hostSgemm(transposeB: true, m: o, n: c, k: count * t.tiles, scratch.second + element * o * stride,
@@ -102,26 +116,27 @@ struct WinogradConvolution {
         WinogradKernels.weightGradient(products, outputChannels: o, inputChannels: c, into: dw)
     }
 
-    /// One core's buffers: the two sides' transformed tiles of a chunk (`first`, `second`), the zero-bordered planes
-    /// the input and gradient tiles are read from, and two output rows.
+    /// One core's buffers: the two sides' transformed tiles of a chunk, zeroed once so that the slack the tile
+    /// transforms read past the last tile holds no stale values, and the zero-bordered planes each side's tiles are
+    /// read from.
     private struct Scratch {
         let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
-        let plane: UnsafeMutablePointer<Float>, gradientPlane: UnsafeMutablePointer<Float>
-        let rows: UnsafeMutablePointer<Float>
+        let firstPlanes: UnsafeMutablePointer<Float>, secondPlanes: UnsafeMutablePointer<Float>
 
         init(_ t: WinogradTiling, chunk: Int, first firstChannels: Int, second secondChannels: Int) {
             let columns = chunk * t.tiles + WinogradTiling.slack
-            first = .allocate(capacity: 16 * firstChannels * columns)
-            second = .allocate(capacity: 16 * secondChannels * columns)
-            plane = .allocate(capacity: t.splitSize)
-            gradientPlane = .allocate(capacity: t.splitSize)
-            rows = .allocate(capacity: 4 * t.blockedTilesX)
-            plane.initialize(repeating: 0, count: t.splitSize)
-            gradientPlane.initialize(repeating: 0, count: t.splitSize)
+            func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                buffer.initialize(repeating: 0, count: count)
+                return buffer
+            }
+            (first, second) = (zeroed(16 * firstChannels * columns), zeroed(16 * secondChannels * columns))
+            firstPlanes = zeroed(WinogradKernels.scratchSize(channels: firstChannels, t))
+            secondPlanes = zeroed(WinogradKernels.scratchSize(channels: secondChannels, t))
         }
 
         func deallocate() {
-            for buffer in [first, second, plane, gradientPlane, rows] { buffer.deallocate() }
+            for buffer in [first, second, firstPlanes, secondPlanes] { buffer.deallocate() }
         }
     }
 }

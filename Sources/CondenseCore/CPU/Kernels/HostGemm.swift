@@ -1,4 +1,5 @@
 import CBLAS
+import CCondenseKernels
 
 /// One single-threaded OpenBLAS SGEMM on row-major matrices: `C = alpha·op(A)·op(B) + beta·C`.
 @inline(__always)
@@ -7,6 +8,15 @@ func hostSgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: In
                _ c: UnsafeMutablePointer<Float>, ldc: Int) {
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+}
+
+/// `C = op(A)·B` on row-major matrices by our own kernel (`condense_column_sgemm`), single-threaded: each column of
+/// `C` has the same bits whatever `n` is and wherever the column lies, unlike OpenBLAS's, and the small products of
+/// convolutions run faster than through OpenBLAS, which packs both operands on every call.
+@inline(__always)
+func columnSgemm(transposeA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+                 _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    condense_column_sgemm(m, n, k, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, c, ldc)
 }
 
 extension GemmDescriptor {
