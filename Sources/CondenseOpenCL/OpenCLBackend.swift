@@ -125,6 +125,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try check(clFinish(queue), "clFinish")
     }
 
+    /// Runs `body`, whose commands wait behind a gate (a user event) until it returns, so they start together: a
+    /// benchmark then times the device alone, without the host thread's enqueueing competing with a CPU driver's
+    /// worker threads for the cores. The gate opens even when `body` throws.
+    public func queueingTogether(_ body: () throws -> Void) throws {
+        var status: cl_int = CL_SUCCESS
+        let created = clCreateUserEvent(context, &status)
+        try check(status, "clCreateUserEvent")
+        guard let gate = created else { throw CondenseError.openCL(call: "clCreateUserEvent", status: "none") }
+        defer {
+            clSetUserEventStatus(gate, CL_COMPLETE)
+            clReleaseEvent(gate)
+        }
+        var waitList: cl_event? = gate
+        try check(clEnqueueBarrierWithWaitList(queue, 1, &waitList, nil), "clEnqueueBarrierWithWaitList")
+        try body()
+    }
+
     /// The device buffer behind a tensor of this backend.
     func buffer(_ tensor: Tensor, _ op: String) throws -> cl_mem {
         guard tensor.backend === self, let storage = tensor.storage as? OpenCLStorage else {

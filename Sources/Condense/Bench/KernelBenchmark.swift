@@ -48,7 +48,7 @@ public enum KernelBenchmark {
         try cases.map { kernel in
             var generator = InputGenerator(seed: 42)
             let (run, output) = try kernel.prepare(backend, &generator)
-            let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 11, run)
+            let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 11, burst: 8, run)
             var referenceGenerator = InputGenerator(seed: 42)
             let (referenceRun, referenceOutput) = try kernel.prepare(reference, &referenceGenerator)
             try referenceRun()
