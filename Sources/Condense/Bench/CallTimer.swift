@@ -7,10 +7,8 @@ import CondenseOpenCL
 struct CallTimer {
     let backend: Backend
 
-    private var profiler: KernelProfiler? { (backend as? OpenCLBackend)?.profiler }
-
     /// What the times measure, for reports.
-    var source: String { profiler == nil ? "wall clock" : "device events" }
+    var source: String { (backend as? OpenCLBackend)?.profiler == nil ? "wall clock" : "device events" }
 
     /// Median seconds per call of `body` after `warmUp` untimed calls. Each sample queues `burst` calls before it
     /// waits, as a training step queues its kernels: a CPU driver's worker threads sleep once the queue is empty,
@@ -19,7 +17,7 @@ struct CallTimer {
     /// enqueueing does not take a core from a CPU driver's workers while they run.
     func median(warmUp: Int, samples: Int, burst: Int = 1, _ body: () throws -> Void) throws -> Double {
         func calls() throws { for _ in 0..<burst { try body() } }
-        guard let profiler, let openCL = backend as? OpenCLBackend else {
+        guard let openCL = backend as? OpenCLBackend, let profiler = openCL.profiler else {
             return try Stopwatch.median(warmUp: warmUp, samples: samples, synchronize: backend.synchronize, calls)
                 / Double(burst)
         }
