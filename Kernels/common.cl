@@ -124,9 +124,9 @@ inline floatV activate(const floatV x) {
 
 // MARK: - Exponential of non-positive arguments
 
-// exp_nonpositive(x) = eˣ for x ≤ 0 (the max-subtracted logits of every softmax), within 2 ulp (1.7e-7 relative,
-// checked against float64 over [−87.3, 0]) and in plain vector arithmetic: x = k·ln 2 + r with k = round(x / ln 2)
-// (truncating x / ln 2 − ½ rounds to nearest for x ≤ 0), |r| ≤ ln 2 / 2 (ln 2 split in two, so k·ln 2 is subtracted
+// exp_nonpositive(x) = eˣ for x ≤ 0 (the max-subtracted logits of every softmax), within about 2 ulp (1.7e-7
+// relative, checked against float64 over [−87.3, 0]) and in plain vector arithmetic: x = k·ln 2 + r with k the
+// nearest integer to x / ln 2 (truncating x / ln 2 − ½ gives it for x ≤ 0), |r| ≤ ln 2 / 2 (ln 2 split in two, so k·ln 2 is subtracted
 // exactly), eʳ = 1 + r·q(r) with q a degree-4 near-minimax fit, and 2ᵏ built in the exponent bits. Below −87.3,
 // where eˣ is subnormal, it returns 0. About 15 vector operations: half the instructions of the library `exp` that
 // PoCL inlines, whose accuracy, range handling and rounding-mode conversion the softmax kernels do not need.
