@@ -79,9 +79,8 @@ __kernel void bn_normalize(__global const float* x, __global const float* gamma,
     const float scale = gamma[c] * inverse_std, shift = beta[c] - mean[c] * scale;
     x += start;
     y += start;
-    int j = 0;
-    for (; j + VEC <= count; j += VEC) STOREV(activate(LOADV(x + j) * scale + shift), y + j);
-    for (; j < count; ++j) y[j] = FIRST(activate((floatV)(x[j] * scale + shift)));
+#define BODY_NORMALIZE(LOAD, STORE, j) STORE(activate(LOAD(x + j) * scale + shift), y + j)
+    POINTWISE(BODY_NORMALIZE);
 }
 
 __kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* mean,
@@ -131,7 +130,6 @@ __kernel void bn_backward_input(__global const float* dy, __global const float* 
     dy += start;
     x += start;
     dx += start;
-    int j = 0;
-    for (; j + VEC <= count; j += VEC) STOREV(a * LOADV(dy + j) + b * (LOADV(x + j) - m) + shift, dx + j);
-    for (; j < count; ++j) dx[j] = a * dy[j] + b * (x[j] - m) + shift;
+#define BODY_BACKWARD_INPUT(LOAD, STORE, j) STORE(a * LOAD(dy + j) + b * (LOAD(x + j) - m) + shift, dx + j)
+    POINTWISE(BODY_BACKWARD_INPUT);
 }

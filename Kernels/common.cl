@@ -76,6 +76,16 @@ DEFINE_GROUP_SUM(float, group_sum)
     const size_t start = (size_t)row * (inner) + chunkStart;                 \
     const int count = min(CHUNK, (inner) - chunkStart)
 
+// POINTWISE(BODY), after ROW_CHUNK with every pointer advanced to the chunk (`start`), runs BODY(LOAD, STORE, j) for
+// the chunk's whole vectors (LOADV/STOREV) and then for its remaining elements (LOAD_ONE: one float in every lane,
+// STORE_ONE: lane 0 stored), so each elementwise formula is written once for both.
+#define LOAD_ONE(p) ((floatV)*(p))
+#define STORE_ONE(v, p) (*(p) = FIRST(v))
+#define POINTWISE(BODY)                                                  \
+    int j = 0;                                                           \
+    for (; j + VEC <= count; j += VEC) BODY(LOADV, STOREV, j);           \
+    for (; j < count; ++j) BODY(LOAD_ONE, STORE_ONE, j)
+
 // LOADV_STRIDED(p, s): the VEC floats p[0], p[s], p[2s], … (one vector load when s is 1).
 #define LOADV_STRIDED(p, s) ((s) == 1 ? LOADV(p) : GATHERV(p, s))
 #define GATHER4_(p, s, k) (p)[(k) * (s)], (p)[((k) + 1) * (s)], (p)[((k) + 2) * (s)], (p)[((k) + 3) * (s)]

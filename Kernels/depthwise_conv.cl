@@ -260,16 +260,20 @@ inline void store_row(const float16 v, __global float* p) {
     if (OUT_W & 1) *p = rest2.x;
 }
 
-// Adds the correlation of `source` (a SRC_H × SRC_W plane) with taps w (w[TAP(ky, kx)]) at output row oy to sum.
+// BODY(kx, shifted) for each tap (ky, kx) that output row oy reads inside `source` (a SRC_H × SRC_W plane), with
+// ky in scope: the tap row's source row loaded once as a float16, each kx a shuffle of it.
+#define FOR_EACH_TAP(source, oy, BODY)                                   \
+    _Pragma("unroll") for (int ky = 0; ky < KH; ++ky) {                  \
+        const int a = (oy) - PAD_Y + ky * DH;                            \
+        if (a < 0 || a >= SRC_H) continue;                               \
+        const float16 row = vload16(0, (source) + a * SRC_W);            \
+        FOR_EACH_KX(row, BODY)                                           \
+    }
+
+// Adds the correlation of `source` with taps w (w[TAP(ky, kx)]) at output row oy to sum.
 #define CORRELATE_TAP(kx, shifted) sum += (shifted) * w[TAP(ky, kx)];
 inline float16 correlate_row(__global const float* restrict source, const float* w, const int oy, float16 sum) {
-    #pragma unroll
-    for (int ky = 0; ky < KH; ++ky) {
-        const int a = oy - PAD_Y + ky * DH;
-        if (a < 0 || a >= SRC_H) continue;
-        const float16 row = vload16(0, source + a * SRC_W);
-        FOR_EACH_KX(row, CORRELATE_TAP)
-    }
+    FOR_EACH_TAP(source, oy, CORRELATE_TAP)
     return sum;
 }
 
@@ -335,13 +339,7 @@ void depthwise_backward_weight_rows(__global const float* restrict input, __glob
     for (int oy = 0; oy < OH; ++oy) {
         const float16 g = select((float16)0.0f, vload16(0, dy + oy * OW), lanes < OW);  // lanes past the row: 0
         sums[TAPS] += g;
-        #pragma unroll
-        for (int ky = 0; ky < KH; ++ky) {
-            const int a = oy - PAD_Y + ky * DH;
-            if (a < 0 || a >= SRC_H) continue;
-            const float16 row = vload16(0, source + a * SRC_W);
-            FOR_EACH_KX(row, ACCUMULATE_TAP)
-        }
+        FOR_EACH_TAP(source, oy, ACCUMULATE_TAP)
     }
     __global float* target = partial + (size_t)(o * N + n) * (TAPS + 1);
     for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sum_lanes(sums[tap]);

@@ -15,16 +15,6 @@
 #define WG 128
 #endif
 
-// The streaming kernels take one chunk per work-item (common.cl's ROW_CHUNK over one row of `length` elements):
-// POINTWISE(BODY) runs BODY(LOAD, STORE, j) for the chunk's whole vectors (LOADV/STOREV) and then for its remaining
-// elements (one float in every lane, lane 0 stored), with every pointer argument already advanced to the chunk.
-#define LOAD_ONE(p) ((floatV)*(p))
-#define STORE_ONE(v, p) (*(p) = FIRST(v))
-#define POINTWISE(BODY)                                                  \
-    int j = 0;                                                           \
-    for (; j + VEC <= count; j += VEC) BODY(LOADV, STOREV, j);           \
-    for (; j < count; ++j) BODY(LOAD_ONE, STORE_ONE, j)
-
 // The gradient passes where the activation's output y is inside its linear range.
 inline floatV activation_gradient(const floatV y, const floatV dy) {
 #if ACTIVATION == 1

@@ -107,9 +107,8 @@ __kernel void fake_quant_forward(__global const float* x, __global const float* 
     const float s = scale[c], inv = recip_rn(s), z = round_even(zeroPoint[c]);
     x += start;
     y += start;
-    int j = 0;
-    for (; j + VEC <= count; j += VEC) STOREV(fake_quant_value(LOADV(x + j), s, inv, z, qmin, qmax), y + j);
-    for (; j < count; ++j) y[j] = FIRST(fake_quant_value((floatV)x[j], s, inv, z, qmin, qmax));
+#define BODY_FAKE_QUANT(LOAD, STORE, j) STORE(fake_quant_value(LOAD(x + j), s, inv, z, qmin, qmax), y + j)
+    POINTWISE(BODY_FAKE_QUANT);
 }
 
 // y = clamp(z + rint(x·m), qmin, qmax) − z: integer accumulators x scaled by the channel's multiplier, rounded, shifted
@@ -125,9 +124,8 @@ __kernel void requantize(__global const float* x, __global const float* multipli
     const float m = multiplier[channel_of_row(row, channels)];
     x += start;
     y += start;
-    int j = 0;
-    for (; j + VEC <= count; j += VEC) STOREV(requantize_value(LOADV(x + j), m, zero, qmin, qmax), y + j);
-    for (; j < count; ++j) y[j] = FIRST(requantize_value((floatV)x[j], m, zero, qmin, qmax));
+#define BODY_REQUANTIZE(LOAD, STORE, j) STORE(requantize_value(LOAD(x + j), m, zero, qmin, qmax), y + j)
+    POINTWISE(BODY_REQUANTIZE);
 }
 
 // Straight-through dx = dy where qmin ≤ q ≤ qmax, else 0; with LSQ also adds to *term the scale gradient's terms

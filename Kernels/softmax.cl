@@ -250,8 +250,7 @@ inline floatV distillation_gradient(const floatV ea, const floatV eb, const floa
     return (kdGradScale * (eb * inverses.y - ea * inverses.x) + ceScale * ps) * invB;
 }
 
-// The gradient pass's eᵃ at element j (LOAD: LOADV for a vector, LOAD_BROADCAST for one element in all lanes).
-#define LOAD_BROADCAST(p) ((floatV)*(p))
+// The gradient pass's eᵃ at element j (LOAD: LOADV for a vector, common.cl's LOAD_ONE for one element in all lanes).
 #if CACHE_TEACHER
 #define TEACHER_EXP(j, LOAD) LOAD(cache + (j))
 #else
@@ -317,8 +316,8 @@ void distillation_rows(const __global float* student, const __global float* teac
                g + j);
     }
     ROW_TAIL(j, classes) {
-        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_BROADCAST), LOAD_BROADCAST(g + j),
-                                           LOAD_BROADCAST(x + j), ms, inverses, kdGradScale, ceScale, invB));
+        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_ONE), LOAD_ONE(g + j),
+                                           LOAD_ONE(x + j), ms, inverses, kdGradScale, ceScale, invB));
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
