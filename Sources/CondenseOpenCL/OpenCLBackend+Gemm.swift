@@ -6,7 +6,7 @@ extension OpenCLBackend {
     public func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
         try d.validate(a: a, b: b, c: c)
         guard d.m > 0, d.n > 0 else { return }
-        if tiling.groupSize == 1 && d.batchCount == 1 { return try tiledGemm(a, b, c, d) }
+        if tiling.isForCPUDriver && d.batchCount == 1 { return try tiledGemm(a, b, c, d) }
         let bufferA = try buffer(a, "gemm"), bufferB = try buffer(b, "gemm"), bufferC = try buffer(c, "gemm")
         let transA = d.transposeA ? CLBlastTransposeYes : CLBlastTransposeNo
         let transB = d.transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
@@ -28,7 +28,7 @@ extension OpenCLBackend {
         settle(event, name: "gemm (CLBlast)")
     }
 
-    /// GEMM through `Kernels/gemm.cl` on a CPU driver (`tiling` of one work-item per group), where CLBlast's
+    /// GEMM through `Kernels/gemm.cl` on a CPU driver (`tiling.isForCPUDriver`), where CLBlast's
     /// default kernels reach 5–20 GFLOP/s: with B transposed (and A not) tiles of dot products along K; otherwise
     /// register-blocked tiles of C, after copying a transposed B (both operands transposed) to [K, N].
     private func tiledGemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {

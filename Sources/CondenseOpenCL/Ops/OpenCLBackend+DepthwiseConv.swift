@@ -73,7 +73,7 @@ extension OpenCLBackend: DepthwiseConvOps {
     /// Whether the layer runs through the row kernels (`depthwise_*_rows`): on a CPU driver (one work-item per
     /// tile), at stride 1, with a kernel at most 7 wide, when the input and output rows fit in a `float16`.
     private func usesRowKernels(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters) -> Bool {
-        tiling.tileGroupSize == 1 && g.strideHeight == 1 && g.strideWidth == 1 && p.kernelWidth <= 7
+        tiling.isForCPUDriver && g.strideHeight == 1 && g.strideWidth == 1 && p.kernelWidth <= 7
             && max(g.inputWidth, g.outputWidth) <= 16
     }
 

@@ -81,7 +81,7 @@ extension OpenCLBackend: SoftmaxOps {
     /// Work-items per row: `softmaxWorkGroup` on a GPU; one on a CPU driver (`tiling.groupSize` 1), where a
     /// work-group's barriers would split its loops and one work-item walks the row in `tiling.vectorWidth` vectors.
     private func rowGroup(for classes: Int) -> Int {
-        tiling.groupSize == 1 ? 1 : Self.softmaxWorkGroup(for: classes)
+        tiling.isForCPUDriver ? 1 : Self.softmaxWorkGroup(for: classes)
     }
 
     /// The temperature as `TEMPERATURE_POWER` (softmax.cl): T when it is an integer from 1 to 16, so that
@@ -95,7 +95,7 @@ extension OpenCLBackend: SoftmaxOps {
     /// an exponential, when the row takes at most half of it. GPUs recompute them, which costs less than the
     /// occupancy a large local buffer would take.
     private func cachesTeacherExponentials(classes: Int) -> Bool {
-        tiling.groupSize == 1 && classes * MemoryLayout<Float>.size <= localMemoryBytes / 2
+        tiling.isForCPUDriver && classes * MemoryLayout<Float>.size <= localMemoryBytes / 2
     }
 
     private func rowDefines(_ group: Int, _ extra: [String: Int]) -> [String: Int] {

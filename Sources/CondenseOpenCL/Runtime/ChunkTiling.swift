@@ -19,6 +19,11 @@ public struct ChunkTiling: Equatable, Sendable {
     /// Floats per work-item.
     public var chunk: Int { vectorWidth * vectorsPerItem }
 
+    /// Whether this is the CPU drivers' tiling (one work-item per group, long vector loops): the kernels written
+    /// for that formulation (softmax rows per work-item, depthwise row kernels, `gemm.cl`) take over from the GPU
+    /// ones then.
+    public var isForCPUDriver: Bool { groupSize == 1 }
+
     /// The `-D` defines the kernels read.
     public var defines: [String: Int] { ["VEC": vectorWidth, "ITEMS": vectorsPerItem] }
 
