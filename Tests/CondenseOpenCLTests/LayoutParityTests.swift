@@ -3,10 +3,12 @@ import CondenseTestSupport
 import XCTest
 
 /// `swapLeadingAxes` on OpenCL against the CPU backend, bitwise (it only moves elements), with offsets on both sides,
-/// with both chunk tilings (planes of 300 take two chunks on the CPU tiling).
+/// with both chunk tilings (planes of 300 take two chunks on the CPU tiling; shorter ones move in tiles of rows there,
+/// some cut by the edges of both axes).
 final class LayoutParityTests: XCTestCase {
     func testSwapMatchesTheCPUBackend() throws {
-        for (index, (a, b, plane)) in [(1, 1, 1), (17, 3, 25), (3, 33, 1), (7, 13, 49), (2, 3, 300)].enumerated() {
+        for (index, (a, b, plane)) in [(1, 1, 1), (17, 3, 25), (3, 33, 1), (7, 13, 49), (2, 3, 300), (37, 19, 4), (9, 5, 16),
+                                                       (5, 2, 255)].enumerated() {
             var random = SeededGenerator(seed: UInt64(240 + index))
             let values = random.floats(a * b * plane + 3)
             try assertParityForEachTiling("swap \(a)×\(b)×\(plane)", rtol: 0, atol: 0) { backend in
