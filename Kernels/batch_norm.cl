@@ -3,17 +3,19 @@
 // Reductions are two launches without barriers (which CPU drivers such as PoCL run slowly): per (channel, sample)
 // plane, then per channel over the samples.
 //
-//   bn_partial_moments  one work-item per (c, n): the plane's mean and squared deviations (two passes, VEC lanes).
+//   bn_partial_moments  one work-item per ROWS consecutive (n, c) planes: each plane's mean and squared deviations
+//                       (two passes, VEC lanes).
 //   bn_statistics       one work-item per channel: the planes combined (Chan et al.), saves mean and
 //                       1/sqrt(var + eps); updates the running statistics.
-//   bn_normalize        one chunk of a plane per work-item: y = activation(x·scale + shift) with per-channel
+//   bn_normalize        one chunk of ROWS planes per work-item: y = activation(x·scale + shift) with per-channel
 //                       scale/shift from saved (TRAINING 1) or running (TRAINING 0) statistics.
-//   bn_partial_backward one work-item per (c, n): Σ dy and Σ dy·(x − mean) of the plane.
+//   bn_partial_backward one work-item per ROWS consecutive (n, c) planes: Σ dy and Σ dy·(x − mean) of each plane.
 //   bn_backward_reduce  one work-item per channel: dβ = Σ dy, dγ = Σ dy·x̂.
-//   bn_backward_input   one chunk of a plane per work-item: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
+//   bn_backward_input   one chunk of ROWS planes per work-item: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
 //
 // Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6 (common.cl); TRAINING 1 = normalize with the
-// saved batch statistics, 0 = with the running ones; VEC and ITEMS, the chunks of common.cl (ChunkTiling).
+// saved batch statistics, 0 = with the running ones; VEC, ITEMS and ROWS, the chunks and row blocks of common.cl
+// (ChunkTiling.rowBlocks).
 
 #ifndef TRAINING
 #define TRAINING 1
@@ -35,11 +37,12 @@ inline float2 plane_moments(__global const float* x, const int spatial) {
     return (float2)(mean, sum_lanes(lanes) + squares);
 }
 
+// Range [1, ceil(N·C / ROWS)] (the planes' blocks of ChunkTiling.rowBlocks); partial[c·N + n] is plane (n, c)'s.
 __kernel void bn_partial_moments(__global const float* x, __global float2* partial, const int batch,
                                  const int channels, const int spatial) {
-    const int c = get_global_id(0), n = get_global_id(1);
-    if (c >= channels || n >= batch) return;
-    partial[c * batch + n] = plane_moments(x + (n * channels + c) * spatial, spatial);
+    FOR_EACH_ROW(row, batch * channels) {
+        partial[row % channels * batch + row / channels] = plane_moments(x + (size_t)row * spatial, spatial);
+    }
 }
 
 __kernel void bn_statistics(__global const float2* partial, __global float* saved_mean,
@@ -64,45 +67,48 @@ __kernel void bn_statistics(__global const float2* partial, __global float* save
     running_variance[c] = (1.0f - momentum) * running_variance[c] + momentum * variance * unbias;
 }
 
-// Range [segments, N·C] (common.cl's ROW_CHUNK over the planes).
+// Range [segments, ceil(N·C / ROWS)] (ChunkTiling.rowBlocks over the N·C = `rows` planes).
 __kernel void bn_normalize(__global const float* x, __global const float* gamma, __global const float* beta,
                            __global const float* mean, __global const float* statistic, __global float* y,
-                           const int channels, const int spatial, const float epsilon) {
-    ROW_CHUNK(spatial);
-    if (count <= 0) return;
-    const int c = row % channels;
+                           const int rows, const int channels, const int spatial, const float epsilon) {
+    FOR_EACH_ROW(row, rows) {
+        CHUNK_OF_ROW(row, spatial);
+        if (count <= 0) return;
+        const int c = row % channels;
 #if TRAINING
-    const float inverse_std = statistic[c];
+        const float inverse_std = statistic[c];
 #else
-    const float inverse_std = 1.0f / sqrt(statistic[c] + epsilon);
+        const float inverse_std = 1.0f / sqrt(statistic[c] + epsilon);
 #endif
-    const float scale = gamma[c] * inverse_std, shift = beta[c] - mean[c] * scale;
-    x += start;
-    y += start;
-#define BODY_NORMALIZE(LOAD, STORE, j) STORE(activate(LOAD(x + j) * scale + shift), y + j)
-    POINTWISE(BODY_NORMALIZE);
+        const float scale = gamma[c] * inverse_std, shift = beta[c] - mean[c] * scale;
+        __global const float* in = x + start;
+        __global float* out = y + start;
+#define BODY_NORMALIZE(LOAD, STORE, j) STORE(activate(LOAD(in + j) * scale + shift), out + j)
+        POINTWISE(BODY_NORMALIZE);
+    }
 }
 
+// Range and partial sums as bn_partial_moments's.
 __kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* mean,
                                   __global float2* partial, const int batch, const int channels, const int spatial) {
-    const int c = get_global_id(0), n = get_global_id(1);
-    if (c >= channels || n >= batch) return;
-    const int base = (n * channels + c) * spatial;
-    dy += base;
-    x += base;
-    const float m = mean[c];
-    floatV dyLanes = 0.0f, centeredLanes = 0.0f;
-    float sum_dy = 0.0f, sum_dy_centered = 0.0f;
-    int i = 0;
-    for (; i + VEC <= spatial; i += VEC) {
-        dyLanes += LOADV(dy + i);
-        centeredLanes += LOADV(dy + i) * (LOADV(x + i) - m);
+    FOR_EACH_ROW(row, batch * channels) {
+        const int n = row / channels, c = row % channels;
+        const float m = mean[c];
+        __global const float* g = dy + (size_t)row * spatial;
+        __global const float* v = x + (size_t)row * spatial;
+        floatV dyLanes = 0.0f, centeredLanes = 0.0f;
+        float sum_dy = 0.0f, sum_dy_centered = 0.0f;
+        int i = 0;
+        for (; i + VEC <= spatial; i += VEC) {
+            dyLanes += LOADV(g + i);
+            centeredLanes += LOADV(g + i) * (LOADV(v + i) - m);
+        }
+        for (; i < spatial; ++i) {
+            sum_dy += g[i];
+            sum_dy_centered += g[i] * (v[i] - m);
+        }
+        partial[c * batch + n] = (float2)(sum_lanes(dyLanes) + sum_dy, sum_lanes(centeredLanes) + sum_dy_centered);
     }
-    for (; i < spatial; ++i) {
-        sum_dy += dy[i];
-        sum_dy_centered += dy[i] * (x[i] - m);
-    }
-    partial[c * batch + n] = (float2)(sum_lanes(dyLanes) + sum_dy, sum_lanes(centeredLanes) + sum_dy_centered);
 }
 
 __kernel void bn_backward_reduce(__global const float2* partial, __global const float* inverse_std,
@@ -116,20 +122,22 @@ __kernel void bn_backward_reduce(__global const float2* partial, __global const 
     grad_gamma[c] = sum.y * inverse_std[c];
 }
 
-// Range [segments, N·C] (common.cl's ROW_CHUNK over the planes).
+// Range [segments, ceil(N·C / ROWS)] (ChunkTiling.rowBlocks over the N·C = `rows` planes).
 __kernel void bn_backward_input(__global const float* dy, __global const float* x, __global const float* gamma,
                                 __global const float* mean, __global const float* inverse_std,
                                 __global const float* grad_gamma, __global const float* grad_beta, __global float* dx,
-                                const int channels, const int spatial, const float per_channel) {
-    ROW_CHUNK(spatial);
-    if (count <= 0) return;
-    const int c = row % channels;
-    // dx = γ·inv/M·(M·dy − dβ − x̂·dγ) with x̂ = (x − mean)·inv, as a·dy + b·(x − mean) + shift.
-    const float inv = inverse_std[c], factor = gamma[c] * inv / per_channel, m = mean[c];
-    const float a = factor * per_channel, b = -factor * inv * grad_gamma[c], shift = -factor * grad_beta[c];
-    dy += start;
-    x += start;
-    dx += start;
-#define BODY_BACKWARD_INPUT(LOAD, STORE, j) STORE(a * LOAD(dy + j) + b * (LOAD(x + j) - m) + shift, dx + j)
-    POINTWISE(BODY_BACKWARD_INPUT);
+                                const int rows, const int channels, const int spatial, const float per_channel) {
+    FOR_EACH_ROW(row, rows) {
+        CHUNK_OF_ROW(row, spatial);
+        if (count <= 0) return;
+        const int c = row % channels;
+        // dx = γ·inv/M·(M·dy − dβ − x̂·dγ) with x̂ = (x − mean)·inv, as a·dy + b·(x − mean) + shift.
+        const float inv = inverse_std[c], factor = gamma[c] * inv / per_channel, m = mean[c];
+        const float a = factor * per_channel, b = -factor * inv * grad_gamma[c], shift = -factor * grad_beta[c];
+        __global const float* g = dy + start;
+        __global const float* v = x + start;
+        __global float* out = dx + start;
+#define BODY_BACKWARD_INPUT(LOAD, STORE, j) STORE(a * LOAD(g + j) + b * (LOAD(v + j) - m) + shift, out + j)
+        POINTWISE(BODY_BACKWARD_INPUT);
+    }
 }

@@ -71,10 +71,25 @@ DEFINE_GROUP_SUM(float, group_sum)
 // ROW_CHUNK(inner) declares, for work-item (s, row) of a [segments, rows] range over rows of `inner` floats, its row,
 // where its chunk starts in the tensor and how many elements it has (≤ 0: past the row's end, in the padding of a
 // rounded-up range). The host side is ChunkTiling.rowRange.
-#define ROW_CHUNK(inner)                                                      \
-    const int row = get_global_id(1), chunkStart = get_global_id(0) * CHUNK; \
-    const size_t start = (size_t)row * (inner) + chunkStart;                 \
+#define ROW_CHUNK(inner)              \
+    const int row = get_global_id(1); \
+    CHUNK_OF_ROW(row, inner)
+// CHUNK_OF_ROW(row, inner) declares the same for a given row: chunkStart, start and count.
+#define CHUNK_OF_ROW(row, inner)                                 \
+    const int chunkStart = get_global_id(0) * CHUNK;             \
+    const size_t start = (size_t)(row) * (inner) + chunkStart;   \
     const int count = min(CHUNK, (inner) - chunkStart)
+
+// ROWS: rows per work-item of the kernels that loop FOR_EACH_ROW (ChunkTiling.rowBlocks): 1 on GPUs and for rows
+// of a chunk or more, enough rows for about a chunk on CPU drivers, where one work-item per short row would spend
+// more on its own setup than on its elements.
+#ifndef ROWS
+#define ROWS 1
+#endif
+// FOR_EACH_ROW(row, rows) runs the statement after it for each of work-item get_global_id(1)'s ROWS consecutive rows
+// (of `rows` in all).
+#define FOR_EACH_ROW(row, rows) \
+    for (int row = get_global_id(1) * ROWS, row##End = min(row + ROWS, (rows)); row < row##End; ++row)
 
 // POINTWISE(BODY), after ROW_CHUNK with every pointer advanced to the chunk (`start`), runs BODY(LOAD, STORE, j) for
 // the chunk's whole vectors (LOADV/STOREV) and then for its remaining elements (LOAD_ONE: one float in every lane,

@@ -1,7 +1,7 @@
 import CondenseCore
 
 /// `BatchNormOps` through `Kernels/batch_norm.cl`: per-plane partial sums, a per-channel reduction, then an
-/// elementwise launch over chunks of the planes (`tiling`).
+/// elementwise launch over chunks of the planes (`tiling`; short planes several to a work-item on CPU drivers).
 extension OpenCLBackend: BatchNormOps {
     public func batchNormTraining(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor,
                                   runningVariance: Tensor, momentum: Float, epsilon: Float, output: Tensor,
@@ -12,9 +12,10 @@ extension OpenCLBackend: BatchNormOps {
                                                 savedInverseStd: savedInverseStd)
         let unbias = Float(e.perChannelCount) / Float(max(e.perChannelCount - 1, 1))
         let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
-        try launch("bn_partial_moments", file: "batch_norm", defines: tiling.defines,
+        let planes = planeBlocks(e)
+        try launch("bn_partial_moments", file: "batch_norm", defines: planes.defines,
                    arguments: [.buffer(input), .buffer(partial), .int(e.batch), .int(e.channels), .int(e.spatial)],
-                   global: [e.channels, e.batch])
+                   global: planes.global)
         try launch("bn_statistics", file: "batch_norm",
                    arguments: [.buffer(partial), .buffer(savedMean), .buffer(savedInverseStd), .buffer(runningMean),
                                .buffer(runningVariance), .int(e.batch), .int(e.channels), .int(e.spatial),
@@ -40,19 +41,21 @@ extension OpenCLBackend: BatchNormOps {
                                                 savedInverseStd: savedInverseStd, gradInput: gradInput,
                                                 gradGamma: gradGamma, gradBeta: gradBeta)
         let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
-        try launch("bn_partial_backward", file: "batch_norm", defines: tiling.defines,
+        let planes = planeBlocks(e)
+        try launch("bn_partial_backward", file: "batch_norm", defines: planes.defines,
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(partial), .int(e.batch),
                                .int(e.channels), .int(e.spatial)],
-                   global: [e.channels, e.batch])
+                   global: planes.global)
         try launch("bn_backward_reduce", file: "batch_norm",
                    arguments: [.buffer(partial), .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta),
                                .int(e.batch), .int(e.channels)],
                    global: [e.channels])
-        let range = tiling.rowRange(rowLength: e.spatial, rows: e.batch * e.channels)
-        try launch("bn_backward_input", file: "batch_norm", defines: tiling.defines,
+        let range = tiling.rowBlocks(rowLength: e.spatial, rows: e.batch * e.channels)
+        try launch("bn_backward_input", file: "batch_norm", defines: range.defines,
                    arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(savedMean),
                                .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta), .buffer(gradInput),
-                               .int(e.channels), .int(e.spatial), .float(Float(e.perChannelCount))],
+                               .int(e.batch * e.channels), .int(e.channels), .int(e.spatial),
+                               .float(Float(e.perChannelCount))],
                    global: range.global, local: range.local)
     }
 
@@ -60,11 +63,18 @@ extension OpenCLBackend: BatchNormOps {
     private func normalize(_ input: Tensor, _ gamma: Tensor, _ beta: Tensor, mean: Tensor, statistic: Tensor,
                            _ output: Tensor, _ e: BatchNormExtents, epsilon: Float, training: Bool,
                            activation: Activation) throws {
-        let range = tiling.rowRange(rowLength: e.spatial, rows: e.batch * e.channels)
+        let range = tiling.rowBlocks(rowLength: e.spatial, rows: e.batch * e.channels)
         try launch("bn_normalize", file: "batch_norm",
-                   defines: tiling.defines.merging(["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0]) { $1 },
+                   defines: range.defines.merging(["ACTIVATION": activation.rawValue, "TRAINING": training ? 1 : 0]) { $1 },
                    arguments: [.buffer(input), .buffer(gamma), .buffer(beta), .buffer(mean), .buffer(statistic),
-                               .buffer(output), .int(e.channels), .int(e.spatial), .float(epsilon)],
+                               .buffer(output), .int(e.batch * e.channels), .int(e.channels), .int(e.spatial),
+                               .float(epsilon)],
                    global: range.global, local: range.local)
+    }
+
+    /// The [1, blocks of planes] range of the per-plane reductions (whole planes, ROWS a work-item) and its defines.
+    private func planeBlocks(_ e: BatchNormExtents) -> (global: [Int], defines: [String: Int]) {
+        let blocks = tiling.rowBlocks(rowLength: e.spatial, rows: e.batch * e.channels)
+        return ([1, blocks.global[1]], blocks.defines)
     }
 }

@@ -41,4 +41,23 @@ public struct ChunkTiling: Equatable, Sendable {
     public func rowRange(rowLength: Int, rows: Int) -> (global: [Int], local: [Int]) {
         ([groups(alongRowOf: rowLength) * groupSize, rows], [groupSize, 1])
     }
+
+    /// `rowRange` for the kernels that loop FOR_EACH_ROW (common.cl) over `rows` rows of `rowLength` floats, with
+    /// their defines: on a CPU driver a row shorter than a chunk shares its work-item with its neighbours (`ROWS` of
+    /// them, about a chunk in all) and is read in vectors no wider than itself.
+    public func rowBlocks(rowLength: Int, rows: Int) -> (global: [Int], local: [Int], defines: [String: Int]) {
+        let perItem = rowsPerItem(rowLength: rowLength)
+        var defines = self.defines.merging(["ROWS": perItem]) { $1 }
+        if perItem > 1 {
+            let width = min(vectorWidth, 1 << (Int.bitWidth - 1 - max(rowLength, 1).leadingZeroBitCount))
+            (defines["VEC"], defines["ITEMS"]) = (width, chunk / width)
+        }
+        let range = rowRange(rowLength: rowLength, rows: ceilDiv(rows, perItem))
+        return (range.global, range.local, defines)
+    }
+
+    /// `ROWS` of `rowBlocks`: 1 but for rows shorter than a chunk on a CPU driver.
+    public func rowsPerItem(rowLength: Int) -> Int {
+        isForCPUDriver ? max(1, chunk / max(rowLength, 1)) : 1
+    }
 }
