@@ -153,7 +153,7 @@ inline floatV activate(const floatV x) {
 // relative, checked against float64 over [−87.3, 0]) and in plain vector arithmetic: x = k·ln 2 + r with k the
 // nearest integer to x / ln 2 (truncating x / ln 2 − ½ gives it for x ≤ 0), |r| ≤ ln 2 / 2 (ln 2 split in two, so k·ln 2 is subtracted
 // exactly), eʳ = 1 + r·q(r) with q a degree-4 near-minimax fit, and 2ᵏ built in the exponent bits. Below −87.3,
-// where eˣ is subnormal, it returns 0. About 15 vector operations: half the instructions of the library `exp` that
+// where eˣ is subnormal, it returns 0 (so k ≥ −126 wherever 2ᵏ is used, and needs no clamp). About 15 vector operations: half the instructions of the library `exp` that
 // PoCL inlines, whose accuracy, range handling and rounding-mode conversion the softmax kernels do not need.
 // Overloaded for float and floatV.
 #define DEFINE_EXP_NONPOSITIVE(TYPE, INT_TYPE)                                                      \
@@ -165,7 +165,7 @@ inline floatV activate(const floatV x) {
         q = fma(q, r, 1.666763574e-1f);                                                             \
         q = fma(q, r, 4.999915063e-1f);                                                             \
         q = fma(q, r, 9.999997020e-1f);                                                             \
-        const TYPE twoToK = CONCAT(as_, TYPE)((max(k, -126) + 127) << 23);                          \
+        const TYPE twoToK = CONCAT(as_, TYPE)((k + 127) << 23);                                     \
         return x < -87.33f ? (TYPE)0.0f : fma(q, r, 1.0f) * twoToK;                                \
     }
 

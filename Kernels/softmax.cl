@@ -241,13 +241,12 @@ inline floatV add_distillation_terms(const floatV s, const floatV t, const float
     return eb;
 }
 
-// The distillation gradient at an element (or vector) off the label from its eᵃ and eᵇ:
-// (kdGradScale·(psT − pt) + ceScale·ps)·invB.
+// The distillation gradient at an element (or vector) off the label from its eᵃ and eᵇ,
+// (kdGradScale·(psT − pt) + ceScale·ps)·invB, as eᵇ·w.y − eᵃ·w.x + exp(s − max s)·w.z with the row's weights
+// w = (kdGradScale/Σeᵃ, kdGradScale/Σeᵇ, ceScale/Σexp(s − max s))·invB (s is not read for an integer temperature).
 inline floatV distillation_gradient(const floatV ea, const floatV eb, const floatV s, const float ms,
-                                    const float4 inverses, const float kdGradScale, const float ceScale,
-                                    const float invB) {
-    const floatV ps = student_exp(eb, s, ms) * inverses.z;
-    return (kdGradScale * (eb * inverses.y - ea * inverses.x) + ceScale * ps) * invB;
+                                    const float4 weights) {
+    return fma(student_exp(eb, s, ms), weights.z, fma(eb, weights.y, -ea * weights.x));
 }
 
 // The gradient pass's eᵃ at element j (LOAD: LOADV for a vector, common.cl's LOAD_ONE for one element in all lanes).
@@ -310,14 +309,13 @@ void distillation_rows(const __global float* student, const __global float* teac
     }
 #if HAS_GRAD
     const float4 inverses = (float4)(1.0f / sums.x, 1.0f / sums.y, 1.0f / sums.z, 0.0f);
+    const float4 weights = (float4)(kdGradScale * inverses.x, kdGradScale * inverses.y, ceScale * inverses.z, 0.0f)
+                         * invB;
     ROW_VECTORS(j, classes) {
-        STOREV(distillation_gradient(TEACHER_EXP(j, LOADV), LOADV(g + j), LOADV(x + j), ms, inverses, kdGradScale,
-                                     ceScale, invB),
-               g + j);
+        STOREV(distillation_gradient(TEACHER_EXP(j, LOADV), LOADV(g + j), LOADV(x + j), ms, weights), g + j);
     }
     ROW_TAIL(j, classes) {
-        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_ONE), LOAD_ONE(g + j),
-                                           LOAD_ONE(x + j), ms, inverses, kdGradScale, ceScale, invB));
+        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_ONE), LOAD_ONE(g + j), LOAD_ONE(x + j), ms, weights));
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
