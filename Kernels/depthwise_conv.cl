@@ -217,64 +217,92 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 
 // MARK: - Row kernels (CPU drivers): whole rows in one float16
 
-// When a source row and an output row each fit in 16 lanes and the stride is 1, a CPU driver runs these instead
-// of the banded ones: one work-item per plane, each source row loaded once per tap row as one float16 (the buffer
-// pool leaves 64 bytes of slack after every buffer, so the lanes past the row read the next row or the slack), and
-// tap (ky, kx) is that row shifted by kx·DW − PAD_X lanes with zeros shifted in and the lanes past SRC_W dropped: a
-// shuffle with a compile-time mask, so there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are
-// unrolled by the preprocessor, as a shuffle's mask must be a constant) and VEC 16 (floatV is the row). Geometry as
+// When source rows and output rows each fit in 31 lanes, a CPU driver runs these instead of the banded ones: one
+// work-item per plane, each source row loaded once per tap row as one float16, or two ("halves") for rows of 17 to
+// 31 (the buffer pool leaves 64 bytes of slack after every buffer, so the lanes past the row read the next row or
+// the slack; a second half's lanes past the row are zeroed). Output rows are one or two halves of 16 lanes too. Tap
+// (ky, kx) of output half h is a shuffle of the source halves with a compile-time mask: lane x reads dilated-source
+// column d = STEP_X·(16h + x) + kx·DW − PAD_X, which is source column d / SRC_SX when that divides and lies inside
+// the row, and a zero lane otherwise. So strides (forward) and the stride's zeros between output-gradient elements
+// (input gradient) cost nothing, and there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are
+// unrolled by the preprocessor, as a shuffle's mask must be a constant) and VEC 16 (floatV is a half). Geometry as
 // above (BACKWARD_INPUT picks the input-gradient correlation); range [N·C·M] (forward, weight gradient) or [N·C]
 // (input gradient), local [1].
 
-#if VEC == 16
+#if VEC == 16 && SRC_W < 32 && OUT_W < 32
 #define ROW_LANES 16
-#define ROW_BLOCK 8
-// Lane x of a source row shifted by s: source column x + s when inside the row, else a lane of the zero vector.
-#define SHIFT_LANE(x, s) ((x) + (s) >= 0 && (x) + (s) < SRC_W ? (x) + (s) : ROW_LANES)
-#define SHIFTED(row, s)                                                                                          \
-    __builtin_shufflevector(row, (float16)0.0f, SHIFT_LANE(0, s), SHIFT_LANE(1, s), SHIFT_LANE(2, s),           \
-                            SHIFT_LANE(3, s), SHIFT_LANE(4, s), SHIFT_LANE(5, s), SHIFT_LANE(6, s),            \
-                            SHIFT_LANE(7, s), SHIFT_LANE(8, s), SHIFT_LANE(9, s), SHIFT_LANE(10, s),           \
-                            SHIFT_LANE(11, s), SHIFT_LANE(12, s), SHIFT_LANE(13, s), SHIFT_LANE(14, s),        \
-                            SHIFT_LANE(15, s))
-// BODY(kx, shifted) for each tap kx < KW along a row (up to 7): the conditions are constants, and the shuffle masks
-// of the taps they drop are still valid, so the compiler simply removes them.
-#define TAP_X(kx, row, BODY) if ((kx) < KW) { BODY(kx, SHIFTED(row, (kx) * DW - PAD_X)) }
-#define FOR_EACH_KX(row, BODY)                                                                                   \
-    TAP_X(0, row, BODY) TAP_X(1, row, BODY) TAP_X(2, row, BODY) TAP_X(3, row, BODY) TAP_X(4, row, BODY)         \
-    TAP_X(5, row, BODY) TAP_X(6, row, BODY)
+#define SRC_HALVES CEIL_DIV(SRC_W, ROW_LANES)
+#define OUT_HALVES CEIL_DIV(OUT_W, ROW_LANES)
+// Output rows computed together in registers: 8 (4 with two halves); storing each row right after computing it
+// made the next loads alias the stores 4 KB apart.
+#define ROW_BLOCK (8 / OUT_HALVES)
+// The lane of the (first, second) source halves that reads as zero: past the row in the zeroed second half, or the
+// first lane of a zero second half.
+#define ZERO_LANE (SRC_HALVES > 1 ? SRC_W : ROW_LANES)
+#define SOURCE_COLUMN(d) ((d) >= 0 && (d) % SRC_SX == 0 && (d) / SRC_SX < SRC_W ? (d) / SRC_SX : ZERO_LANE)
+#define SHIFT_LANE(h, x, s) SOURCE_COLUMN(STEP_X * (ROW_LANES * (h) + (x)) + (s))
+#define SHIFTED(first, second, h, s)                                                                              \
+    __builtin_shufflevector(first, second, SHIFT_LANE(h, 0, s), SHIFT_LANE(h, 1, s), SHIFT_LANE(h, 2, s),         \
+                            SHIFT_LANE(h, 3, s), SHIFT_LANE(h, 4, s), SHIFT_LANE(h, 5, s), SHIFT_LANE(h, 6, s),  \
+                            SHIFT_LANE(h, 7, s), SHIFT_LANE(h, 8, s), SHIFT_LANE(h, 9, s), SHIFT_LANE(h, 10, s), \
+                            SHIFT_LANE(h, 11, s), SHIFT_LANE(h, 12, s), SHIFT_LANE(h, 13, s),                    \
+                            SHIFT_LANE(h, 14, s), SHIFT_LANE(h, 15, s))
+// BODY(kx, h, shifted) for each tap kx < KW along a row (up to 7) and each output half h: the conditions are
+// constants, and the shuffle masks of the taps they drop are still valid, so the compiler simply removes them.
+#define TAP_X(kx, first, second, BODY)                                                                     \
+    if ((kx) < KW) {                                                                                       \
+        BODY(kx, 0, SHIFTED(first, second, 0, (kx) * DW - PAD_X))                                         \
+        if (OUT_HALVES > 1) { BODY(kx, 1, SHIFTED(first, second, 1, (kx) * DW - PAD_X)) }                  \
+    }
+#define FOR_EACH_KX(first, second, BODY)                                                                   \
+    TAP_X(0, first, second, BODY) TAP_X(1, first, second, BODY) TAP_X(2, first, second, BODY)              \
+    TAP_X(3, first, second, BODY) TAP_X(4, first, second, BODY) TAP_X(5, first, second, BODY)              \
+    TAP_X(6, first, second, BODY)
 
-// Stores lanes [0, OUT_W) of v at p: the largest vector stores that fit (constant conditions), so no lane past the
-// row is written.
-inline void store_row(const float16 v, __global float* p) {
-    if (OUT_W == 16) {
+constant float16 lane_index = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+// Half h of the row of `width` floats at p: its lanes past the row are zero.
+#define LOAD_HALF(p, h, width) select((float16)0.0f, vload16(h, p), lane_index < (width) - ROW_LANES * (h))
+
+// Stores the first `count` lanes (a constant, 1…16) of v at p: the largest vector stores that fit (constant
+// conditions), so no lane past the row is written.
+inline void store_lanes(const float16 v, __global float* p, const int count) {
+    if (count == 16) {
         vstore16(v, 0, p);
         return;
     }
     float8 rest8 = v.lo;
-    if (OUT_W & 8) { vstore8(rest8, 0, p); p += 8; rest8 = v.hi; }
+    if (count & 8) { vstore8(rest8, 0, p); p += 8; rest8 = v.hi; }
     float4 rest4 = rest8.lo;
-    if (OUT_W & 4) { vstore4(rest4, 0, p); p += 4; rest4 = rest8.hi; }
+    if (count & 4) { vstore4(rest4, 0, p); p += 4; rest4 = rest8.hi; }
     float2 rest2 = rest4.lo;
-    if (OUT_W & 2) { vstore2(rest2, 0, p); p += 2; rest2 = rest4.hi; }
-    if (OUT_W & 1) *p = rest2.x;
+    if (count & 2) { vstore2(rest2, 0, p); p += 2; rest2 = rest4.hi; }
+    if (count & 1) *p = rest2.x;
 }
 
-// BODY(kx, shifted) for each tap (ky, kx) that output row oy reads inside `source` (a SRC_H × SRC_W plane), with
-// ky in scope: the tap row's source row loaded once as a float16, each kx a shuffle of it.
-#define FOR_EACH_TAP(source, oy, BODY)                                   \
-    _Pragma("unroll") for (int ky = 0; ky < KH; ++ky) {                  \
-        const int a = (oy) - PAD_Y + ky * DH;                            \
-        if (a < 0 || a >= SRC_H) continue;                               \
-        const float16 row = vload16(0, (source) + a * SRC_W);            \
-        FOR_EACH_KX(row, BODY)                                           \
+// Stores output row `halves` (OUT_HALVES of them) at p.
+inline void store_row(const float16* halves, __global float* p) {
+    store_lanes(halves[0], p, min(OUT_W, ROW_LANES));
+    if (OUT_HALVES > 1) store_lanes(halves[1], p + ROW_LANES, OUT_W - ROW_LANES);
+}
+
+// BODY(kx, h, shifted) for each tap (ky, kx) that output row oy reads inside `source` (a SRC_H × SRC_W plane), with
+// ky in scope: dilated-source row oy·STEP_Y − PAD_Y + ky·DH, a source row when it divides by SRC_SY, loaded once,
+// each (kx, h) a shuffle of it.
+#define FOR_EACH_TAP(source, oy, BODY)                                                                     \
+    _Pragma("unroll") for (int ky = 0; ky < KH; ++ky) {                                                    \
+        const int d = (oy) * STEP_Y - PAD_Y + ky * DH;                                                     \
+        if (d < 0 || d % SRC_SY != 0 || d / SRC_SY >= SRC_H) continue;                                     \
+        __global const float* sourceRow = (source) + d / SRC_SY * SRC_W;                                  \
+        const float16 first = vload16(0, sourceRow);                                                       \
+        const float16 second = SRC_HALVES > 1 ? LOAD_HALF(sourceRow, 1, SRC_W) : (float16)0.0f;            \
+        FOR_EACH_KX(first, second, BODY)                                                                   \
     }
 
-// Adds the correlation of `source` with taps w (w[TAP(ky, kx)]) at output row oy to sum.
-#define CORRELATE_TAP(kx, shifted) sum += (shifted) * w[TAP(ky, kx)];
-inline float16 correlate_row(__global const float* restrict source, const float* w, const int oy, float16 sum) {
+// Adds the correlation of `source` with taps w (w[TAP(ky, kx)]) at output row oy to the halves of `sums`.
+#define CORRELATE_TAP(kx, h, shifted) sums[h] += (shifted) * w[TAP(ky, kx)];
+inline void correlate_row(__global const float* restrict source, const float* w, const int oy, float16* sums) {
     FOR_EACH_TAP(source, oy, CORRELATE_TAP)
-    return sum;
 }
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -291,9 +319,15 @@ void depthwise_forward_rows(__global const float* restrict input, __global const
     const float16 initial = 0.0f;
 #endif
     for (int oy0 = 0; oy0 < OH; oy0 += ROW_BLOCK) {
-        float16 rows[ROW_BLOCK];
+        float16 rows[ROW_BLOCK][OUT_HALVES];
         #pragma unroll
-        for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = activate(correlate_row(source, w, oy0 + r, initial));
+        for (int r = 0; r < ROW_BLOCK; ++r) {
+            #pragma unroll
+            for (int h = 0; h < OUT_HALVES; ++h) rows[r][h] = initial;
+            correlate_row(source, w, oy0 + r, rows[r]);
+            #pragma unroll
+            for (int h = 0; h < OUT_HALVES; ++h) rows[r][h] = activate(rows[r][h]);
+        }
         #pragma unroll
         for (int r = 0; r < ROW_BLOCK; ++r) if (oy0 + r < OH) store_row(rows[r], target + (oy0 + r) * OW);
     }
@@ -307,15 +341,19 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
     const int plane = get_global_id(0), c = plane % C, n = plane / C;
     __global float* target = grad_input + (size_t)plane * H * W;
     for (int y0 = 0; y0 < H; y0 += ROW_BLOCK) {
-        float16 rows[ROW_BLOCK];
-        for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = 0.0f;
+        float16 rows[ROW_BLOCK][OUT_HALVES];
+        #pragma unroll
+        for (int r = 0; r < ROW_BLOCK; ++r) {
+            #pragma unroll
+            for (int h = 0; h < OUT_HALVES; ++h) rows[r][h] = 0.0f;
+        }
         for (int j = 0; j < M; ++j) {
             const int channel = c * M + j;
             float w[KH * KW];
             for (int tap = 0; tap < KH * KW; ++tap) w[tap] = weight[channel * KH * KW + tap];
             __global const float* source = grad_output + (size_t)(n * OC + channel) * OH * OW;
             #pragma unroll
-            for (int r = 0; r < ROW_BLOCK; ++r) rows[r] = correlate_row(source, w, y0 + r, rows[r]);
+            for (int r = 0; r < ROW_BLOCK; ++r) correlate_row(source, w, y0 + r, rows[r]);
         }
         #pragma unroll
         for (int r = 0; r < ROW_BLOCK; ++r) if (y0 + r < H) store_row(rows[r], target + (y0 + r) * W);
@@ -326,23 +364,26 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
 // partial[(o·N + n)·(KH·KW + 1) + tap] (depthwise_backward_weight_reduce sums them over n with count N). One plane per
 // work-item keeps consecutive work-items on consecutive planes (a work-item summing several samples of its channel
 // jumps a whole batch row between them and ran at half the speed).
-#define ACCUMULATE_TAP(kx, shifted) sums[ky * KW + (kx)] += (shifted) * g;
+#define ACCUMULATE_TAP(kx, h, shifted) sums[ky * KW + (kx)] += (shifted) * g[h];
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void depthwise_backward_weight_rows(__global const float* restrict input, __global const float* restrict grad_output,
                                     __global float* restrict partial, const int N) {
     const int plane = get_global_id(0), o = plane % OC, n = plane / OC;
     __global const float* source = input + (size_t)(n * C + o / M) * H * W;
     __global const float* dy = grad_output + (size_t)plane * OH * OW;
-    const float16 lanes = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     float16 sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
     for (int oy = 0; oy < OH; ++oy) {
-        const float16 g = select((float16)0.0f, vload16(0, dy + oy * OW), lanes < OW);  // lanes past the row: 0
-        sums[TAPS] += g;
+        float16 g[OUT_HALVES];
+        #pragma unroll
+        for (int h = 0; h < OUT_HALVES; ++h) {
+            g[h] = LOAD_HALF(dy + oy * OW, h, OW);  // lanes past the row: 0
+            sums[TAPS] += g[h];
+        }
         FOR_EACH_TAP(source, oy, ACCUMULATE_TAP)
     }
     __global float* target = partial + (size_t)(o * N + n) * (TAPS + 1);
     for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sum_lanes(sums[tap]);
 }
 
-#endif  // VEC == 16
+#endif  // VEC == 16 && SRC_W < 32 && OUT_W < 32

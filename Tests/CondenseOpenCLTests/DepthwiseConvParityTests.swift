@@ -4,7 +4,7 @@ import XCTest
 
 /// Depthwise convolution: OpenCL against the CPU backend on odd shapes, and both against JAX. Each comparison runs
 /// with both chunk tilings, so the banded kernels (GPU tiling, and CPU layers the row kernels do not take) and the
-/// row kernels (CPU tiling at stride 1 with rows of at most 16) are both checked.
+/// row kernels (CPU tiling, rows of at most 31) are both checked.
 final class DepthwiseConvParityTests: XCTestCase {
     private struct Case {
         let batch: Int, channels: Int, height: Int, width: Int
@@ -33,15 +33,26 @@ final class DepthwiseConvParityTests: XCTestCase {
                  bias: false),
             // Padding wider than the kernel reaches: the input gradient's tile starts inside the output gradient.
             Case(batch: 2, channels: 2, height: 4, width: 4, parameters: .init(kernel: 1, padding: 1), bias: true),
-            // The row kernels (CPU tiling, stride 1, rows of at most 16): rows of 15 (stored as 8 + 4 + 2 + 1 lanes)
+            // The row kernels (CPU tiling, rows of at most 31): rows of 15 (stored as 8 + 4 + 2 + 1 lanes)
             // over 19 rows (blocks of 8, 8 and 3); rows of exactly 16 with a multiplier; the widest kernel they
-            // unroll (7 taps along a row).
+            // unroll (7 taps along a row); then rows in two halves: 28 at stride 1 (MobileNetV2's first block) over
+            // 11 rows (blocks of 4), 28 → 14 at stride 2 (whose input gradient has two halves), 31 (no spare lane
+            // in the first half, the zero lane the row's last) with a 5-wide stride-2 kernel and a multiplier, and
+            // 17 with dilation 2.
             Case(batch: 2, channels: 5, height: 19, width: 15, parameters: .init(kernel: 3, padding: 1,
                                                                                  activation: .relu6), bias: true),
             Case(batch: 3, channels: 3, height: 10, width: 16, parameters: .init(kernel: 3, padding: 1, multiplier: 2,
                                                                                  activation: .relu), bias: true),
             Case(batch: 2, channels: 3, height: 6, width: 12,
                  parameters: .init(kernel: (1, 7), stride: (1, 1), padding: (0, 3), dilation: (1, 1)), bias: false),
+            Case(batch: 3, channels: 2, height: 11, width: 28, parameters: .init(kernel: 3, padding: 1,
+                                                                                 activation: .relu6), bias: true),
+            Case(batch: 17, channels: 3, height: 9, width: 28, parameters: .init(kernel: 3, stride: 2, padding: 1),
+                 bias: false),
+            Case(batch: 2, channels: 2, height: 7, width: 31, parameters: .init(kernel: 5, stride: 2, padding: 2,
+                                                                                multiplier: 2), bias: true),
+            Case(batch: 2, channels: 3, height: 5, width: 17, parameters: .init(kernel: 3, padding: 2, dilation: 2),
+                 bias: false),
         ]
     }
 

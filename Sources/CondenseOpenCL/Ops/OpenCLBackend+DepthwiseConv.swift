@@ -71,10 +71,9 @@ extension OpenCLBackend: DepthwiseConvOps {
     }
 
     /// Whether the layer runs through the row kernels (`depthwise_*_rows`): on a CPU driver (one work-item per
-    /// tile), at stride 1, with a kernel at most 7 wide, when the input and output rows fit in a `float16`.
+    /// tile), with a kernel at most 7 wide, when the input and output rows fit in two `float16` with a lane to spare.
     private func usesRowKernels(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters) -> Bool {
-        tiling.isForCPUDriver && g.strideHeight == 1 && g.strideWidth == 1 && p.kernelWidth <= 7
-            && max(g.inputWidth, g.outputWidth) <= 16
+        tiling.isForCPUDriver && p.kernelWidth <= 7 && max(g.inputWidth, g.outputWidth) <= 31
     }
 
     /// Sizes of a banded launch over `planes` planes of `rows` × `columns` outputs: bands of about 1024 outputs
