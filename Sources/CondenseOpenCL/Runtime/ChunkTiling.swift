@@ -46,7 +46,7 @@ public struct ChunkTiling: Equatable, Sendable {
     /// their defines: on a CPU driver a row shorter than a chunk shares its work-item with its neighbours (`ROWS` of
     /// them, about a chunk in all) and is read in vectors no wider than itself.
     public func rowBlocks(rowLength: Int, rows: Int) -> (global: [Int], local: [Int], defines: [String: Int]) {
-        let perItem = rowsPerItem(rowLength: rowLength)
+        let perItem = isForCPUDriver ? max(1, chunk / max(rowLength, 1)) : 1
         var defines = self.defines.merging(["ROWS": perItem]) { $1 }
         if perItem > 1 {
             let width = min(vectorWidth, 1 << (Int.bitWidth - 1 - max(rowLength, 1).leadingZeroBitCount))
@@ -54,10 +54,5 @@ public struct ChunkTiling: Equatable, Sendable {
         }
         let range = rowRange(rowLength: rowLength, rows: ceilDiv(rows, perItem))
         return (range.global, range.local, defines)
-    }
-
-    /// `ROWS` of `rowBlocks`: 1 but for rows shorter than a chunk on a CPU driver.
-    public func rowsPerItem(rowLength: Int) -> Int {
-        isForCPUDriver ? max(1, chunk / max(rowLength, 1)) : 1
     }
 }
