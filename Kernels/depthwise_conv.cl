@@ -22,7 +22,8 @@
 // Defines (-D): KH, KW kernel size; H, W input and OH, OW output size; STRIDE_H, STRIDE_W, PH, PW, DH, DW; C input
 // channels, M multiplier (all compile-time, so the index arithmetic folds); ACTIVATION 0 none, 1 relu, 2 relu6;
 // HAS_BIAS 0/1; BACKWARD_INPUT 0 (forward geometry) or 1 (input-gradient geometry); TY band rows, LS local size,
-// VEC vector width. Arguments: N (samples) and partials per channel for the weight-gradient kernels only.
+// VEC vector width; SAMPLES, samples per work-item of depthwise_backward_weight_rows. Arguments: N (samples) and
+// partials per channel for the weight-gradient kernels only.
 
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
@@ -35,6 +36,9 @@
 #endif
 #ifndef LS
 #define LS 1
+#endif
+#ifndef SAMPLES
+#define SAMPLES 1
 #endif
 
 #define OC (C * M)
@@ -360,29 +364,33 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
     }
 }
 
-// Built with BACKWARD_INPUT 0: one (sample n, output channel o) plane's weight-gradient taps and bias gradient, to
-// partial[(o·N + n)·(KH·KW + 1) + tap] (depthwise_backward_weight_reduce sums them over n with count N). One plane per
-// work-item keeps consecutive work-items on consecutive planes (a work-item summing several samples of its channel
-// jumps a whole batch row between them and ran at half the speed).
+// Built with BACKWARD_INPUT 0: the weight-gradient taps and bias gradient of output channel o over SAMPLES
+// consecutive samples (block b), to partial[(o·B + b)·(KH·KW + 1) + tap] (depthwise_backward_weight_reduce sums them
+// over the B = ceil(N / SAMPLES) blocks). Consecutive work-items take consecutive channels of a block, so they read
+// neighbouring planes. The host gives several samples to a work-item only for small planes, where one plane's lane
+// sums and partial stores would outweigh its products (a work-item summing several samples of large planes jumps a
+// whole batch row between them and ran at half the speed).
 #define ACCUMULATE_TAP(kx, h, shifted) sums[ky * KW + (kx)] += (shifted) * g[h];
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void depthwise_backward_weight_rows(__global const float* restrict input, __global const float* restrict grad_output,
                                     __global float* restrict partial, const int N) {
-    const int plane = get_global_id(0), o = plane % OC, n = plane / OC;
-    __global const float* source = input + (size_t)(n * C + o / M) * H * W;
-    __global const float* dy = grad_output + (size_t)plane * OH * OW;
+    const int o = get_global_id(0) % OC, block = get_global_id(0) / OC;
     float16 sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
-    for (int oy = 0; oy < OH; ++oy) {
-        float16 g[OUT_HALVES];
-        #pragma unroll
-        for (int h = 0; h < OUT_HALVES; ++h) {
-            g[h] = LOAD_HALF(dy + oy * OW, h, OW);  // lanes past the row: 0
-            sums[TAPS] += g[h];
+    for (int n = block * SAMPLES; n < min(N, (block + 1) * SAMPLES); ++n) {
+        __global const float* source = input + (size_t)(n * C + o / M) * H * W;
+        __global const float* dy = grad_output + (size_t)(n * OC + o) * OH * OW;
+        for (int oy = 0; oy < OH; ++oy) {
+            float16 g[OUT_HALVES];
+            #pragma unroll
+            for (int h = 0; h < OUT_HALVES; ++h) {
+                g[h] = LOAD_HALF(dy + oy * OW, h, OW);  // lanes past the row: 0
+                sums[TAPS] += g[h];
+            }
+            FOR_EACH_TAP(source, oy, ACCUMULATE_TAP)
         }
-        FOR_EACH_TAP(source, oy, ACCUMULATE_TAP)
     }
-    __global float* target = partial + (size_t)(o * N + n) * (TAPS + 1);
+    __global float* target = partial + (size_t)(o * CEIL_DIV(N, SAMPLES) + block) * (TAPS + 1);
     for (int tap = 0; tap <= TAPS; ++tap) target[tap] = sum_lanes(sums[tap]);
 }
 

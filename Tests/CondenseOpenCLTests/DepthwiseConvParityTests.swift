@@ -15,6 +15,7 @@ final class DepthwiseConvParityTests: XCTestCase {
     private var cases: [Case] {
         [
             Case(batch: 1, channels: 1, height: 5, width: 5, parameters: .init(kernel: 3, padding: 1), bias: false),
+            // 4×5 outputs: on the CPU tiling the weight gradient sums blocks of 8, 8 and 1 samples per work-item.
             Case(batch: 17, channels: 3, height: 7, width: 9, parameters: .init(kernel: 3, stride: 2, padding: 1,
                                                                                 activation: .relu6), bias: true),
             Case(batch: 2, channels: 7, height: 5, width: 5, parameters: .init(kernel: 5, padding: 2, multiplier: 2),

@@ -47,17 +47,19 @@ extension OpenCLBackend: DepthwiseConvOps {
         let g = try p.geometry(op, input: input.shape, weight: gradWeight, bias: gradBias, output: gradOutput.shape)
         try requireFloat32(op, input, gradOutput)
         let taps = p.kernelHeight * p.kernelWidth, planes = g.batch * g.outputChannels
+        let samples = Self.samplesPerWorkItem(outputHeight: g.outputHeight, outputWidth: g.outputWidth)
         let partialsPerChannel: Int
         if usesRowKernels(g, p) {
-            partialsPerChannel = g.batch
+            partialsPerChannel = ceilDiv(g.batch, samples)
         } else {
             partialsPerChannel = g.batch * bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes).global[1]
         }
         let partial = try allocate([g.outputChannels, partialsPerChannel, taps + 1], dtype: .float32)
         let arguments: [KernelArgument] = [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)]
         if usesRowKernels(g, p) {
-            try launch("depthwise_backward_weight_rows", file: "depthwise_conv", defines: rowDefines(g, p, [:]),
-                       arguments: arguments, global: [planes], local: [1])
+            try launch("depthwise_backward_weight_rows", file: "depthwise_conv",
+                       defines: rowDefines(g, p, ["SAMPLES": samples]), arguments: arguments,
+                       global: [g.outputChannels * partialsPerChannel], local: [1])
         } else {
             let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes)
             try launch("depthwise_backward_weight_partial", file: "depthwise_conv", defines: defines(g, p, band, [:]),
@@ -74,6 +76,12 @@ extension OpenCLBackend: DepthwiseConvOps {
     /// tile), with a kernel at most 7 wide, when the input and output rows fit in two `float16` with a lane to spare.
     private func usesRowKernels(_ g: WindowGeometry, _ p: DepthwiseConv2dParameters) -> Bool {
         tiling.isForCPUDriver && p.kernelWidth <= 7 && max(g.inputWidth, g.outputWidth) <= 31
+    }
+
+    /// Samples per work-item of the row kernels' weight gradient: enough rows of small planes (up to 8×8) to
+    /// outweigh each work-item's lane sums and partial stores, one sample of larger planes.
+    static func samplesPerWorkItem(outputHeight: Int, outputWidth: Int) -> Int {
+        outputHeight * outputWidth > 64 ? 1 : max(1, 32 / outputHeight)
     }
 
     /// Sizes of a banded launch over `planes` planes of `rows` × `columns` outputs: bands of about 1024 outputs
