@@ -230,8 +230,8 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 // the row, and a zero lane otherwise. So strides (forward) and the stride's zeros between output-gradient elements
 // (input gradient) cost nothing, and there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are
 // unrolled by the preprocessor, as a shuffle's mask must be a constant) and VEC 16 (floatV is a half). Geometry as
-// above (BACKWARD_INPUT picks the input-gradient correlation); range [N·C·M] (forward, weight gradient) or [N·C]
-// (input gradient), local [1].
+// above (BACKWARD_INPUT picks the input-gradient correlation); range [N·C·M] (forward), [C·M·ceil(N / SAMPLES)]
+// (weight gradient) or [N·C] (input gradient), local [1].
 
 #if VEC == 16 && SRC_W < 32 && OUT_W < 32
 #define ROW_LANES 16
