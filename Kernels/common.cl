@@ -153,8 +153,9 @@ inline floatV activate(const floatV x) {
 // relative, checked against float64 over [−87.3, 0]) and in plain vector arithmetic: x = k·ln 2 + r with k the
 // nearest integer to x / ln 2 (truncating x / ln 2 − ½ gives it for x ≤ 0), |r| ≤ ln 2 / 2 (ln 2 split in two, so k·ln 2 is subtracted
 // exactly), eʳ = 1 + r·q(r) with q a degree-4 near-minimax fit, and 2ᵏ built in the exponent bits. Below −87.3,
-// where eˣ is subnormal, it returns 0 (so k ≥ −126 wherever 2ᵏ is used, and needs no clamp). About 15 vector operations: half the instructions of the library `exp` that
-// PoCL inlines, whose accuracy, range handling and rounding-mode conversion the softmax kernels do not need.
+// where eˣ is subnormal, it returns 0 (so k ≥ −126 wherever 2ᵏ is used, and needs no clamp). About 15 vector
+// operations: half the instructions of the library `exp` that PoCL inlines, whose accuracy, range handling and
+// rounding-mode conversion the softmax kernels do not need.
 // Overloaded for float and floatV.
 #define DEFINE_EXP_NONPOSITIVE(TYPE, INT_TYPE)                                                      \
     inline TYPE __attribute__((overloadable)) exp_nonpositive(const TYPE x) {                       \
