@@ -10,8 +10,8 @@
 // drivers WG = 1 and VEC = 16: one work-item walks a whole row as vector loops, with no barrier to split them.
 // Losses are reduced in two kernels, with no host read-back and no atomics: the row kernels write per-row values to
 // a scratch [B, TERMS], and mean_rows (one work-group) averages them. Every exponential is of a max-subtracted
-// (non-positive) argument, so the kernels use common.cl's exp_nonpositive: on CPU drivers the exponentials, not
-// memory, bound these kernels.
+// (non-positive) argument, so the kernels take it as common.cl's exp2_nonpositive of the argument times log₂e (folded
+// into the 1/T scale): on CPU drivers the exponentials, not memory, bound these kernels.
 //
 // Defines (-D, with defaults below):
 //   WG          work-group size, a power of two (the host picks 32…256 from K on GPUs, 1 on CPUs; mean_rows from B)
@@ -75,6 +75,9 @@ DEFINE_GROUP_SUM(float4, group_sum4)
 // vector max instruction on CPUs instead of fmax's four (its NaN handling for both operands).
 #define RUNNING_MAX(m, x) ((x) > (m) ? (x) : (m))
 
+// EXP_NONPOSITIVE(x) = eˣ for x ≤ 0, as common.cl's 2^(x·log₂e).
+#define EXP_NONPOSITIVE(x) exp2_nonpositive((x) * M_LOG2E_F)
+
 /// max over one row, every work-item striding over it, its vectors alternately into two running maxima so that
 /// consecutive maxima do not wait on each other.
 inline float row_max(__local float* scratch, const __global float* x, int classes) {
@@ -116,12 +119,12 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const __global float* x = z + offset;
     __global float* out = y + offset;
 
-    const float m = row_max(scratch, x, classes);
+    const float m = row_max(scratch, x, classes), scale = invT * M_LOG2E_F;
     floatV vectors = 0.0f;
     float partial = 0.0f;
 #if LOG
-    ROW_VECTORS(j, classes) vectors += exp_nonpositive((LOADV(x + j) - m) * invT);
-    ROW_TAIL(j, classes) partial += exp_nonpositive((x[j] - m) * invT);
+    ROW_VECTORS(j, classes) vectors += exp2_nonpositive((LOADV(x + j) - m) * scale);
+    ROW_TAIL(j, classes) partial += exp2_nonpositive((x[j] - m) * scale);
     const float logSum = log(group_sum(scratch, sum_lanes(vectors) + partial, WG));
     ROW_VECTORS(j, classes) STOREV((LOADV(x + j) - m) * invT - logSum, out + j);
     ROW_TAIL(j, classes) out[j] = (x[j] - m) * invT - logSum;
@@ -129,12 +132,12 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     // Each work-item parks its exponentials in the output and rescales the same elements: one exp per element
     // (the exponentials bound this kernel on CPU drivers), and in place (y = z) still reads each x before writing.
     ROW_VECTORS(j, classes) {
-        const floatV e = exp_nonpositive((LOADV(x + j) - m) * invT);
+        const floatV e = exp2_nonpositive((LOADV(x + j) - m) * scale);
         STOREV(e, out + j);
         vectors += e;
     }
     ROW_TAIL(j, classes) {
-        out[j] = exp_nonpositive((x[j] - m) * invT);
+        out[j] = exp2_nonpositive((x[j] - m) * scale);
         partial += out[j];
     }
     const float invSum = 1.0f / group_sum(scratch, sum_lanes(vectors) + partial, WG);
@@ -164,8 +167,8 @@ void softmax_backward(const __global float* o, const __global float* dy, __globa
 #endif
     const float total = group_sum(scratch, sum_lanes(vectors) + partial, WG);
 #if LOG
-    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - exp_nonpositive(LOADV(o + j)) * total) * invT, dz + j);
-    ROW_TAIL(j, classes) dz[j] = (dy[j] - exp_nonpositive(o[j]) * total) * invT;
+    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - EXP_NONPOSITIVE(LOADV(o + j)) * total) * invT, dz + j);
+    ROW_TAIL(j, classes) dz[j] = (dy[j] - EXP_NONPOSITIVE(o[j]) * total) * invT;
 #else
     ROW_VECTORS(j, classes) STOREV(LOADV(o + j) * (LOADV(dy + j) - total) * invT, dz + j);
     ROW_TAIL(j, classes) dz[j] = o[j] * (dy[j] - total) * invT;
@@ -195,20 +198,20 @@ void cross_entropy_rows(const __global float* z, const __global int* labels, __g
     float2 partial = (float2)(0.0f, 0.0f);  // (Σ exp(z − m), Σ (z − m))
     ROW_VECTORS(j, classes) {
         const floatV v = LOADV(x + j) - m;
-        exps += exp_nonpositive(v);
+        exps += EXP_NONPOSITIVE(v);
         shifted += v;
     }
-    ROW_TAIL(j, classes) partial += (float2)(exp_nonpositive(x[j] - m), x[j] - m);
+    ROW_TAIL(j, classes) partial += (float2)(EXP_NONPOSITIVE(x[j] - m), x[j] - m);
     const float2 sums = group_sum2(scratch2, partial + (float2)(sum_lanes(exps), sum_lanes(shifted)), WG);
     const float logSum = log(sums.x);
     if (lid == 0) rowLoss[row] = (1.0f - epsilon) * (logSum - (x[label] - m)) + epsilon * (logSum - sums.y * invK);
 #if HAS_GRAD
     __global float* g = grad + (size_t)row * classes;
     const float invSum = 1.0f / sums.x;
-    ROW_VECTORS(j, classes) STOREV((exp_nonpositive(LOADV(x + j) - m) * invSum - offTarget) * invB, g + j);
-    ROW_TAIL(j, classes) g[j] = (exp_nonpositive(x[j] - m) * invSum - offTarget) * invB;
+    ROW_VECTORS(j, classes) STOREV((EXP_NONPOSITIVE(LOADV(x + j) - m) * invSum - offTarget) * invB, g + j);
+    ROW_TAIL(j, classes) g[j] = (EXP_NONPOSITIVE(x[j] - m) * invSum - offTarget) * invB;
     barrier(CLK_GLOBAL_MEM_FENCE);
-    if (lid == 0) g[label] = (exp_nonpositive(x[label] - m) * invSum - (onTarget + offTarget)) * invB;
+    if (lid == 0) g[label] = (EXP_NONPOSITIVE(x[label] - m) * invSum - (onTarget + offTarget)) * invB;
 #endif
 }
 
@@ -224,20 +227,21 @@ inline floatV student_exp(const floatV eb, const floatV s, const float ms) {
     }
     return result;
 #else
-    return exp_nonpositive(s - ms);
+    return EXP_NONPOSITIVE(s - ms);
 #endif
 }
 
 // The distillation row sums of one element (or vector) s of the student, t of the teacher, added to sums:
-// (eᵃ, eᵇ, exp(s − max s), eᵃ(a − b)) with a = (t − max t)/T, b = (s − max s)/T. Returns eᵇ and sets *ea.
-inline floatV add_distillation_terms(const floatV s, const floatV t, const float ms, const float mt, const float invT,
+// (eᵃ, eᵇ, exp(s − max s), eᵃ(a − b)/ln 2) with a = (t − max t)/T, b = (s − max s)/T, from a and b in base 2
+// (scale = log₂e/T: eᵃ = 2^(a·log₂e)). Returns eᵇ and sets *ea.
+inline floatV add_distillation_terms(const floatV s, const floatV t, const float ms, const float mt, const float scale,
                                      floatV* sums, floatV* ea) {
-    const floatV a = (t - mt) * invT, b = (s - ms) * invT, eb = exp_nonpositive(b);
-    *ea = exp_nonpositive(a);
+    const floatV a2 = (t - mt) * scale, b2 = (s - ms) * scale, eb = exp2_nonpositive(b2);
+    *ea = exp2_nonpositive(a2);
     sums[0] += *ea;
     sums[1] += eb;
     sums[2] += student_exp(eb, s, ms);
-    sums[3] += *ea * (a - b);
+    sums[3] += *ea * (a2 - b2);
     return eb;
 }
 
@@ -253,7 +257,7 @@ inline floatV distillation_gradient(const floatV ea, const floatV eb, const floa
 #if CACHE_TEACHER
 #define TEACHER_EXP(j, LOAD) LOAD(cache + (j))
 #else
-#define TEACHER_EXP(j, LOAD) exp_nonpositive((LOAD(u + (j)) - mt) * invT)
+#define TEACHER_EXP(j, LOAD) exp2_nonpositive((LOAD(u + (j)) - mt) * scale)
 #endif
 
 /// Hinton distillation, one row per work-group, one pass for all four sums. With a = (t − max t)/T,
@@ -277,10 +281,10 @@ void distillation_rows(const __global float* student, const __global float* teac
     const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
 
     const float2 maxima = row_max2(scratch, x, u, classes);
-    const float ms = maxima.x, mt = maxima.y;
+    const float ms = maxima.x, mt = maxima.y, scale = invT * M_LOG2E_F;
     floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ea;
     ROW_VECTORS(j, classes) {
-        const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, invT, vectors, &ea);
+        const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, scale, vectors, &ea);
 #if HAS_GRAD
         STOREV(eb, g + j);
 #if CACHE_TEACHER
@@ -289,7 +293,7 @@ void distillation_rows(const __global float* student, const __global float* teac
 #endif
     }
     ROW_TAIL(j, classes) {
-        const floatV eb = add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, invT, tail, &ea);
+        const floatV eb = add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, scale, tail, &ea);
 #if HAS_GRAD
         g[j] = FIRST(eb);
 #if CACHE_TEACHER
@@ -300,9 +304,9 @@ void distillation_rows(const __global float* student, const __global float* teac
     const float4 partial = (float4)(sum_lanes(vectors[0]), sum_lanes(vectors[1]), sum_lanes(vectors[2]),
                                     sum_lanes(vectors[3]))
                          + (float4)(FIRST(tail[0]), FIRST(tail[1]), FIRST(tail[2]), FIRST(tail[3]));
-    const float4 sums = group_sum4(scratch4, partial, WG);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b))
+    const float4 sums = group_sum4(scratch4, partial, WG);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b)/ln 2)
     if (lid == 0) {
-        const float kl = sums.w / sums.x - log(sums.x) + log(sums.y);
+        const float kl = M_LN2_F * sums.w / sums.x - log(sums.x) + log(sums.y);
         const float ce = log(sums.z) - (x[label] - ms);
         rowTerms[2 * row] = kdScale * kl;
         rowTerms[2 * row + 1] = ceScale * ce;
@@ -319,9 +323,9 @@ void distillation_rows(const __global float* student, const __global float* teac
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
-        const float pt = exp_nonpositive((u[label] - mt) * invT) * inverses.x;
-        const float psT = exp_nonpositive((x[label] - ms) * invT) * inverses.y;
-        const float ps = exp_nonpositive(x[label] - ms) * inverses.z;
+        const float pt = exp2_nonpositive((u[label] - mt) * scale) * inverses.x;
+        const float psT = exp2_nonpositive((x[label] - ms) * scale) * inverses.y;
+        const float ps = EXP_NONPOSITIVE(x[label] - ms) * inverses.z;
         g[label] = (kdGradScale * (psT - pt) + ceScale * (ps - 1.0f)) * invB;
     }
 #endif

@@ -115,8 +115,8 @@ final class SoftmaxParityTests: XCTestCase {
         }
     }
 
-    /// Logits 300 apart: most exponentials underflow (the kernels' exp_nonpositive returns 0 below −87.3, where the
-    /// CPU's exp is subnormal or 0), and the probabilities, losses and gradients must still agree.
+    /// Logits 300 apart: most exponentials underflow (the kernels' eˣ is 0 below −87.3, 2⁻¹²⁶, where the CPU's exp
+    /// is subnormal or 0), and the probabilities, losses and gradients must still agree.
     func testExponentialsThatUnderflowMatchTheCPU() throws {
         var random = SeededGenerator(seed: 27)
         for classes in [13, 1000] {
