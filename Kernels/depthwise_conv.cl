@@ -265,8 +265,10 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 
 constant float16 lane_index = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
-// Half h of the row of `width` floats at p: its lanes past the row are zero.
-#define LOAD_HALF(p, h, width) select((float16)0.0f, vload16(h, p), lane_index < (width) - ROW_LANES * (h))
+// The lanes of half h of a row of `width` floats that lie inside the row.
+#define ROW_MASK(width, h) (lane_index < (float)((width) - ROW_LANES * (h)))
+// Half h of the row at p, its lanes outside `mask` zero.
+#define LOAD_HALF(p, h, mask) select((float16)0.0f, vload16(h, p), mask)
 
 // Stores the first `count` lanes (a constant, 1…16) of v at p: the largest vector stores that fit (constant
 // conditions), so no lane past the row is written.
@@ -299,7 +301,7 @@ inline void store_row(const float16* halves, __global float* p) {
         if (d < 0 || d % SRC_SY != 0 || d / SRC_SY >= SRC_H) continue;                                     \
         __global const float* sourceRow = (source) + d / SRC_SY * SRC_W;                                  \
         const float16 first = vload16(0, sourceRow);                                                       \
-        const float16 second = SRC_HALVES > 1 ? LOAD_HALF(sourceRow, 1, SRC_W) : (float16)0.0f;            \
+        const float16 second = SRC_HALVES > 1 ? LOAD_HALF(sourceRow, 1, ROW_MASK(SRC_W, 1)) : (float16)0.0f;            \
         FOR_EACH_KX(first, second, BODY)                                                                   \
     }
 
@@ -370,24 +372,60 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
 // neighbouring planes. The host gives several samples to a work-item only for small planes, where one plane's lane
 // sums and partial stores would outweigh its products (a work-item summing several samples of large planes jumps a
 // whole batch row between them and ran at half the speed).
-#define ACCUMULATE_TAP(kx, h, shifted) sums[ky * KW + (kx)] += (shifted) * g[h];
+// Here the output-gradient row is shuffled, not the source rows: KW shuffles per output row instead of KH·KW. Lane c
+// of spread[kx][hs] (source column sc = 16·hs + c) holds the output gradient at the column ox that reads sc through
+// tap column kx (sc = STEP_X·ox + kx·DW − PAD_X), or a zero lane where there is none or sc is past the row; each
+// source half (its lanes past the row zeroed) times it is the tap's share of the row.
+#define GRAD_ZERO_LANE (OUT_HALVES > 1 ? OUT_W : ROW_LANES)
+#define GRAD_COLUMN(sc, s)                                                                                        \
+    ((sc) < SRC_W && (sc) >= (s) && ((sc) - (s)) % STEP_X == 0 && ((sc) - (s)) / STEP_X < OUT_W                  \
+         ? ((sc) - (s)) / STEP_X                                                                                  \
+         : GRAD_ZERO_LANE)
+#define GRAD_LANE(hs, c, s) GRAD_COLUMN(ROW_LANES * (hs) + (c), s)
+#define SPREAD_GRADIENT(g, hs, s)                                                                                 \
+    __builtin_shufflevector(g[0], g[1], GRAD_LANE(hs, 0, s), GRAD_LANE(hs, 1, s), GRAD_LANE(hs, 2, s),          \
+                            GRAD_LANE(hs, 3, s), GRAD_LANE(hs, 4, s), GRAD_LANE(hs, 5, s), GRAD_LANE(hs, 6, s),  \
+                            GRAD_LANE(hs, 7, s), GRAD_LANE(hs, 8, s), GRAD_LANE(hs, 9, s), GRAD_LANE(hs, 10, s), \
+                            GRAD_LANE(hs, 11, s), GRAD_LANE(hs, 12, s), GRAD_LANE(hs, 13, s),                    \
+                            GRAD_LANE(hs, 14, s), GRAD_LANE(hs, 15, s))
+// The row loads' lane masks come from widths the host passes at run time (source_width = SRC_W, output_width =
+// OUT_W): with a constant mask, the compiler narrows each 16-lane load into partial loads and inserts (five
+// instructions for a 14-wide row instead of a load and a blend), which made this kernel about 30 % slower on PoCL.
+// spread[kx][·] for tap column kx < KW (up to 7; a shuffle's mask must be a constant, so kx is unrolled by hand).
+#define SPREAD_TAP(kx)                                                                                            \
+    if ((kx) < KW) {                                                                                              \
+        spread[kx][0] = SPREAD_GRADIENT(g, 0, (kx) * DW - PAD_X);                                                 \
+        if (SRC_HALVES > 1) spread[kx][1] = SPREAD_GRADIENT(g, 1, (kx) * DW - PAD_X);                             \
+    }
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void depthwise_backward_weight_rows(__global const float* restrict input, __global const float* restrict grad_output,
-                                    __global float* restrict partial, const int N) {
+                                    __global float* restrict partial, const int N, const int source_width,
+                                    const int output_width) {
     const int o = get_global_id(0) % OC, block = get_global_id(0) / OC;
+    const int16 sourceMask[2] = {ROW_MASK(source_width, 0), ROW_MASK(source_width, 1)};
+    const int16 outputMask[2] = {ROW_MASK(output_width, 0), ROW_MASK(output_width, 1)};
     float16 sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
     for (int n = block * SAMPLES; n < min(N, (block + 1) * SAMPLES); ++n) {
         __global const float* source = input + (size_t)(n * C + o / M) * H * W;
         __global const float* dy = grad_output + (size_t)(n * OC + o) * OH * OW;
         for (int oy = 0; oy < OH; ++oy) {
-            float16 g[OUT_HALVES];
+            float16 g[2], spread[7][2];
+            g[0] = LOAD_HALF(dy + oy * OW, 0, outputMask[0]);  // lanes past the row: 0
+            g[1] = OUT_HALVES > 1 ? LOAD_HALF(dy + oy * OW, 1, outputMask[1]) : (float16)0.0f;
+            sums[TAPS] += g[0] + g[1];
+            SPREAD_TAP(0) SPREAD_TAP(1) SPREAD_TAP(2) SPREAD_TAP(3) SPREAD_TAP(4) SPREAD_TAP(5) SPREAD_TAP(6)
             #pragma unroll
-            for (int h = 0; h < OUT_HALVES; ++h) {
-                g[h] = LOAD_HALF(dy + oy * OW, h, OW);  // lanes past the row: 0
-                sums[TAPS] += g[h];
+            for (int ky = 0; ky < KH; ++ky) {
+                const int d = oy * STEP_Y - PAD_Y + ky * DH;  // source row (the forward geometry has SRC_SY 1)
+                if (d < 0 || d >= SRC_H) continue;
+                #pragma unroll
+                for (int hs = 0; hs < SRC_HALVES; ++hs) {
+                    const float16 row = LOAD_HALF(source + d * SRC_W, hs, sourceMask[hs]);
+                    #pragma unroll
+                    for (int kx = 0; kx < KW; ++kx) sums[ky * KW + kx] += row * spread[kx][hs];
+                }
             }
-            FOR_EACH_TAP(source, oy, ACCUMULATE_TAP)
         }
     }
     __global float* target = partial + (size_t)(o * CEIL_DIV(N, SAMPLES) + block) * (TAPS + 1);

@@ -57,8 +57,10 @@ extension OpenCLBackend: DepthwiseConvOps {
         let partial = try allocate([g.outputChannels, partialsPerChannel, taps + 1], dtype: .float32)
         let arguments: [KernelArgument] = [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)]
         if usesRowKernels(g, p) {
+            // The row widths again at run time: the kernel's row-load masks must not be constants (see the kernel).
             try launch("depthwise_backward_weight_rows", file: "depthwise_conv",
-                       defines: rowDefines(g, p, ["SAMPLES": samples]), arguments: arguments,
+                       defines: rowDefines(g, p, ["SAMPLES": samples]),
+                       arguments: arguments + [.int(g.inputWidth), .int(g.outputWidth)],
                        global: [g.outputChannels * partialsPerChannel], local: [1])
         } else {
             let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes)
