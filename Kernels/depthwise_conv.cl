@@ -222,16 +222,16 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 // MARK: - Row kernels (CPU drivers): whole rows in one float16
 
 // When source rows and output rows each fit in 31 lanes, a CPU driver runs these instead of the banded ones: one
-// work-item per plane, each source row loaded once per tap row as one float16, or two ("halves") for rows of 17 to
-// 31 (the buffer pool leaves 64 bytes of slack after every buffer, so the lanes past the row read the next row or
-// the slack; a second half's lanes past the row are zeroed). Output rows are one or two halves of 16 lanes too. Tap
-// (ky, kx) of output half h is a shuffle of the source halves with a compile-time mask: lane x reads dilated-source
-// column d = STEP_X·(16h + x) + kx·DW − PAD_X, which is source column d / SRC_SX when that divides and lies inside
-// the row, and a zero lane otherwise. So strides (forward) and the stride's zeros between output-gradient elements
-// (input gradient) cost nothing, and there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are
-// unrolled by the preprocessor, as a shuffle's mask must be a constant) and VEC 16 (floatV is a half). Geometry as
-// above (BACKWARD_INPUT picks the input-gradient correlation); range [N·C·M] (forward), [C·M·ceil(N / SAMPLES)]
-// (weight gradient) or [N·C] (input gradient), local [1].
+// work-item per plane, each source row loaded once per tap row as one float16, or two ("halves") for rows of 17 to 31
+// (the buffer pool leaves 64 bytes of slack after every buffer, so the lanes past the row read the next row or the
+// slack; a mask zeroes them). Output rows are one or two halves of 16 lanes too. Tap (ky, kx) of output half h is a
+// shuffle of the source halves with a compile-time mask: lane x reads dilated-source column d = STEP_X·(16h + x) +
+// kx·DW − PAD_X, which is source column d / SRC_SX when that divides and lies inside the row, and a zero lane
+// otherwise. So strides (forward) and the stride's zeros between output-gradient elements (input gradient) cost
+// nothing, and there is no tile to copy or zero. Needs KW ≤ 7 (the taps along a row are unrolled by the preprocessor,
+// as a shuffle's mask must be a constant) and VEC 16 (floatV is a half). Geometry as above (BACKWARD_INPUT picks the
+// input-gradient correlation); range [N·C·M] (forward), [C·M·ceil(N / SAMPLES)] (weight gradient) or [N·C] (input
+// gradient), local [1].
 
 #if VEC == 16 && SRC_W < 32 && OUT_W < 32
 #define ROW_LANES 16
@@ -240,9 +240,11 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 // Output rows computed together in registers: 8 (4 with two halves); storing each row right after computing it
 // made the next loads alias the stores 4 KB apart.
 #define ROW_BLOCK (8 / OUT_HALVES)
-// The lane of the (first, second) source halves that reads as zero: past the row in the zeroed second half, or the
-// first lane of a zero second half.
-#define ZERO_LANE (SRC_HALVES > 1 ? SRC_W : ROW_LANES)
+// The lane of the (first, second) source halves that reads as zero: the last lane of the last half, past the row and
+// zeroed by the load's run-time mask, or the first lane of the zero second half when one half holds the whole row.
+// The last lane rather than the first past the row, so that every lane of a loaded half is demanded and the compiler
+// keeps the whole load (see ROW_MASK).
+#define ZERO_LANE (SRC_W == ROW_LANES ? ROW_LANES : ROW_LANES * SRC_HALVES - 1)
 #define SOURCE_COLUMN(d) ((d) >= 0 && (d) % SRC_SX == 0 && (d) / SRC_SX < SRC_W ? (d) / SRC_SX : ZERO_LANE)
 #define SHIFT_LANE(h, x, s) SOURCE_COLUMN(STEP_X * (ROW_LANES * (h) + (x)) + (s))
 #define SHIFTED(first, second, h, s)                                                                              \
@@ -265,8 +267,12 @@ __kernel void depthwise_backward_weight_reduce(__global const float* partial, __
 
 constant float16 lane_index = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
-// The lanes of half h of a row of `width` floats that lie inside the row.
+// The lanes of half h of a row of `width` floats that lie inside the row. The kernels build their masks from widths
+// the host passes at run time, though they equal the compile-time SRC_W and OUT_W: with a constant mask the compiler
+// narrows each 16-lane load into partial loads and inserts (five instructions for a 14-wide row instead of a load
+// and a blend), which made the weight gradient about 30 % slower on PoCL.
 #define ROW_MASK(width, h) (lane_index < (float)((width) - ROW_LANES * (h)))
+#define ROW_MASKS(width) {ROW_MASK(width, 0), ROW_MASK(width, 1)}
 // Half h of the row at p, its lanes outside `mask` zero.
 #define LOAD_HALF(p, h, mask) select((float16)0.0f, vload16(h, p), mask)
 
@@ -300,21 +306,24 @@ inline void store_row(const float16* halves, __global float* p) {
         const int d = (oy) * STEP_Y - PAD_Y + ky * DH;                                                     \
         if (d < 0 || d % SRC_SY != 0 || d / SRC_SY >= SRC_H) continue;                                     \
         __global const float* sourceRow = (source) + d / SRC_SY * SRC_W;                                  \
-        const float16 first = vload16(0, sourceRow);                                                       \
-        const float16 second = SRC_HALVES > 1 ? LOAD_HALF(sourceRow, 1, ROW_MASK(SRC_W, 1)) : (float16)0.0f;            \
+        const float16 first = SRC_W < ROW_LANES ? LOAD_HALF(sourceRow, 0, sourceMask[0]) : vload16(0, sourceRow); \
+        const float16 second = SRC_HALVES > 1 ? LOAD_HALF(sourceRow, 1, sourceMask[1]) : (float16)0.0f;     \
         FOR_EACH_KX(first, second, BODY)                                                                   \
     }
 
 // Adds the correlation of `source` with taps w (w[TAP(ky, kx)]) at output row oy to the halves of `sums`.
 #define CORRELATE_TAP(kx, h, shifted) sums[h] += (shifted) * w[TAP(ky, kx)];
-inline void correlate_row(__global const float* restrict source, const float* w, const int oy, float16* sums) {
+inline void correlate_row(__global const float* restrict source, const int16* sourceMask, const float* w, const int oy,
+                          float16* sums) {
     FOR_EACH_TAP(source, oy, CORRELATE_TAP)
 }
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void depthwise_forward_rows(__global const float* restrict input, __global const float* restrict weight,
-                            __global const float* restrict bias, __global float* restrict output) {
+                            __global const float* restrict bias, __global float* restrict output,
+                            const int source_width) {
     const int plane = get_global_id(0), o = plane % OC, n = plane / OC;
+    const int16 sourceMask[2] = ROW_MASKS(source_width);
     __global const float* source = input + (size_t)(n * C + o / M) * H * W;
     __global float* target = output + (size_t)plane * OH * OW;
     float w[KH * KW];
@@ -330,7 +339,7 @@ void depthwise_forward_rows(__global const float* restrict input, __global const
         for (int r = 0; r < ROW_BLOCK; ++r) {
             #pragma unroll
             for (int h = 0; h < OUT_HALVES; ++h) rows[r][h] = initial;
-            correlate_row(source, w, oy0 + r, rows[r]);
+            correlate_row(source, sourceMask, w, oy0 + r, rows[r]);
             #pragma unroll
             for (int h = 0; h < OUT_HALVES; ++h) rows[r][h] = activate(rows[r][h]);
         }
@@ -343,8 +352,9 @@ void depthwise_forward_rows(__global const float* restrict input, __global const
 // its flipped kernel (TAP), summed.
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void depthwise_backward_input_rows(__global const float* restrict grad_output, __global const float* restrict weight,
-                                   __global float* restrict grad_input) {
+                                   __global float* restrict grad_input, const int source_width) {
     const int plane = get_global_id(0), c = plane % C, n = plane / C;
+    const int16 sourceMask[2] = ROW_MASKS(source_width);
     __global float* target = grad_input + (size_t)plane * H * W;
     for (int y0 = 0; y0 < H; y0 += ROW_BLOCK) {
         float16 rows[ROW_BLOCK][OUT_HALVES];
@@ -359,7 +369,7 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
             for (int tap = 0; tap < KH * KW; ++tap) w[tap] = weight[channel * KH * KW + tap];
             __global const float* source = grad_output + (size_t)(n * OC + channel) * OH * OW;
             #pragma unroll
-            for (int r = 0; r < ROW_BLOCK; ++r) correlate_row(source, w, y0 + r, rows[r]);
+            for (int r = 0; r < ROW_BLOCK; ++r) correlate_row(source, sourceMask, w, y0 + r, rows[r]);
         }
         #pragma unroll
         for (int r = 0; r < ROW_BLOCK; ++r) if (y0 + r < H) store_row(rows[r], target + (y0 + r) * W);
@@ -388,9 +398,6 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
                             GRAD_LANE(hs, 7, s), GRAD_LANE(hs, 8, s), GRAD_LANE(hs, 9, s), GRAD_LANE(hs, 10, s), \
                             GRAD_LANE(hs, 11, s), GRAD_LANE(hs, 12, s), GRAD_LANE(hs, 13, s),                    \
                             GRAD_LANE(hs, 14, s), GRAD_LANE(hs, 15, s))
-// The row loads' lane masks come from widths the host passes at run time (source_width = SRC_W, output_width =
-// OUT_W): with a constant mask, the compiler narrows each 16-lane load into partial loads and inserts (five
-// instructions for a 14-wide row instead of a load and a blend), which made this kernel about 30 % slower on PoCL.
 // spread[kx][·] for tap column kx < KW (up to 7; a shuffle's mask must be a constant, so kx is unrolled by hand).
 #define SPREAD_TAP(kx)                                                                                            \
     if ((kx) < KW) {                                                                                              \
@@ -402,8 +409,7 @@ void depthwise_backward_weight_rows(__global const float* restrict input, __glob
                                     __global float* restrict partial, const int N, const int source_width,
                                     const int output_width) {
     const int o = get_global_id(0) % OC, block = get_global_id(0) / OC;
-    const int16 sourceMask[2] = {ROW_MASK(source_width, 0), ROW_MASK(source_width, 1)};
-    const int16 outputMask[2] = {ROW_MASK(output_width, 0), ROW_MASK(output_width, 1)};
+    const int16 sourceMask[2] = ROW_MASKS(source_width), outputMask[2] = ROW_MASKS(output_width);
     float16 sums[TAPS + 1];
     for (int tap = 0; tap <= TAPS; ++tap) sums[tap] = 0.0f;
     for (int n = block * SAMPLES; n < min(N, (block + 1) * SAMPLES); ++n) {

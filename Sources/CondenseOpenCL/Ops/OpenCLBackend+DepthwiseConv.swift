@@ -14,7 +14,7 @@ extension OpenCLBackend: DepthwiseConvOps {
         let options = ["ACTIVATION": p.activation.rawValue, "HAS_BIAS": bias == nil ? 0 : 1]
         if usesRowKernels(g, p) {
             try launch("depthwise_forward_rows", file: "depthwise_conv", defines: rowDefines(g, p, options),
-                       arguments: arguments, global: [planes], local: [1])
+                       arguments: arguments + [.int(g.inputWidth)], global: [planes], local: [1])
             return
         }
         let band = bandLaunch(rows: g.outputHeight, columns: g.outputWidth, planes: planes)
@@ -31,8 +31,8 @@ extension OpenCLBackend: DepthwiseConvOps {
         let arguments: [KernelArgument] = [.buffer(gradOutput), .buffer(weight), .buffer(gradInput)]
         if usesRowKernels(g, p) {
             try launch("depthwise_backward_input_rows", file: "depthwise_conv",
-                       defines: rowDefines(g, p, ["BACKWARD_INPUT": 1]), arguments: arguments, global: [planes],
-                       local: [1])
+                       defines: rowDefines(g, p, ["BACKWARD_INPUT": 1]), arguments: arguments + [.int(g.outputWidth)],
+                       global: [planes], local: [1])
             return
         }
         let band = bandLaunch(rows: g.inputHeight, columns: g.inputWidth, planes: planes)
@@ -57,7 +57,6 @@ extension OpenCLBackend: DepthwiseConvOps {
         let partial = try allocate([g.outputChannels, partialsPerChannel, taps + 1], dtype: .float32)
         let arguments: [KernelArgument] = [.buffer(input), .buffer(gradOutput), .buffer(partial), .int(g.batch)]
         if usesRowKernels(g, p) {
-            // The row widths again at run time: the kernel's row-load masks must not be constants (see the kernel).
             try launch("depthwise_backward_weight_rows", file: "depthwise_conv",
                        defines: rowDefines(g, p, ["SAMPLES": samples]),
                        arguments: arguments + [.int(g.inputWidth), .int(g.outputWidth)],
