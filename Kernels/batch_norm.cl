@@ -12,6 +12,8 @@
 //   bn_partial_backward one work-item per ROWS consecutive (n, c) planes: Σ dy and Σ dy·(x − mean) of each plane.
 //   bn_backward_reduce  one work-item per channel: dβ = Σ dy, dγ = Σ dy·x̂.
 //   bn_backward_input   one chunk of ROWS planes per work-item: dx = γ·inv/M · (M·dy − dβ − x̂·dγ).
+// With a fused activation the backward kernels gate dy themselves, at the pre-activation x·scale + shift they
+// recompute as bn_normalize does, so the forward output and a separate masking pass are never needed.
 //
 // Defines (-D, defaults below): ACTIVATION 0 none, 1 relu, 2 relu6 (common.cl); TRAINING 1 = normalize with the
 // saved batch statistics, 0 = with the running ones; VEC, ITEMS and ROWS, the chunks and row blocks of common.cl
@@ -20,6 +22,12 @@
 #ifndef TRAINING
 #define TRAINING 1
 #endif
+
+// The normalization of channel c as y = x·scale + shift: (scale, shift) = (γ·inv, β − mean·scale).
+inline float2 channel_affine(const float gamma, const float beta, const float mean, const float inverse_std) {
+    const float scale = gamma * inverse_std;
+    return (float2)(scale, beta - mean * scale);
+}
 
 // Mean and sum of squared deviations of one contiguous plane (two passes, stable for large means), VEC lanes at a
 // time and then the tail.
@@ -80,32 +88,40 @@ __kernel void bn_normalize(__global const float* x, __global const float* gamma,
 #else
         const float inverse_std = 1.0f / sqrt(statistic[c] + epsilon);
 #endif
-        const float scale = gamma[c] * inverse_std, shift = beta[c] - mean[c] * scale;
+        const float2 affine = channel_affine(gamma[c], beta[c], mean[c], inverse_std);
         __global const float* in = x + start;
         __global float* out = y + start;
-#define BODY_NORMALIZE(LOAD, STORE, j) STORE(activate(LOAD(in + j) * scale + shift), out + j)
+#define BODY_NORMALIZE(LOAD, STORE, j) STORE(activate(LOAD(in + j) * affine.x + affine.y), out + j)
         POINTWISE(BODY_NORMALIZE);
     }
 }
 
+// dy at element j of plane g, gated by the fused activation at the pre-activation of x's element (plane v).
+#define GATED_DY(LOAD, j) activation_gradient(LOAD(v + (j)) * affine.x + affine.y, LOAD(g + (j)))
+
 // Range and partial sums as bn_partial_moments's.
-__kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* mean,
-                                  __global float2* partial, const int batch, const int channels, const int spatial) {
+__kernel void bn_partial_backward(__global const float* dy, __global const float* x, __global const float* gamma,
+                                  __global const float* beta, __global const float* mean,
+                                  __global const float* inverse_std, __global float2* partial, const int batch,
+                                  const int channels, const int spatial) {
     FOR_EACH_ROW(row, batch * channels) {
         const int n = row / channels, c = row % channels;
         const float m = mean[c];
+        const float2 affine = channel_affine(gamma[c], beta[c], m, inverse_std[c]);
         __global const float* g = dy + (size_t)row * spatial;
         __global const float* v = x + (size_t)row * spatial;
         floatV dyLanes = 0.0f, centeredLanes = 0.0f;
         float sum_dy = 0.0f, sum_dy_centered = 0.0f;
         int i = 0;
         for (; i + VEC <= spatial; i += VEC) {
-            dyLanes += LOADV(g + i);
-            centeredLanes += LOADV(g + i) * (LOADV(v + i) - m);
+            const floatV gated = GATED_DY(LOADV, i);
+            dyLanes += gated;
+            centeredLanes += gated * (LOADV(v + i) - m);
         }
         for (; i < spatial; ++i) {
-            sum_dy += g[i];
-            sum_dy_centered += g[i] * (v[i] - m);
+            const float gated = FIRST(GATED_DY(LOAD_ONE, i));
+            sum_dy += gated;
+            sum_dy_centered += gated * (v[i] - m);
         }
         partial[c * batch + n] = (float2)(sum_lanes(dyLanes) + sum_dy, sum_lanes(centeredLanes) + sum_dy_centered);
     }
@@ -124,20 +140,22 @@ __kernel void bn_backward_reduce(__global const float2* partial, __global const 
 
 // Range [segments, ceil(N·C / ROWS)] (ChunkTiling.rowBlocks over the N·C = `rows` planes).
 __kernel void bn_backward_input(__global const float* dy, __global const float* x, __global const float* gamma,
-                                __global const float* mean, __global const float* inverse_std,
-                                __global const float* grad_gamma, __global const float* grad_beta, __global float* dx,
-                                const int rows, const int channels, const int spatial, const float per_channel) {
+                                __global const float* beta, __global const float* mean,
+                                __global const float* inverse_std, __global const float* grad_gamma,
+                                __global const float* grad_beta, __global float* dx, const int rows,
+                                const int channels, const int spatial, const float per_channel) {
     FOR_EACH_ROW(row, rows) {
         CHUNK_OF_ROW(row, spatial);
         if (count <= 0) return;
         const int c = row % channels;
-        // dx = γ·inv/M·(M·dy − dβ − x̂·dγ) with x̂ = (x − mean)·inv, as a·dy + b·(x − mean) + shift.
+        // dx = γ·inv/M·(M·dy − dβ − x̂·dγ) with x̂ = (x − mean)·inv, as a·dy + b·(x − mean) + shift (dy gated).
         const float inv = inverse_std[c], factor = gamma[c] * inv / per_channel, m = mean[c];
         const float a = factor * per_channel, b = -factor * inv * grad_gamma[c], shift = -factor * grad_beta[c];
+        const float2 affine = channel_affine(gamma[c], beta[c], m, inv);
         __global const float* g = dy + start;
         __global const float* v = x + start;
         __global float* out = dx + start;
-#define BODY_BACKWARD_INPUT(LOAD, STORE, j) STORE(a * LOAD(g + j) + b * (LOAD(v + j) - m) + shift, out + j)
+#define BODY_BACKWARD_INPUT(LOAD, STORE, j) STORE(a * GATED_DY(LOAD, j) + b * (LOAD(v + j) - m) + shift, out + j)
         POINTWISE(BODY_BACKWARD_INPUT);
     }
 }

@@ -147,6 +147,18 @@ inline floatV activate(const floatV x) {
 #endif
 }
 
+// activation_gradient(v, dy): dy where the activation passes the gradient, else 0: where its output v lies inside
+// its linear range (PyTorch's masks: ReLU v > 0, ReLU6 0 < v < 6). The same test holds for the activation's input.
+inline floatV activation_gradient(const floatV v, const floatV dy) {
+#if ACTIVATION == 1
+    return v > 0.0f ? dy : 0.0f;
+#elif ACTIVATION == 2
+    return v > 0.0f && v < 6.0f ? dy : 0.0f;
+#else
+    return dy;
+#endif
+}
+
 // MARK: - Powers of two of non-positive arguments
 
 // exp2_nonpositive(x) = 2ˣ for x ≤ 0, within about 3 ulp (1.6e-7 relative, checked against float64 over [−126, 0]),

@@ -15,17 +15,6 @@
 #define WG 128
 #endif
 
-// The gradient passes where the activation's output y is inside its linear range.
-inline floatV activation_gradient(const floatV y, const floatV dy) {
-#if ACTIVATION == 1
-    return y > 0.0f ? dy : 0.0f;
-#elif ACTIVATION == 2
-    return y > 0.0f && y < 6.0f ? dy : 0.0f;
-#else
-    return dy;
-#endif
-}
-
 #define BODY_ACTIVATION_FORWARD(LOAD, STORE, j) STORE(activate(LOAD(x + j)), y + j)
 __kernel void activation_forward(__global const float* x, __global float* y, const int length) {
     ROW_CHUNK(length);

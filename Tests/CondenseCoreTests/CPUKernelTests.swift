@@ -86,34 +86,40 @@ final class CPUKernelTests: XCTestCase {
         let channels = shape[1], name = "\(shape) offset \(offset) \(activation)"
         var random = SeededGenerator(seed: seed)
         let x = random.floats(shape.count, in: -2...4).map { $0 + offset }, dy = random.floats(shape.count)
-        let gamma = random.floats(channels), beta = random.floats(channels)
+        // Pre-activations γ·x̂ + β from about −9 to 13, so that both of ReLU6's bounds gate gradients.
+        let gamma = random.floats(channels, in: -4...4), beta = random.floats(channels, in: -2...6)
         let output = try backend.poisoned(shape), savedMean = try backend.poisoned([channels])
         let savedInverseStd = try backend.poisoned([channels]), gradInput = try backend.poisoned(shape)
         let gradGamma = try backend.poisoned([channels]), gradBeta = try backend.poisoned([channels])
         let input = try backend.tensor(x, shape: shape), gammaTensor = try backend.tensor(gamma, shape: [channels])
-        try backend.batchNormTraining(input: input, gamma: gammaTensor, beta: try backend.tensor(beta, shape: [channels]),
+        let betaTensor = try backend.tensor(beta, shape: [channels])
+        try backend.batchNormTraining(input: input, gamma: gammaTensor, beta: betaTensor,
                                       runningMean: try backend.full([channels], value: 0),
                                       runningVariance: try backend.full([channels], value: 1), momentum: 0.1,
                                       epsilon: 1e-5, output: output, savedMean: savedMean,
                                       savedInverseStd: savedInverseStd, activation: activation)
         try backend.batchNormBackward(gradOutput: try backend.tensor(dy, shape: shape), input: input, gamma: gammaTensor,
-                                      savedMean: savedMean, savedInverseStd: savedInverseStd, gradInput: gradInput,
-                                      gradGamma: gradGamma, gradBeta: gradBeta)
+                                      beta: betaTensor, savedMean: savedMean, savedInverseStd: savedInverseStd,
+                                      activation: activation, gradInput: gradInput, gradGamma: gradGamma,
+                                      gradBeta: gradBeta)
 
         let e = try BatchNormExtents("test", input: input, output: output, perChannel: [])
-        let xd = x.map(Double.init), dyd = dy.map(Double.init)
+        let xd = x.map(Double.init)
         var y = [Double](repeating: .nan, count: x.count), dx = y, dGamma = [Double](repeating: .nan, count: channels)
-        var dBeta = dGamma, means = dGamma
+        var dBeta = dGamma, means = dGamma, inverseStds = dGamma
         for c in 0..<channels {
             let (mean, variance) = BatchNormReference.statistics(e, channel: c, input: xd)
-            let inverseStd = 1 / (variance + 1e-5).squareRoot()
-            means[c] = mean
-            BatchNormReference.normalize(e, channel: c, input: xd, mean: mean, inverseStd: inverseStd,
+            (means[c], inverseStds[c]) = (mean, 1 / (variance + 1e-5).squareRoot())
+            BatchNormReference.normalize(e, channel: c, input: xd, mean: mean, inverseStd: inverseStds[c],
                                          gamma: Double(gamma[c]), beta: Double(beta[c]), activation: activation,
                                          output: &y)
+        }
+        // The reference backward takes dy already masked by the activation at the forward's output, as PyTorch does.
+        let dyd = zip(dy, y).map { activation.passesGradient(output: $1) ? Double($0) : 0 }
+        for c in 0..<channels {
             (dGamma[c], dBeta[c]) = BatchNormReference.backward(e, channel: c, gradOutput: dyd, input: xd,
-                                                                gamma: Double(gamma[c]), mean: mean,
-                                                                inverseStd: inverseStd, gradInput: &dx)
+                                                                gamma: Double(gamma[c]), mean: means[c],
+                                                                inverseStd: inverseStds[c], gradInput: &dx)
         }
         // Offset inputs carry float rounding of the values themselves (ulp(100) ≈ 8e-6) into the centred terms.
         let scale: Float = offset == 0 ? 1 : 30

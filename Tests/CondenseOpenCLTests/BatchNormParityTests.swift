@@ -13,7 +13,8 @@ final class BatchNormParityTests: XCTestCase {
             let c = shape[1]
             // A large mean with small spread checks that the statistics are computed stably.
             let x = random.floats(shape.count).map { index == 2 ? 1000 + $0 : 3 * $0 }
-            let dy = random.floats(shape.count), gamma = random.floats(c), beta = random.floats(c)
+            // γ up to 4, so that the pre-activation crosses ReLU6's upper bound and both ends gate gradients.
+            let dy = random.floats(shape.count), gamma = random.floats(c, in: -4...4), beta = random.floats(c)
             let mean = random.floats(c), variance = random.floats(c, in: 0.5...2)
             // Around 1000 the float32 spacing is 6e-5, so the two backends' different summation orders legitimately
             // move x̂ by ~1e-4; a one-pass E[x²] − E[x]² variance would be off by tens of percent instead.
@@ -37,7 +38,8 @@ final class BatchNormParityTests: XCTestCase {
                     let gradInput = try backend.poisoned(shape)
                     let gradGamma = try backend.poisoned([c]), gradBeta = try backend.poisoned([c])
                     try backend.batchNormBackward(gradOutput: try backend.tensor(dy, shape: shape), input: input,
-                                                  gamma: g, savedMean: savedMean, savedInverseStd: savedInverseStd,
+                                                  gamma: g, beta: b, savedMean: savedMean,
+                                                  savedInverseStd: savedInverseStd, activation: activation,
                                                   gradInput: gradInput, gradGamma: gradGamma, gradBeta: gradBeta)
                     return [inference, output, savedMean, savedInverseStd, runningMean, runningVariance, gradInput,
                             gradGamma, gradBeta]

@@ -42,20 +42,28 @@ extension CPUBackend: BatchNormOps {
         }
     }
 
-    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
-                                  savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
-                                  gradBeta: Tensor) throws {
+    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, beta: Tensor, savedMean: Tensor,
+                                  savedInverseStd: Tensor, activation: Activation, gradInput: Tensor,
+                                  gradGamma: Tensor, gradBeta: Tensor) throws {
         let op = "batchNormBackward"
-        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, savedMean: savedMean,
-                                                savedInverseStd: savedInverseStd, gradInput: gradInput,
-                                                gradGamma: gradGamma, gradBeta: gradBeta)
+        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, beta: beta,
+                                                savedMean: savedMean, savedInverseStd: savedInverseStd,
+                                                gradInput: gradInput, gradGamma: gradGamma, gradBeta: gradBeta)
         let dy = try gradOutput.cpuFloats(op), x = try input.cpuFloats(op), g = try gamma.cpuFloats(op)
-        let sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op), dx = try gradInput.cpuFloats(op)
-        let dg = try gradGamma.cpuFloats(op), db = try gradBeta.cpuFloats(op)
-        timed(op) {
+        let b = try beta.cpuFloats(op), sm = try savedMean.cpuFloats(op), si = try savedInverseStd.cpuFloats(op)
+        let dx = try gradInput.cpuFloats(op), dg = try gradGamma.cpuFloats(op), db = try gradBeta.cpuFloats(op)
+        func run<Gate: GradientGate>(_ gate: Gate.Type) {
             parallelPlanes(e.channels) { c in
                 (dg[c], db[c]) = BatchNormKernels.backward(e, channel: c, gradOutput: dy, input: x, gamma: g[c],
-                                                           mean: sm[c], inverseStd: si[c], gradInput: dx)
+                                                           beta: b[c], mean: sm[c], inverseStd: si[c], gate: gate,
+                                                           gradInput: dx)
+            }
+        }
+        timed(op) {
+            switch activation {  // concrete gates, so that each loop is specialized
+            case .none: run(GradientGates.Open.self)
+            case .relu: run(GradientGates.ReLU.self)
+            case .relu6: run(GradientGates.ReLU6.self)
             }
         }
     }

@@ -10,10 +10,13 @@ public protocol BatchNormOps {
     /// Inference mode: the running statistics instead of the batch's.
     func batchNormInference(input: Tensor, gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVariance: Tensor,
                             epsilon: Float, output: Tensor, activation: Activation) throws
-    /// Training-mode backward (the caller has masked any fused activation): with `x̂ = (x − μ)·inv`, M = N·H·W,
-    /// `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = γ·inv/M · (M·dy − dβ − x̂·dγ)`.
-    func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
-                           savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws
+    /// Training-mode backward through `batchNormTraining` with the same `activation`: `dy` is first gated by the
+    /// activation (`Activation.passesGradient`) at the pre-activation `γ·x̂ + β`, recomputed from `input` as the
+    /// forward computes it, so neither the forward output nor a separate masking pass is needed. Then, with
+    /// `x̂ = (x − μ)·inv` and M = N·H·W: `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = γ·inv/M · (M·dy − dβ − x̂·dγ)`.
+    func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, beta: Tensor, savedMean: Tensor,
+                           savedInverseStd: Tensor, activation: Activation, gradInput: Tensor, gradGamma: Tensor,
+                           gradBeta: Tensor) throws
 }
 
 /// The extents of a batch-norm call and the checks both backends run first.
@@ -65,12 +68,12 @@ public struct BatchNormExtents: Equatable, Sendable {
     }
 
     /// The checks of `batchNormBackward`.
-    public static func backward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
+    public static func backward(gradOutput: Tensor, input: Tensor, gamma: Tensor, beta: Tensor, savedMean: Tensor,
                                 savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
                                 gradBeta: Tensor) throws -> BatchNormExtents {
         let op = "batchNormBackward"
         let extents = try BatchNormExtents(op, input: input, output: gradOutput,
-                                           perChannel: [("gamma", gamma), ("savedMean", savedMean),
+                                           perChannel: [("gamma", gamma), ("beta", beta), ("savedMean", savedMean),
                                                         ("savedInverseStd", savedInverseStd), ("gradGamma", gradGamma),
                                                         ("gradBeta", gradBeta)])
         try requireFloat32(op, gradInput)

@@ -53,11 +53,11 @@ public func batchNorm(_ x: Variable, gamma: Variable, beta: Variable, runningMea
                                   runningVariance: runningVariance, momentum: momentum, epsilon: epsilon, output: output,
                                   savedMean: savedMean, savedInverseStd: savedInverseStd, activation: activation)
     return Tape.output(output, inputs: [x, gamma, beta]) { dy in
-        let masked = try maskedGradient(dy, output: output, activation: activation)
         let dx = try backend.allocate(x.shape, dtype: .float32)
         let dGamma = try backend.allocate(channels, dtype: .float32), dBeta = try backend.allocate(channels, dtype: .float32)
-        try backend.batchNormBackward(gradOutput: masked, input: x.value, gamma: gamma.value, savedMean: savedMean,
-                                      savedInverseStd: savedInverseStd, gradInput: dx, gradGamma: dGamma, gradBeta: dBeta)
+        try backend.batchNormBackward(gradOutput: dy, input: x.value, gamma: gamma.value, beta: beta.value,
+                                      savedMean: savedMean, savedInverseStd: savedInverseStd, activation: activation,
+                                      gradInput: dx, gradGamma: dGamma, gradBeta: dBeta)
         if x.requiresGrad { try x.accumulate(dx) }
         if gamma.requiresGrad { try gamma.accumulate(dGamma) }
         if beta.requiresGrad { try beta.accumulate(dBeta) }

@@ -34,25 +34,26 @@ extension OpenCLBackend: BatchNormOps {
                       training: false, activation: activation)
     }
 
-    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, savedMean: Tensor,
-                                  savedInverseStd: Tensor, gradInput: Tensor, gradGamma: Tensor,
-                                  gradBeta: Tensor) throws {
-        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, savedMean: savedMean,
-                                                savedInverseStd: savedInverseStd, gradInput: gradInput,
-                                                gradGamma: gradGamma, gradBeta: gradBeta)
+    public func batchNormBackward(gradOutput: Tensor, input: Tensor, gamma: Tensor, beta: Tensor, savedMean: Tensor,
+                                  savedInverseStd: Tensor, activation: Activation, gradInput: Tensor,
+                                  gradGamma: Tensor, gradBeta: Tensor) throws {
+        let e = try BatchNormExtents.backward(gradOutput: gradOutput, input: input, gamma: gamma, beta: beta,
+                                                savedMean: savedMean, savedInverseStd: savedInverseStd,
+                                                gradInput: gradInput, gradGamma: gradGamma, gradBeta: gradBeta)
         let partial = try allocate([e.channels, e.batch, 2], dtype: .float32)
-        let planes = planeBlocks(e)
-        try launch("bn_partial_backward", file: "batch_norm", defines: planes.defines,
-                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(savedMean), .buffer(partial), .int(e.batch),
-                               .int(e.channels), .int(e.spatial)],
+        let planes = planeBlocks(e), gate = ["ACTIVATION": activation.rawValue]
+        try launch("bn_partial_backward", file: "batch_norm", defines: planes.defines.merging(gate) { $1 },
+                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(beta), .buffer(savedMean),
+                               .buffer(savedInverseStd), .buffer(partial), .int(e.batch), .int(e.channels),
+                               .int(e.spatial)],
                    global: planes.global)
         try launch("bn_backward_reduce", file: "batch_norm",
                    arguments: [.buffer(partial), .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta),
                                .int(e.batch), .int(e.channels)],
                    global: [e.channels])
         let range = tiling.rowBlocks(rowLength: e.spatial, rows: e.batch * e.channels)
-        try launch("bn_backward_input", file: "batch_norm", defines: range.defines,
-                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(savedMean),
+        try launch("bn_backward_input", file: "batch_norm", defines: range.defines.merging(gate) { $1 },
+                   arguments: [.buffer(gradOutput), .buffer(input), .buffer(gamma), .buffer(beta), .buffer(savedMean),
                                .buffer(savedInverseStd), .buffer(gradGamma), .buffer(gradBeta), .buffer(gradInput),
                                .int(e.batch * e.channels), .int(e.channels), .int(e.spatial),
                                .float(Float(e.perChannelCount))],

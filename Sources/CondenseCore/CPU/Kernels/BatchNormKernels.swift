@@ -68,25 +68,29 @@ enum BatchNormKernels {
         }
     }
 
-    /// Training-mode gradients of channel `c` (see `BatchNormOps.batchNormBackward`); returns `(dγ, dβ)` and
-    /// writes `dx`.
-    static func backward(_ e: BatchNormExtents, channel c: Int, gradOutput dy: UnsafePointer<Float>,
-                         input x: UnsafePointer<Float>, gamma: Float, mean: Float, inverseStd: Float,
-                         gradInput dx: UnsafeMutablePointer<Float>) -> (gamma: Float, beta: Float) {
-        let meanLanes = Lanes(repeating: mean)
+    /// Training-mode gradients of channel `c` (see `BatchNormOps.batchNormBackward`), `dy` gated by `Gate` at the
+    /// pre-activation `x·scale + shift`, computed as `normalize` computes it; returns `(dγ, dβ)` and writes `dx`.
+    static func backward<Gate: GradientGate>(_ e: BatchNormExtents, channel c: Int, gradOutput dy: UnsafePointer<Float>,
+                                             input x: UnsafePointer<Float>, gamma: Float, beta: Float, mean: Float,
+                                             inverseStd: Float, gate: Gate.Type,
+                                             gradInput dx: UnsafeMutablePointer<Float>) -> (gamma: Float, beta: Float) {
+        let meanLanes = Lanes(repeating: mean), scale = gamma * inverseStd, shift = beta - mean * scale
+        let scaleLanes = Lanes(repeating: scale), shiftLanes = Lanes(repeating: shift)
         var dyLanes = Lanes(), productLanes = Lanes(), dyRest: Float = 0, productRest: Float = 0
         forEachRun(e, channel: c) { start in
             let g = dy + start, v = x + start
             var i = 0
             while i + width <= e.spatial {
-                let gradient = PointwiseKernels.load16(g + i)
+                let value = PointwiseKernels.load16(v + i)
+                let gradient = Gate.gate(PointwiseKernels.load16(g + i), at: value * scaleLanes + shiftLanes)
                 dyLanes += gradient
-                productLanes += gradient * (PointwiseKernels.load16(v + i) - meanLanes)
+                productLanes += gradient * (value - meanLanes)
                 i += width
             }
             while i < e.spatial {
-                dyRest += g[i]
-                productRest += g[i] * (v[i] - mean)
+                let gradient = Gate.gate(g[i], at: v[i] * scale + shift)
+                dyRest += gradient
+                productRest += gradient * (v[i] - mean)
                 i += 1
             }
         }
@@ -100,13 +104,13 @@ enum BatchNormKernels {
             let g = dy + start, v = x + start, target = dx + start
             var i = 0
             while i + width <= e.spatial {
-                let centred = PointwiseKernels.load16(v + i) - meanLanes
-                PointwiseKernels.store16(aLanes * PointwiseKernels.load16(g + i) + bLanes * centred + constantLanes,
-                                         target + i)
+                let value = PointwiseKernels.load16(v + i)
+                let gradient = Gate.gate(PointwiseKernels.load16(g + i), at: value * scaleLanes + shiftLanes)
+                PointwiseKernels.store16(aLanes * gradient + bLanes * (value - meanLanes) + constantLanes, target + i)
                 i += width
             }
             while i < e.spatial {
-                target[i] = a * g[i] + b * (v[i] - mean) + constant
+                target[i] = a * Gate.gate(g[i], at: v[i] * scale + shift) + b * (v[i] - mean) + constant
                 i += 1
             }
         }
