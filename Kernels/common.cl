@@ -161,15 +161,15 @@ inline floatV activation_gradient(const floatV v, const floatV dy) {
 
 // MARK: - Powers of two of non-positive arguments
 
-// exp2_nonpositive(x) = 2ˣ for x ≤ 0, within about 3 ulp (1.6e-7 relative, checked against float64 over [−126, 0]),
-// in plain vector arithmetic. The softmax kernels pass their max-subtracted logits times log₂e (folded into 1/T), so
-// eˣ costs no more than 2ˣ. Adding 1.5·2²³ + 127 rounds x to the nearest integer k and leaves k + 127 in the low
-// mantissa bits, which one shift moves into the exponent field of 2ᵏ; subtracting the constant again gives k, and
-// f = x − k ∈ [−½, ½] exactly. 2ᶠ = 1 + f·q(f), q a degree-4 near-minimax fit for relative error. Below −126, where
-// 2ˣ is subnormal, it returns 0 (so 2ᵏ is always a normal float). About 11 vector operations, against 15 for the
-// eˣ it replaced (the float–integer conversions of k and the separate scaling by log₂e are gone), and under half
-// the library `exp` that PoCL inlines, whose accuracy, range handling and rounding-mode conversion the softmax
-// kernels do not need. Overloaded for float and floatV.
+// exp2_nonpositive(x) = 2ˣ for x ≤ 0, within about 3 ulp (1.6e-7 relative against float64 over [−126, 0]; the fit and
+// the check are Scripts/fit-exp2.py), in plain vector arithmetic. The softmax kernels pass their max-subtracted logits
+// times log₂e (folded into 1/T), so eˣ costs no more than 2ˣ. Adding 1.5·2²³ + 127 rounds x to the nearest integer k
+// and leaves k + 127 in the low mantissa bits, which one shift moves into the exponent field of 2ᵏ; subtracting the
+// constant again gives k, and f = x − k ∈ [−½, ½] exactly. 2ᶠ = 1 + f·q(f), q a degree-4 near-minimax fit for relative
+// error. Below −126, where 2ˣ is subnormal, it returns 0 (so 2ᵏ is always a normal float). About 11 vector operations,
+// against 15 for the eˣ it replaced (the float–integer conversions of k and the separate scaling by log₂e are gone),
+// and under half the library `exp` that PoCL inlines, whose accuracy, range handling and rounding-mode conversion the
+// softmax kernels do not need. Overloaded for float and floatV.
 #define ROUNDING_SHIFT 12583039.0f  // 1.5·2²³ + 127
 #define DEFINE_EXP2_NONPOSITIVE(TYPE, INT_TYPE)                                                     \
     inline TYPE __attribute__((overloadable)) exp2_nonpositive(const TYPE x) {                      \
