@@ -14,13 +14,15 @@ extension CPUBackend: BatchNormOps {
         timed(op) {
             parallelPlanes(e.channels) { c in
                 let (mean, variance) = BatchNormKernels.statistics(e, channel: c, input: x)
-                let inverseStd = 1 / (variance + epsilon).squareRoot(), scale = g[c] * inverseStd
+                let inverseStd = 1 / (variance + epsilon).squareRoot()
                 sm[c] = mean
                 si[c] = inverseStd
                 rm[c] = (1 - momentum) * rm[c] + momentum * mean
                 rv[c] = (1 - momentum) * rv[c] + momentum * variance * unbias
-                BatchNormKernels.normalize(e, channel: c, input: x, scale: scale, shift: b[c] - mean * scale,
-                                           activation: activation, output: y)
+                let (scale, shift) = BatchNormKernels.affine(gamma: g[c], beta: b[c], mean: mean,
+                                                             inverseStd: inverseStd)
+                BatchNormKernels.normalize(e, channel: c, input: x, scale: scale, shift: shift, activation: activation,
+                                           output: y)
             }
         }
     }

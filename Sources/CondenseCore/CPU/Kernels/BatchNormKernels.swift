@@ -47,8 +47,15 @@ enum BatchNormKernels {
         return (mean, (PointwiseKernels.total(squareLanes) + squares) / count)
     }
 
-    /// `output = activation(x·scale + shift)` over channel `c`, with `scale = γ·inverseStd`,
-    /// `shift = β − mean·scale`.
+    /// The training-mode normalization of a channel as `x·scale + shift`: `scale = γ·inverseStd`,
+    /// `shift = β − mean·scale`. The forward and the backward's activation gate both take it from here, so the gate
+    /// sees the very pre-activation the forward clamped.
+    static func affine(gamma: Float, beta: Float, mean: Float, inverseStd: Float) -> (scale: Float, shift: Float) {
+        let scale = gamma * inverseStd
+        return (scale, beta - mean * scale)
+    }
+
+    /// `output = activation(x·scale + shift)` over channel `c` (see `affine`).
     static func normalize(_ e: BatchNormExtents, channel c: Int, input x: UnsafePointer<Float>, scale: Float,
                           shift: Float, activation: Activation, output y: UnsafeMutablePointer<Float>) {
         let (lower, upper) = PointwiseKernels.bounds(activation)
@@ -74,7 +81,8 @@ enum BatchNormKernels {
                                              input x: UnsafePointer<Float>, gamma: Float, beta: Float, mean: Float,
                                              inverseStd: Float, gate: Gate.Type,
                                              gradInput dx: UnsafeMutablePointer<Float>) -> (gamma: Float, beta: Float) {
-        let meanLanes = Lanes(repeating: mean), scale = gamma * inverseStd, shift = beta - mean * scale
+        let meanLanes = Lanes(repeating: mean)
+        let (scale, shift) = affine(gamma: gamma, beta: beta, mean: mean, inverseStd: inverseStd)
         let scaleLanes = Lanes(repeating: scale), shiftLanes = Lanes(repeating: shift)
         var dyLanes = Lanes(), productLanes = Lanes(), dyRest: Float = 0, productRest: Float = 0
         forEachRun(e, channel: c) { start in
