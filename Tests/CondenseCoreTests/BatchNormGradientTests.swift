@@ -71,5 +71,15 @@ final class BatchNormGradientTests: XCTestCase {
         XCTAssertTrue(reason(momentum: 1.5).contains("momentum must be in [0, 1]"))
         XCTAssertTrue(reason(epsilon: 0).contains("epsilon must be > 0"))
         XCTAssertTrue(reason(gamma: try backend.full([4], value: 1)).contains("gamma [3]"))
+        // The backward reads beta for its activation gate, so a beta of the wrong shape is named too.
+        do {
+            try backend.batchNormBackward(gradOutput: input, input: input, gamma: c3,
+                                          beta: try backend.full([4], value: 1), savedMean: c3, savedInverseStd: c3, activation: .relu,
+                                          gradInput: try backend.allocate(input.shape, dtype: .float32),
+                                          gradGamma: c3, gradBeta: c3)
+            XCTFail("a beta of shape [4] was accepted")
+        } catch {
+            XCTAssertTrue("\(error)".contains("beta [3]"), "\(error)")
+        }
     }
 }
