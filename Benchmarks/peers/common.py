@@ -4,7 +4,8 @@ import json
 import resource
 
 
-def arguments(description):
+def arguments(description, add_options=None):
+    """The shared command line, plus what `add_options(parser)` adds for one peer."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", default="mobilenetv2", choices=["mobilenetv2", "resnet20"])
     parser.add_argument("--width", type=float, default=0.35)
@@ -12,6 +13,8 @@ def arguments(description):
     parser.add_argument("--image-size", type=int, default=28)
     parser.add_argument("--classes", type=int, default=8)
     parser.add_argument("--steps", type=int, default=10, help="timed steps, after 2 warm-up steps")
+    if add_options:
+        add_options(parser)
     return parser.parse_args()
 
 

@@ -1,11 +1,13 @@
-"""Turns the JSON lines of Benchmarks/peers/run.sh into a dated Markdown section of ratios, printed and appended to
-Benchmarks/RESULTS.md:  report.py RESULTS_JSONL RESULTS_MD CONDENSE_BINARY"""
+"""Turns the JSON lines of Benchmarks/peers/run.sh (or Benchmarks/gpu/run-on-device.sh) into a dated Markdown section
+of ratios, printed and appended to a Markdown file:
+
+    report.py RESULTS_JSONL RESULTS_MD CONDENSE_BINARY [--title TITLE] [--command COMMAND]"""
+import argparse
 import datetime
 import json
 import os
 import platform
 import subprocess
-import sys
 
 
 def command_output(*command):
@@ -26,24 +28,24 @@ def per_processor_second(result):
     return result["batch"] / (result["cpu_ms_per_step"] / 1e3)
 
 
-def main(results_path, markdown_path, condense):
+def main(results_path, markdown_path, condense, title, command):
     runs = {entry["run"]: entry["result"] for entry in map(json.loads, open(results_path))}
-    versions = {r["peer"]: r["version"] for r in runs.values() if r and "peer" in r}
-    swift = command_output("swift", "--version").splitlines()
+    names = {"pytorch": "PyTorch", "tinygrad": "tinygrad"}
+    versions = {names.get(r["peer"], r["peer"]): r["version"] for r in runs.values() if r and "peer" in r}
+    versions["Swift"] = (command_output("swift", "--version").splitlines() or ["(Condense built elsewhere)"])[0]
     opencl = json.loads(command_output(condense, "devices", "--json").splitlines()[-1] or "{}")
     devices = "; ".join(f"{d.get('name', '?')} ({d.get('platform', '?')})" for d in opencl.get("devices", [])
                         if d.get("backend") == "opencl")
-    lines = [f"## {datetime.date.today().isoformat()} — training throughput against PyTorch and tinygrad",
+    lines = [f"## {datetime.date.today().isoformat()} — {title}",
              "", f"Machine: {machine()}. OpenCL: {devices or 'none'}.",
-             f"Versions: PyTorch {versions.get('pytorch', '?')}, tinygrad {versions.get('tinygrad', '?')}, "
-             f"{swift[0] if swift else 'Swift ?'}.",
-             "Command: `Benchmarks/peers/run.sh` (each run: synthetic input, forward + backward + SGD step, 2 warm-up "
+             "Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()) + ".",
+             f"Command: `{command}` (each run: synthetic input, forward + backward + SGD step, 2 warm-up "
              "steps then the timed ones; peak RSS of the whole process). All runs back to back, so the ratios share "
-             "the machine's load.", "",
+             "the machine's load. Peak device memory: Condense's OpenCL buffers, PyTorch's CUDA allocations.", "",
              "Processor ms per step (user + system of all threads) measures work done whatever the load; images "
              "per processor-second is batch ÷ that. Ratios compare Condense with the better PyTorch run (default or "
-             "passive OpenMP waiting) and with tinygrad CL.", "",
-             "| model | run | images/s | processor ms/step | images per processor-s | peak RSS MB | OpenCL buffers MB "
+             "passive OpenMP waiting), with tinygrad CL, and on a GPU with PyTorch CUDA in strict FP32.", "",
+             "| model | run | images/s | processor ms/step | images per processor-s | peak RSS MB | peak device MB "
              "| ratio (images/s; per processor-s) |", "|---|---|---:|---:|---:|---:|---:|---|"]
     models = list(dict.fromkeys(" ".join(label.split()[2:]) for label in runs))
 
@@ -54,7 +56,8 @@ def main(results_path, markdown_path, condense):
 
     for model in models:
         baselines = {"condense cpu": (["pytorch cpu", "pytorch-passive cpu"], "PyTorch CPU"),
-                     "condense opencl": (["tinygrad CL"], "tinygrad CL")}
+                     "condense opencl": (["tinygrad CL"], "tinygrad CL"),
+                     "condense gpu": (["pytorch cuda"], "PyTorch CUDA")}
         for label in [label for label in runs if label.endswith(" " + model)]:
             result, name = runs[label], label[: -len(model) - 1]
             if result is None:
@@ -75,4 +78,11 @@ def main(results_path, markdown_path, condense):
         markdown.write("\n" + section)
 
 
-main(*sys.argv[1:])
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("results_jsonl")
+parser.add_argument("results_md")
+parser.add_argument("condense_binary")
+parser.add_argument("--title", default="training throughput against PyTorch and tinygrad")
+parser.add_argument("--command", default="Benchmarks/peers/run.sh")
+options = parser.parse_args()
+main(options.results_jsonl, options.results_md, options.condense_binary, options.title, options.command)
