@@ -3,14 +3,15 @@ import CondenseTestSupport
 import XCTest
 
 /// The CPU backend's Winograd F(2×2, 3×3) path (3×3, stride-1, padding-1 convolutions) against direct convolution
-/// loops on odd shapes (rows of up to 8 tiles, two tile rows per vector; up to 16; more than 16), in every C kernel
+/// loops on odd shapes (rows of up to 4 tiles, four tile rows per vector; up to 8, two rows; up to 16; more than 16;
+/// with the last vector of a plane's rows full and part-full), in every C kernel
 /// variant this processor runs, in chunks of every size, and its gradients against finite differences of its own
 /// forward.
 final class WinogradConvTests: XCTestCase {
     /// (batch, input channels, output channels, height, width).
     private let shapes: [(Int, Int, Int, Int, Int)] = [
         (1, 1, 3, 1, 1), (17, 3, 7, 5, 5), (1, 13, 1, 7, 7), (17, 7, 13, 7, 7), (3, 13, 3, 6, 4), (2, 3, 1, 1, 6),
-        (2, 5, 3, 9, 18), (3, 2, 17, 13, 33), (1, 33, 7, 3, 31),
+        (2, 5, 3, 9, 18), (3, 2, 17, 13, 33), (1, 33, 7, 3, 31), (2, 5, 3, 15, 8), (2, 4, 6, 13, 14),
     ]
     private let parameters = Conv2dParameters(kernel: 3, padding: 1)
 

@@ -3,8 +3,9 @@
 //
 // A plane of height × width has ⌈height/2⌉ × ⌈width/2⌉ tiles (tilesY × tilesX). Transformed tiles are stored
 // element-major: element ξ = 4·row + column of the 4×4 tile, channel c and tile (ty, tx) at
-// `tiles[ξ·channels·stride + c·stride + column + ty·tilesX + tx]`. Sixteen tiles of a tile row are done at a time,
-// so each channel's run of tiles may be written, and is read, up to 15 floats past its last tile.
+// `tiles[ξ·channels·stride + c·stride + column + ty·tilesX + tx]`. Sixteen tiles are done at a time (of one tile
+// row, or of two or four short ones), so each channel's run of tiles may be written, and is read, up to 15 floats
+// past its last tile.
 #ifndef CONDENSE_WINOGRAD_TILES_H
 #define CONDENSE_WINOGRAD_TILES_H
 

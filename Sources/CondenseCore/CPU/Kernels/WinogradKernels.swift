@@ -7,8 +7,9 @@ import CCondenseKernels
 ///
 /// Transformed tiles are stored element-major, `V[ξ][channel][column]` with `ξ = 4·r + k` the position in the 4×4
 /// tile and `column = s·tiles + ty·tilesX + tx` for sample `s` of a chunk, so each GEMM reads contiguous rows. The
-/// tile transforms (`winograd_tiles.h`, C compiled per instruction set) run sixteen tiles of a tile row at a time
-/// and may write and read up to 15 columns past a channel's last tile: the `slack` at the end of its columns.
+/// tile transforms (`winograd_tiles.h`, C compiled per instruction set) run sixteen tiles at a time (of one tile
+/// row, or of two or four short ones) and may write and read up to 15 columns past a channel's last tile: the
+/// `slack` at the end of its columns.
 struct WinogradTiling {
     /// Height and width of the input and output planes (equal: stride 1, padding 1).
     let height: Int, width: Int
