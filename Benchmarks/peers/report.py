@@ -32,13 +32,13 @@ def main(results_path, markdown_path, condense, title, command):
     runs = {entry["run"]: entry["result"] for entry in map(json.loads, open(results_path))}
     names = {"pytorch": "PyTorch", "tinygrad": "tinygrad"}
     versions = {names.get(r["peer"], r["peer"]): r["version"] for r in runs.values() if r and "peer" in r}
-    versions["Swift"] = (command_output("swift", "--version").splitlines() or ["(Condense built elsewhere)"])[0]
+    swift = (command_output("swift", "--version").splitlines() or ["Swift: not on this machine"])[0]
     opencl = json.loads(command_output(condense, "devices", "--json").splitlines()[-1] or "{}")
     devices = "; ".join(f"{d.get('name', '?')} ({d.get('platform', '?')})" for d in opencl.get("devices", [])
                         if d.get("backend") == "opencl")
     lines = [f"## {datetime.date.today().isoformat()} — {title}",
              "", f"Machine: {machine()}. OpenCL: {devices or 'none'}.",
-             "Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()) + ".",
+             "Versions: " + ", ".join([f"{name} {version}" for name, version in versions.items()] + [swift]) + ".",
              f"Command: `{command}` (each run: synthetic input, forward + backward + SGD step, 2 warm-up "
              "steps then the timed ones; peak RSS of the whole process). All runs back to back, so the ratios share "
              "the machine's load. Peak device memory: Condense's OpenCL buffers, PyTorch's CUDA allocations.", "",
