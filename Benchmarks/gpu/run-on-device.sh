@@ -11,6 +11,9 @@
 #   log.txt          what every step printed on standard error
 # On a machine without NVIDIA's driver it says so and runs on the first OpenCL device there (a dry run: PoCL here,
 # best with a short list: ENTRIES="resnet20:1:16" STEPS=10 PYTHON=Benchmarks/.venv/bin/python).
+# The most wanted figures come first (training on the GPU beside PyTorch CUDA, then the kernel and GEMM benchmarks,
+# the profiles, the CPU rows), and each step is skipped once BUDGET seconds (default 420) have passed, so a device
+# call with a time limit of about 8 minutes always comes back with the table of what did run.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 peers="$root/Benchmarks/peers"
@@ -19,6 +22,7 @@ python=${PYTHON:-python3}
 # model:width:batch — the peers' protocol (batch 128), and a batch big enough to fill a GPU.
 entries=${ENTRIES:-mobilenetv2:0.35:128 resnet20:1:128 resnet20:2:128 mobilenetv2:0.35:1024 resnet20:1:1024}
 steps=${STEPS:-50}
+deadline=$((SECONDS + ${BUDGET:-420}))
 log="$out/log.txt"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -58,9 +62,13 @@ if [ -z "$device" ]; then
     exit 1
 fi
 echo "run-on-device.sh: OpenCL device $device; results in $out" >&2
-timeout 180 "$condense" bench gemm --device "$device" > "$out/gemm.md" 2>> "$log"
-timeout 180 "$condense" bench kernels --device "$device" > "$out/kernels.md" 2>> "$log"
 
+# limited SECONDS COMMAND…: runs COMMAND for at most SECONDS and no later than the deadline; false when skipped.
+limited() {
+    local left=$((deadline - SECONDS)) seconds=$1; shift
+    if [ "$left" -le 5 ]; then echo "   skipped: out of time" | tee -a "$log" >&2; return 1; fi
+    timeout $((seconds < left ? seconds : left)) "$@"
+}
 results="$out/results.jsonl"
 : > "$results"
 # run LABEL COMMAND…: one JSON line tagged with LABEL into $results, or a failure line (stderr goes to the log).
@@ -68,30 +76,43 @@ run() {
     local label=$1; shift
     echo "== $label" | tee -a "$log" >&2
     local line
-    if line=$(timeout 150 "$@" 2>> "$log" | tail -n 1) && [ "${line:0:1}" = "{" ]; then
+    if line=$(limited 150 "$@" 2>> "$log" | tail -n 1) && [ "${line:0:1}" = "{" ]; then
         echo "{\"run\": \"$label\", \"result\": $line}" >> "$results"
     else
         echo "{\"run\": \"$label\", \"result\": null}" >> "$results"
-        echo "   failed" | tee -a "$log" >&2
+        echo "   failed or skipped" | tee -a "$log" >&2
     fi
 }
-for entry in $entries; do
-    IFS=: read -r model width batch <<< "$entry"
-    key="$model $width"
-    [ "$batch" = 128 ] || key="$key batch-$batch"
-    common=(--model "$model" --width "$width" --batch "$batch")
-    run "condense gpu $key" "$condense" bench train "${common[@]}" --steps "$steps" --device "$device" --json
-    run "pytorch cuda $key" "$python" "$peers/pytorch_train.py" "${common[@]}" --steps "$steps" --device cuda
-    run "pytorch cuda-tf32 $key" "$python" "$peers/pytorch_train.py" "${common[@]}" --steps "$steps" --device cuda --tf32
-    if [ "$batch" -le 128 ]; then
-        run "condense cpu $key" "$condense" bench train "${common[@]}" --steps 10 --device cpu --json
-        run "pytorch cpu $key" "$python" "$peers/pytorch_train.py" "${common[@]}" --steps 10
-    fi
-done
+# for_entries BODY: BODY model width batch key for each entry.
+for_entries() {
+    local entry model width batch key
+    for entry in $entries; do
+        IFS=: read -r model width batch <<< "$entry"
+        key="$model $width"
+        [ "$batch" = 128 ] || key="$key batch-$batch"
+        "$1" "$model" "$width" "$batch" "$key"
+    done
+}
+gpu_runs() {
+    local common=(--model "$1" --width "$2" --batch "$3" --steps "$steps")
+    run "condense gpu $4" "$condense" bench train "${common[@]}" --device "$device" --json
+    run "pytorch cuda $4" "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda
+    run "pytorch cuda-tf32 $4" "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda --tf32
+}
+cpu_runs() {
+    [ "$3" -le 128 ] || return 0
+    local common=(--model "$1" --width "$2" --batch "$3" --steps 10)
+    run "condense cpu $4" "$condense" bench train "${common[@]}" --device cpu --json
+    run "pytorch cpu $4" "$python" "$peers/pytorch_train.py" "${common[@]}"
+}
+for_entries gpu_runs
+limited 120 "$condense" bench kernels --device "$device" > "$out/kernels.md" 2>> "$log"
+limited 120 "$condense" bench gemm --device "$device" > "$out/gemm.md" 2>> "$log"
 for model in mobilenetv2:0.35 resnet20:1; do
     echo "== profile $model" >> "$out/profile.txt"
-    timeout 180 "$condense" bench train --model "${model%%:*}" --width "${model##*:}" --batch 128 --steps 10 \
+    limited 120 "$condense" bench train --model "${model%%:*}" --width "${model##*:}" --batch 128 --steps 10 \
         --device "$device" --profile >> "$out/profile.txt" 2>> "$log"
 done
+for_entries cpu_runs
 "$python" "$peers/report.py" "$results" "$out/RESULTS-gpu.md" "$condense" \
     --title "OpenCL on a GPU beside PyTorch CUDA" --command "Benchmarks/gpu/run-on-device.sh"
