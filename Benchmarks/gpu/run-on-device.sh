@@ -5,7 +5,7 @@
 # temporary folder when unset), at most eight files:
 #   environment.txt  nvidia-smi, the OpenCL driver found and how it was registered
 #   devices.txt      `condense devices`
-#   gemm.md, kernels.md   `condense bench gemm|kernels` on the GPU
+#   gemm.md, kernels.md   `condense bench gemm|kernels` on the GPU (kernels at batch 128 and 2048)
 #   profile.txt      `condense bench train --profile` on the GPU, per-op times
 #   results.jsonl    one JSON line per training run;  RESULTS-gpu.md  their table (Benchmarks/peers/report.py)
 #   log.txt          what every step printed on standard error
@@ -106,7 +106,9 @@ cpu_runs() {
     run "pytorch cpu $4" "$python" "$peers/pytorch_train.py" "${common[@]}"
 }
 for_entries gpu_runs
+# Training's batch, and one large enough that a GPU's launches do not dominate its kernels' times.
 limited 120 "$condense" bench kernels --device "$device" > "$out/kernels.md" 2>> "$log"
+limited 120 "$condense" bench kernels --device "$device" --batch 2048 >> "$out/kernels.md" 2>> "$log"
 limited 120 "$condense" bench gemm --device "$device" > "$out/gemm.md" 2>> "$log"
 for model in mobilenetv2:0.35 resnet20:1; do
     echo "== profile $model" >> "$out/profile.txt"

@@ -1,10 +1,10 @@
 import CondenseCore
 
 extension KernelBenchmark {
-    /// The depthwise 3×3 of a MobileNetV2 block at batch 128: 96 channels (width 0.35's 6× expansion of 16) on
-    /// 14×14 maps, stride 1, fused bias and ReLU6.
-    static var depthwiseConvCases: [Case] {
-        let (n, c, h, w) = (128, 96, 14, 14), mapBytes = n * c * h * w * 4
+    /// The depthwise 3×3 of a MobileNetV2 block at `batch` (128 in training here): 96 channels (width 0.35's 6×
+    /// expansion of 16) on 14×14 maps, stride 1, fused bias and ReLU6.
+    static func depthwiseConvCases(batch n: Int) -> [Case] {
+        let (c, h, w) = (96, 14, 14), mapBytes = n * c * h * w * 4
         let parameters = DepthwiseConv2dParameters(kernel: 3, padding: 1, activation: .relu6)
         func tensors(_ backend: Backend, _ generator: inout InputGenerator) throws -> (Tensor, Tensor, Tensor, Tensor) {
             (try backend.tensor(generator.floats(n * c * h * w), shape: [n, c, h, w]),

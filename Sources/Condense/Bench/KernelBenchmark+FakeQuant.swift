@@ -1,11 +1,11 @@
 import CondenseCore
 
 extension KernelBenchmark {
-    /// Fake quantization as QAT runs it at batch 128: a uint8 per-tensor activation of a MobileNetV2 expansion
-    /// ([128, 96, 14, 14]) forward and backward with LSQ, and int8 per-channel weights of a 3×3 convolution with
+    /// Fake quantization as QAT runs it at `batch`: a uint8 per-tensor activation of a MobileNetV2 expansion
+    /// ([batch, 96, 14, 14]) forward and backward with LSQ, and int8 per-channel weights of a 3×3 convolution with
     /// 256 channels in and out (MobileNetV2's own weights are too small to measure bandwidth).
-    static var fakeQuantizeCases: [Case] {
-        let activation: Shape = [128, 96, 14, 14], weight: Shape = [256, 256, 3, 3]
+    static func fakeQuantizeCases(batch: Int) -> [Case] {
+        let activation: Shape = [batch, 96, 14, 14], weight: Shape = [256, 256, 3, 3]
         let activationBytes = activation.count * 4, weightBytes = weight.count * 4
         func parameters(_ backend: Backend, channels: Int, scale: Float, zeroPoint: Float) throws -> (Tensor, Tensor) {
             (try backend.full([channels], value: scale), try backend.full([channels], value: zeroPoint))

@@ -1,10 +1,10 @@
 import CondenseCore
 
 extension KernelBenchmark {
-    /// Softmax with temperature and the fused distillation loss on 128 rows × 1000 classes (ImageNet-sized logits;
-    /// BloodMNIST's 8 classes are too small to measure bandwidth).
-    static var softmaxCases: [Case] {
-        let rows = 128, classes = 1000, logitBytes = rows * classes * 4
+    /// Softmax with temperature and the fused distillation loss on `batch` rows × 1000 classes (ImageNet-sized
+    /// logits; BloodMNIST's 8 classes are too small to measure bandwidth).
+    static func softmaxCases(batch rows: Int) -> [Case] {
+        let classes = 1000, logitBytes = rows * classes * 4
         return [
             Case(name: "softmax_temperature_forward", bytes: 2 * logitBytes) { backend, generator in
                 let logits = try backend.tensor(generator.floats(rows * classes, in: -8...8), shape: [rows, classes])

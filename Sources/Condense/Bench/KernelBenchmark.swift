@@ -1,7 +1,8 @@
 import CondenseCore
 
-/// Times each custom kernel on a training-sized input (batch 128, MobileNetV2 layer shapes), reports the bytes it
-/// moves per second beside the device's copy bandwidth, and its largest relative error against the CPU backend.
+/// Times each custom kernel on a training-sized input (MobileNetV2 layer shapes at a batch, 128 by default; a GPU
+/// needs a larger one for its launches not to dominate), reports the bytes it moves per second beside the device's
+/// copy bandwidth, and its largest relative error against the CPU backend.
 public enum KernelBenchmark {
     /// One kernel's figures.
     public struct Measurement {
@@ -43,9 +44,9 @@ public enum KernelBenchmark {
         }
     }
 
-    /// Runs every case on `backend` and on `reference`, timing only `backend`.
-    public static func run(on backend: Backend, reference: Backend) throws -> [Measurement] {
-        try cases.map { kernel in
+    /// Runs every case at `batch` on `backend` and on `reference`, timing only `backend`.
+    public static func run(on backend: Backend, reference: Backend, batch: Int = 128) throws -> [Measurement] {
+        try cases(batch: batch).map { kernel in
             var generator = InputGenerator(seed: 42)
             let (run, output) = try kernel.prepare(backend, &generator)
             let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 11, burst: 8, run)
@@ -67,5 +68,7 @@ public enum KernelBenchmark {
         return zip(actual, expected).reduce(0) { max($0, abs($1.0 - $1.1)) } / scale
     }
 
-    static var cases: [Case] { depthwiseConvCases + softmaxCases + fakeQuantizeCases }
+    static func cases(batch: Int) -> [Case] {
+        depthwiseConvCases(batch: batch) + softmaxCases(batch: batch) + fakeQuantizeCases(batch: batch)
+    }
 }

@@ -48,12 +48,12 @@ private func benchGemm(_ arguments: ParsedArguments, _ console: Console) throws 
 }
 
 private func benchKernels(_ arguments: ParsedArguments, _ console: Console) throws {
-    let reference = CPUBackend()
+    let reference = CPUBackend(), batch = try benchBatch(arguments)
     var reports: [[String: Any]] = []
     for backend in try benchmarkBackends(arguments, console, includeCPU: false, profiling: true) {
         console.notice("benchmarking custom kernels on \(backend.name) (\(backend.info.name))…")
         let copy = try GemmBenchmark.copyBandwidth(on: backend)
-        let results = try KernelBenchmark.run(on: backend, reference: reference)
+        let results = try KernelBenchmark.run(on: backend, reference: reference, batch: batch)
         let timing = KernelBenchmark.timing(on: backend)
         console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s " +
                       "(times: medians of \(timing))")

@@ -4,17 +4,22 @@ import CondenseNN
 import CondenseOpenCL
 import Foundation
 
-/// The options of `condense bench train` (the other benchmarks ignore them).
+/// The options of `condense bench train` (`bench kernels` takes `--batch` too; `bench gemm` ignores them).
 let trainBenchOptions = [
     OptionSpec(name: "model", help: "bench train: " + ModelConfiguration.architectures.joined(separator: " | "),
                defaultValue: "mobilenetv2"),
     OptionSpec(name: "width", help: "bench train: width multiplier", defaultValue: "0.35"),
-    OptionSpec(name: "batch", help: "bench train: batch size", defaultValue: "128"),
+    OptionSpec(name: "batch", help: "bench train, kernels: batch size", defaultValue: "128"),
     OptionSpec(name: "image-size", help: "bench train: input height and width", defaultValue: "28"),
     OptionSpec(name: "steps", help: "bench train: timed steps (after 2 warm-up steps)", defaultValue: "10"),
     OptionSpec(name: "profile", help: "bench train: time per op (OpenCL events on a device, wall time on the CPU)",
                takesValue: false),
 ]
+
+/// The `--batch` of `bench train` and `bench kernels`.
+func benchBatch(_ arguments: ParsedArguments) throws -> Int {
+    try arguments.value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 128
+}
 
 /// `condense bench train`: steady-state training images/s of one model, peak memory, and with `--profile` where the
 /// time of a step goes.
@@ -24,7 +29,7 @@ func benchTrain(_ arguments: ParsedArguments, _ console: Console) throws {
     var options = TrainingBenchmark.Options()
     options.architecture = arguments.values["model"] ?? options.architecture
     options.width = try arguments.value("width", "a positive number") { Double($0).flatMap { $0 > 0 ? $0 : nil } } ?? 0.35
-    options.batchSize = try arguments.value("batch", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 128
+    options.batchSize = try benchBatch(arguments)
     options.imageSize = try arguments.value("image-size", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 28
     options.steps = try arguments.value("steps", "an integer ≥ 10") { Int($0).flatMap { $0 >= 10 ? $0 : nil } } ?? 10
     let cpuProfiler = profiling && backend is CPUBackend ? OpProfiler() : nil
