@@ -55,15 +55,16 @@ private func benchKernels(_ arguments: ParsedArguments, _ console: Console) thro
         let copy = try GemmBenchmark.copyBandwidth(on: backend)
         let results = try KernelBenchmark.run(on: backend, reference: reference, batch: batch)
         let timing = KernelBenchmark.timing(on: backend)
-        console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s " +
-                      "(times: medians of \(timing))")
+        console.print("\n\(backend.name) — \(backend.info.name), batch \(batch): copy bandwidth " +
+                      "\(String(format: "%.1f", copy)) GB/s (times: medians of \(timing))")
         console.print("| kernel | MB moved | ms | GB/s | of copy bandwidth | max rel. error |\n|---|---:|---:|---:|---:|---:|")
         for result in results {
             console.print(String(format: "| %@ | %.1f | %.3f | %.1f | %.0f%% | %.1e |", result.name,
                                  Double(result.bytes) / 1e6, result.seconds * 1e3, result.gbps,
                                  100 * result.gbps / copy, result.maxRelativeError))
         }
-        reports.append(["device": backend.name, "name": backend.info.name, "copy_gbps": copy, "timing": timing,
+        reports.append(["device": backend.name, "name": backend.info.name, "batch": batch, "copy_gbps": copy,
+                        "timing": timing,
                         "kernels": results.map {
                             ["name": $0.name, "gbps": $0.gbps, "bandwidth_fraction": $0.gbps / copy,
                              "ms": $0.seconds * 1e3, "max_rel_error": Double($0.maxRelativeError)]
