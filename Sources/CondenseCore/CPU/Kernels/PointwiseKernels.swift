@@ -46,25 +46,22 @@ enum PointwiseKernels {
                      gradInput dx: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
         case .none: if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
-        case .relu: zip(y, dy, dx, count: count, { $1.replacing(with: 0, where: .!($0 .> 0)) }, { $0 > 0 ? $1 : 0 })
-        case .relu6:
-            zip(y, dy, dx, count: count, { $1.replacing(with: 0, where: .!($0 .> 0 .& $0 .< 6)) },
-                { $0 > 0 && $0 < 6 ? $1 : 0 })
+        case .relu: gate(GradientGates.ReLU.self, at: y, dy, dx, count: count)
+        case .relu6: gate(GradientGates.ReLU6.self, at: y, dy, dx, count: count)
         }
     }
 
-    /// `z[i] = f(x[i], y[i])`, eight elements per step with `vector`, the remainder with `scalar`.
+    /// `dx[i] = Gate.gate(dy[i], at: z[i])`, sixteen elements per step.
     @inline(__always)
-    private static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
-                            count: Int, _ vector: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>,
-                            _ scalar: (Float, Float) -> Float) {
+    private static func gate<Gate: GradientGate>(_: Gate.Type, at z: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                                 _ dx: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        while i + 8 <= count {
-            store(vector(load(x + i), load(y + i)), z + i)
-            i += 8
+        while i + 16 <= count {
+            store16(Gate.gate(load16(dy + i), at: load16(z + i)), dx + i)
+            i += 16
         }
         while i < count {
-            z[i] = scalar(x[i], y[i])
+            dx[i] = Gate.gate(dy[i], at: z[i])
             i += 1
         }
     }
