@@ -66,23 +66,12 @@ echo "run-on-device.sh: OpenCL device $device; results in $out" >&2
 # limited SECONDS COMMAND…: runs COMMAND for at most SECONDS and no later than the deadline; false when skipped.
 limited() {
     local left=$((deadline - SECONDS)) seconds=$1; shift
-    if [ "$left" -le 5 ]; then echo "   skipped: out of time" | tee -a "$log" >&2; return 1; fi
+    if [ "$left" -le 5 ]; then echo "   skipped: out of time" >&2; return 1; fi
     timeout $((seconds < left ? seconds : left)) "$@"
 }
-results="$out/results.jsonl"
+results="$out/results.jsonl" run_log="$log"
 : > "$results"
-# run LABEL COMMAND…: one JSON line tagged with LABEL into $results, or a failure line (stderr goes to the log).
-run() {
-    local label=$1; shift
-    echo "== $label" | tee -a "$log" >&2
-    local line
-    if line=$(limited 150 "$@" 2>> "$log" | tail -n 1) && [ "${line:0:1}" = "{" ]; then
-        echo "{\"run\": \"$label\", \"result\": $line}" >> "$results"
-    else
-        echo "{\"run\": \"$label\", \"result\": null}" >> "$results"
-        echo "   failed or skipped" | tee -a "$log" >&2
-    fi
-}
+source "$peers/record.sh"  # run LABEL COMMAND…
 # for_entries BODY: BODY model width batch key for each entry.
 for_entries() {
     local entry model width batch key
@@ -95,15 +84,15 @@ for_entries() {
 }
 gpu_runs() {
     local common=(--model "$1" --width "$2" --batch "$3" --steps "$steps")
-    run "condense gpu $4" "$condense" bench train "${common[@]}" --device "$device" --json
-    run "pytorch cuda $4" "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda
-    run "pytorch cuda-tf32 $4" "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda --tf32
+    run "condense gpu $4" limited 150 "$condense" bench train "${common[@]}" --device "$device" --json
+    run "pytorch cuda $4" limited 150 "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda
+    run "pytorch cuda-tf32 $4" limited 150 "$python" "$peers/pytorch_train.py" "${common[@]}" --device cuda --tf32
 }
 cpu_runs() {
     [ "$3" -le 128 ] || return 0
     local common=(--model "$1" --width "$2" --batch "$3" --steps 10)
-    run "condense cpu $4" "$condense" bench train "${common[@]}" --device cpu --json
-    run "pytorch cpu $4" "$python" "$peers/pytorch_train.py" "${common[@]}"
+    run "condense cpu $4" limited 150 "$condense" bench train "${common[@]}" --device cpu --json
+    run "pytorch cpu $4" limited 150 "$python" "$peers/pytorch_train.py" "${common[@]}"
 }
 for_entries gpu_runs
 # Training's batch, and one large enough that a GPU's launches do not dominate its kernels' times.

@@ -33,18 +33,7 @@ condense="$root/.build/release/condense"
 
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-# run LABEL COMMAND…: one JSON line tagged with LABEL into $results, or a failure line.
-run() {
-    local label=$1; shift
-    echo "== $label" >&2
-    local line
-    if line=$("$@" 2>/dev/null | tail -n 1) && [ -n "$line" ] && [ "${line:0:1}" = "{" ]; then
-        echo "{\"run\": \"$label\", \"result\": $line}" >> "$results"
-    else
-        echo "{\"run\": \"$label\", \"result\": null}" >> "$results"
-        echo "   failed" >&2
-    fi
-}
+source "$here/record.sh"
 for entry in $models; do
     model=${entry%%:*} width=${entry##*:}
     common=(--model "$model" --width "$width" --batch "$batch" --steps "$steps")
