@@ -7,6 +7,12 @@ normalization: the graph normalizes) and checks:
   --fp32 pairs: max |ORT − Condense| ≤ 1e-4 × (max − min of Condense's logits);
   --int8 pairs: ORT's top-1 accuracy within 0.5 points of the accuracy of Condense's logits, and the two top-1
                predictions the same on at least 99% of the images (both compute the same integer arithmetic).
+               This is asserted on the graph as ONNX defines it (ORT with basic optimizations: each QuantizeLinear,
+               DequantizeLinear and float op run as written), and on ORT's default session (QDQ groups fused into
+               integer kernels) where the processor has an exact 8-bit dot product. On x86 without VNNI, ORT's MLAS
+               u8s8 kernels sum pairs of uint8 x int8 products in saturating int16 (vpmaddubsw), so a deep model's
+               default-session logits drift by design of that kernel; there the default session's agreement is
+               printed, not asserted.
 Also checks the graph's interface: input `image` [N, C, H, W] with a symbolic batch, output `logits` [N, classes],
 and the metadata the export promises. Exits 1 listing every failed check.
 """
@@ -32,8 +38,22 @@ def test_images(npz_path):
     return np.ascontiguousarray(images, dtype=np.float32) / np.float32(255), labels.astype(np.int64)
 
 
-def run(onnx_path, images, batch=512):
-    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+def exact_int8_dot_product():
+    """Whether ORT's fused u8s8 kernels accumulate exactly here: anything but x86 without VNNI (see the docstring)."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set(" ".join(line for line in cpuinfo if line.startswith("flags")).split())
+    except OSError:
+        return True
+    if "avx2" not in flags:
+        return True
+    return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def run(onnx_path, images, batch=512, optimization=ort.GraphOptimizationLevel.ORT_ENABLE_ALL):
+    options = ort.SessionOptions()
+    options.graph_optimization_level = optimization
+    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
     problems = []
     (model_input,), (model_output,) = session.get_inputs(), session.get_outputs()
     if model_input.name != "image" or len(model_input.shape) != 4 or isinstance(model_input.shape[0], int):
@@ -48,6 +68,24 @@ def run(onnx_path, images, batch=512):
         problems.append("metadata class_names is not a JSON array")
     outputs = [session.run(["logits"], {"image": images[i:i + batch]})[0] for i in range(0, len(images), batch)]
     return np.concatenate(outputs), problems
+
+
+def compare_int8(onnx_path, session_name, theirs, ours, labels, asserted):
+    """The int8 checks of one ORT session's logits against Condense's; the problems found, when `asserted`."""
+    theirs_accuracy = 100 * np.mean(theirs.argmax(1) == labels)
+    ours_accuracy = 100 * np.mean(ours.argmax(1) == labels)
+    agreement = 100 * np.mean(theirs.argmax(1) == ours.argmax(1))
+    note = "" if asserted else " (not asserted: x86 without VNNI, see check_onnx.py)"
+    print(f"{onnx_path}: int8 ORT {session_name}: ACC {theirs_accuracy:.2f}%, Condense ACC {ours_accuracy:.2f}%, "
+          f"same prediction on {agreement:.2f}% of the images{note}")
+    problems = []
+    if not abs(theirs_accuracy - ours_accuracy) <= 0.5:
+        problems.append(f"{session_name}: accuracy {theirs_accuracy:.2f}% vs Condense {ours_accuracy:.2f}%: "
+                        "more than 0.5 points apart")
+    if not agreement >= 99:
+        problems.append(f"{session_name}: ORT and Condense predict the same class on only {agreement:.2f}% of the "
+                        "images")
+    return problems if asserted else []
 
 
 def main():
@@ -73,16 +111,13 @@ def main():
                 if not difference <= bound:
                     problems.append(f"max |difference| {difference:.3g} exceeds 1e-4 x logit range = {bound:.3g}")
             else:
-                theirs_accuracy = 100 * np.mean(theirs.argmax(1) == labels)
-                ours_accuracy = 100 * np.mean(ours.argmax(1) == labels)
-                agreement = 100 * np.mean(theirs.argmax(1) == ours.argmax(1))
-                print(f"{onnx_path}: int8 ORT ACC {theirs_accuracy:.2f}%, Condense ACC {ours_accuracy:.2f}%, "
-                      f"same prediction on {agreement:.2f}% of the images")
-                if not abs(theirs_accuracy - ours_accuracy) <= 0.5:
-                    problems.append(f"accuracy {theirs_accuracy:.2f}% vs Condense {ours_accuracy:.2f}%: "
-                                    "more than 0.5 points apart")
-                if not agreement >= 99:
-                    problems.append(f"ORT and Condense predict the same class on only {agreement:.2f}% of the images")
+                exact = exact_int8_dot_product()
+                sessions = [("as ONNX defines it", run(onnx_path, images,
+                                                      optimization=ort.GraphOptimizationLevel.ORT_ENABLE_BASIC)[0],
+                             True),
+                            ("default session", theirs, exact)]
+                for session_name, logits, asserted in sessions:
+                    problems += compare_int8(onnx_path, session_name, logits, ours, labels, asserted)
             failures += [f"{onnx_path}: {problem}" for problem in problems]
     for failure in failures:
         print("FAILED " + failure, file=sys.stderr)
