@@ -77,7 +77,7 @@ public enum CIFARLoader {
 
         /// Calls `body` with each record's pixels and (checked) fine label, in order, reading blocks of records.
         func read(_ body: (UnsafeRawBufferPointer, Int32) -> Void) throws {
-            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.recordsPerRead * format.recordSize,
+            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: min(Self.recordsPerRead, count) * format.recordSize,
                                                                alignment: 8)
             defer { block.deallocate() }
             for first in stride(from: 0, to: count, by: Self.recordsPerRead) {
@@ -104,20 +104,20 @@ public enum CIFARLoader {
 
     /// A split filled record by record into storage sized up front.
     private struct SplitBuilder {
-        private let count: Int
-        private var pixels: [UInt8] = [], labels: [Int32] = []
+        private var pixels: [UInt8], labels: [Int32] = []
 
         init(count: Int) {
-            self.count = count
-            pixels.reserveCapacity(count * CIFARLoader.pixelsPerImage)
+            pixels = [UInt8](repeating: 0, count: count * CIFARLoader.pixelsPerImage)
             labels.reserveCapacity(count)
         }
 
-        var isFull: Bool { labels.count == count }
+        var isFull: Bool { labels.count * CIFARLoader.pixelsPerImage == pixels.count }
         var split: ImageSplit { ImageSplit(pixels: pixels, labels: labels) }
 
         mutating func append(_ image: UnsafeRawBufferPointer, _ label: Int32) {
-            pixels.append(contentsOf: image)
+            let start = labels.count * CIFARLoader.pixelsPerImage
+            pixels.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: start).copyMemory(from: image.baseAddress!,
+                                                                                            byteCount: image.count) }
             labels.append(label)
         }
     }
