@@ -51,7 +51,7 @@ public enum CIFARLoader {
         }
         var test = SplitBuilder(count: testFile.count)
         try testFile.read { test.append($0, $1) }
-        guard held > 0 else {
+        guard held > 0 else {  // checked last, so that a bad record, the more specific fault, is named first
             throw CondenseError.file(path: trainFiles[0].path, "the validation split would be empty: it is cut from the " +
                                      "last training images (at most a fifth of \(trainCount)), so at least 5 are needed")
         }

@@ -146,7 +146,8 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// copied out); directories, devices and pipes are refused by name.
     public init(contentsOf path: String) throws {
         let manager = FileManager.default
-        guard let attributes = try? manager.attributesOfItem(atPath: path) else {
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // a link to a checkpoint is fine
+        guard let attributes = try? manager.attributesOfItem(atPath: target) else {
             throw CondenseError.file(path: path, manager.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {
