@@ -30,6 +30,8 @@ final class ReaderFuzzTests: XCTestCase {
 
     func testNPY() throws { try fuzz(NPYFuzzTarget(limits: Self.limits)) }
 
+    func testZip() throws { try fuzz(ZipFuzzTarget(limits: Self.limits)) }
+
     func testMedMNISTNPZ() throws { try fuzz(MedMNISTFuzzTarget(limits: Self.limits)) }
 
     func testSafeTensors() throws { try fuzz(SafeTensorsFuzzTarget()) }
