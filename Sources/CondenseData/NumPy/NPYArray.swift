@@ -42,9 +42,6 @@ public struct NPYArray {
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
 
-    /// Whether the elements are integers (`u1`, `i1`, `i4`, `i8`) rather than floating point.
-    public var isInteger: Bool { !descr.hasSuffix("f4") && !descr.hasSuffix("f8") }
-
     /// The elements converted to Float (from any supported dtype).
     public func floats() -> [Float] { converted(integer: { Float(Double($0)) }, floating: { Float($0) }) }
 
