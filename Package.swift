@@ -42,6 +42,7 @@ let package = Package(
 .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

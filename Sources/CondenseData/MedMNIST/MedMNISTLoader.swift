@@ -2,7 +2,9 @@ import CondenseCore
 import Foundation
 
 /// Reads any 2-D MedMNIST `.npz` file (any image size; grey `[N, H, W]` or RGB `[N, H, W, 3]` uint8 images,
-/// labels `[N, 1]` or `[N]`), checking keys, dtypes, shapes, counts and label ranges before any training starts.
+/// integer labels `[N, 1]` or `[N]`). Every array's header is checked first (`MedMNISTLayout`: keys, dtypes,
+/// shapes, counts, empty splits, image size, the memory the whole load needs), so a file that cannot load is
+/// refused before its data is read; then the labels are checked against the class limit and for gaps.
 public enum MedMNISTLoader {
     /// Class names of the subsets whose names MedMNIST publishes (the files do not carry them).
     static let knownClassNames = [
@@ -11,73 +13,70 @@ public enum MedMNISTLoader {
     ]
 
     /// Loads the dataset at `path`.
-    public static func load(_ path: String) throws -> ImageDataset {
-        let archive = try NPZArchive(contentsOf: path)
-        let keys = Set(archive.keys)
-        let required = ["train", "val", "test"].flatMap { ["\($0)_images", "\($0)_labels"] }
-        let missing = required.filter { !keys.contains($0) }
-        guard missing.isEmpty else {
-            throw CondenseError.file(path: path, "not a MedMNIST file: missing key(s) \(missing.joined(separator: ", ")) " +
-                                                 "(found \(archive.keys.sorted().joined(separator: ", ")))")
-        }
-        var geometry: (channels: Int, height: Int, width: Int)?
+    public static func load(_ path: String, limits: DataLimits = .standard) throws -> ImageDataset {
+        try load(ZipArchive(contentsOf: path, limits: limits), limits: limits)
+    }
+
+    /// Loads the dataset in an opened archive (named by its path, as `bloodmnist_64.npz` is `bloodmnist`).
+    public static func load(_ archive: ZipArchive, limits: DataLimits = .standard) throws -> ImageDataset {
+        let path = archive.path, file = NPZArchive(archive, limits: limits)
+        let layout = try MedMNISTLayout(file, limits: limits)
+        let geometry = layout.geometry
         var splits: [ImageSplit] = []
-        for split in ["train", "val", "test"] {
-            let images = try archive.array("\(split)_images"), labels = try archive.array("\(split)_labels")
-            let shape = try imageGeometry(images, key: "\(split)_images", path: path)
-            if let geometry, geometry != shape {
-                throw CondenseError.file(path: path, "\(split)_images: images are \(shape), the train split's are \(geometry)")
-            }
-            geometry = shape
-            let labelValues = try singleLabels(labels, key: "\(split)_labels", path: path)
-            guard labelValues.count == images.shape[0] else {
-                throw CondenseError.file(path: path, "\(split)_labels: \(labelValues.count) labels for " +
-                                                     "\(images.shape[0]) images in \(split)_images")
-            }
-            splits.append(ImageSplit(pixels: nchw(images, shape), labels: labelValues))
+        for split in MedMNISTLayout.splitNames {
+            let images = try file.array("\(split)_images"), labels = try file.array("\(split)_labels")
+            splits.append(ImageSplit(pixels: nchw(images, geometry),
+                                     labels: try checkedLabels(labels, key: "\(split)_labels", path: path, limits: limits)))
         }
-        guard let geometry else { throw CondenseError.file(path: path, "no splits") }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             .split(separator: "_").first.map(String.init) ?? "dataset"
-        let classes = Int(splits.flatMap(\.labels).max() ?? 0) + 1
-        if let known = knownClassNames[name], classes > known.count {
-            let key = zip(["train", "val", "test"], splits).first { $0.1.labels.contains { Int($0) >= known.count } }?.0
-            throw CondenseError.file(path: path, "\(key ?? "train")_labels: label \(classes - 1) is out of range for " +
-                                                 "\(name) (\(known.count) classes, labels 0…\(known.count - 1))")
-        }
-        let names = knownClassNames[name] ?? (0..<classes).map { "class \($0)" }
+        let names = try classNames(name, splits: splits, path: path)
         return ImageDataset(name: name, channels: geometry.channels, height: geometry.height, width: geometry.width,
                             classNames: names, train: splits[0], validation: splits[1], test: splits[2])
     }
 
-    private static func imageGeometry(_ images: NPYArray, key: String,
-                                      path: String) throws -> (channels: Int, height: Int, width: Int) {
-        guard images.descr == "|u1" || images.descr == "<u1" else {
-            throw CondenseError.file(path: path, "\(key): expected uint8 pixels, got dtype \(images.descr)")
-        }
-        switch images.shape.count {
-        case 3: return (1, images.shape[1], images.shape[2])
-        case 4 where images.shape[3] == 1 || images.shape[3] == 3: return (images.shape[3], images.shape[1], images.shape[2])
-        default:
-            throw CondenseError.file(path: path, "\(key): expected shape [N, H, W] or [N, H, W, 3], got \(images.shape) " +
-                                                 "(3-D MedMNIST volumes are not supported)")
-        }
-    }
-
-    private static func singleLabels(_ labels: NPYArray, key: String, path: String) throws -> [Int32] {
-        guard labels.shape.count == 1 || (labels.shape.count == 2 && labels.shape[1] == 1) else {
-            throw CondenseError.file(path: path, "\(key): expected one label per image ([N] or [N, 1]), got " +
-                                                 "\(labels.shape); multi-label subsets are not supported")
-        }
-        let values = labels.ints()
-        if let bad = values.first(where: { $0 < 0 || $0 > Int(Int32.max) }) {
+    /// Integer labels, each in 0 ..< `limits.maximumClasses` (the header check already refused float dtypes).
+    private static func checkedLabels(_ labels: NPYArray, key: String, path: String,
+                                      limits: DataLimits) throws -> [Int32] {
+        let values = try labels.ints()
+        if let bad = values.first(where: { $0 < 0 }) {
             throw CondenseError.file(path: path, "\(key): label \(bad) is out of range (labels must be ≥ 0)")
+        }
+        if let bad = values.first(where: { $0 >= limits.maximumClasses }) {
+            throw CondenseError.file(path: path, "\(key): label \(bad) exceeds the limit of \(limits.maximumClasses) " +
+                                                 "classes (labels 0…\(limits.maximumClasses - 1))")
         }
         return values.map { Int32($0) }
     }
 
+    /// A known subset's class names (a label beyond them is an error); otherwise `class 0 … class K−1` for the
+    /// largest label K−1, where every class below it must label at least one image of some split (a gap means a
+    /// stray or corrupt label, which would otherwise add classes no image has).
+    private static func classNames(_ name: String, splits: [ImageSplit], path: String) throws -> [String] {
+        let keyed = zip(MedMNISTLayout.splitNames.map { "\($0)_labels" }, splits)
+        let classes = Int(splits.flatMap(\.labels).max() ?? 0) + 1
+        if let known = knownClassNames[name] {
+            if classes > known.count {
+                let key = keyed.first { $0.1.labels.contains { Int($0) >= known.count } }?.0
+                throw CondenseError.file(path: path, "\(key ?? "train_labels"): label \(classes - 1) is out of range " +
+                                                     "for \(name) (\(known.count) classes, labels 0…\(known.count - 1))")
+            }
+            return known
+        }
+        var present = [Bool](repeating: false, count: classes)
+        for split in splits { for label in split.labels { present[Int(label)] = true } }
+        if let missing = present.firstIndex(of: false) {
+            let key = keyed.first { $0.1.labels.contains(Int32(classes - 1)) }?.0 ?? "train_labels"
+            let absent = present.indices.filter { !present[$0] }
+            throw CondenseError.file(path: path, "\(key): label \(classes - 1) implies \(classes) classes, but " +
+                                                 "\(absent.count) of them (first: \(missing)) label no image in any " +
+                                                 "split; labels must run 0…K−1 without gaps")
+        }
+        return (0..<classes).map { "class \($0)" }
+    }
+
     /// NHWC (as MedMNIST stores colour images) to NCHW.
-    private static func nchw(_ images: NPYArray, _ g: (channels: Int, height: Int, width: Int)) -> [UInt8] {
+    private static func nchw(_ images: NPYArray, _ g: MedMNISTLayout.Geometry) -> [UInt8] {
         let count = images.shape[0], plane = g.height * g.width
         guard g.channels > 1 else { return [UInt8](images.data) }
         var output = [UInt8](repeating: 0, count: count * g.channels * plane)

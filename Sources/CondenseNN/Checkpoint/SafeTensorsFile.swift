@@ -142,17 +142,30 @@ public struct SafeTensorsFile: Equatable, Sendable {
 
     // MARK: - Reading
 
-    /// Reads and checks the file at `path`.
+    /// Reads and checks the file at `path`, mapped rather than copied into memory (only the tensors' bytes are
+    /// copied out); directories, devices and pipes are refused by name.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-            throw CondenseError.file(path: path, reason)
+        let manager = FileManager.default
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path  // a link to a checkpoint is fine
+        guard let attributes = try? manager.attributesOfItem(atPath: target) else {
+            throw CondenseError.file(path: path, manager.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        try self.init(parsing: [UInt8](data), path: path)
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw CondenseError.file(path: path, "not a regular file (a directory, device or pipe)")
+        }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+            throw CondenseError.file(path: path, "cannot read the file")
+        }
+        self = try data.withUnsafeBytes { try Self(checking: $0, path: path) }
     }
 
     /// Parses and checks a whole safetensors file held in memory; `path` labels the errors.
     public init(parsing bytes: [UInt8], path: String) throws {
+        self = try bytes.withUnsafeBytes { try Self(checking: $0, path: path) }
+    }
+
+    /// The reader proper, over the file's bytes wherever they are.
+    private init(checking bytes: UnsafeRawBufferPointer, path: String) throws {
         func fail(_ message: String) -> CondenseError { CondenseError.file(path: path, message) }
 
         guard bytes.count >= 8 else {
