@@ -2,14 +2,6 @@ import CondenseCore
 import CondenseData
 import CondenseNN
 
-/// A model's figures on one split.
-public struct EvaluationResult: Sendable {
-    public let accuracy: Double
-    public let auc: Double
-    public let images: Int
-    public let imagesPerSecond: Double
-}
-
 /// Runs a model in evaluation mode over a split and scores it.
 public enum Evaluation {
     /// The logits and class probabilities for every image of `split` (each row-major `count × classes`), from one
@@ -34,7 +26,7 @@ public enum Evaluation {
     }
 
     /// The rows of `logits` turned into class probabilities, on the host.
-    static func softmax(_ logits: Tensor) throws -> [Float] {
+    public static func softmax(_ logits: Tensor) throws -> [Float] {
         let output = try logits.backend.allocate(logits.shape, dtype: .float32)
         try logits.backend.softmax(logits: logits, temperature: 1, output: output)
         return try output.toHost()
@@ -57,9 +49,9 @@ public enum Evaluation {
     public static func evaluateWithLogits(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                           batchSize: Int = 256) throws -> (result: EvaluationResult, logits: [Float]) {
         try checkCompatible(model, dataset)
-        let start = Stopwatch.now()
+        let clock = ContinuousClock(), start = clock.now
         let (logits, probabilities) = try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize)
-        let seconds = max(Stopwatch.now() - start, 1e-9)
+        let seconds = max((clock.now - start).seconds, 1e-9)
         let classes = model.configuration.classes
         let result = EvaluationResult(
             accuracy: ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels, classes: classes),
