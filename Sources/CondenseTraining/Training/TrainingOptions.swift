@@ -21,10 +21,19 @@ public struct TrainingOptions: Sendable {
 
     public init() {}
 
-    /// Throws unless the run has epochs, batches and a learning rate.
+    /// Throws unless every field is in its domain, naming the field and what it must be.
     func validate() throws {
-        guard epochs >= 1, batchSize >= 1, learningRate > 0 else {
-            throw CondenseError.invalidArgument(op: "train", "epochs, batch size and learning rate must be positive")
+        func refuse(_ detail: String) -> CondenseError { .invalidArgument(op: "train", detail) }
+        guard epochs >= 1 else { throw refuse("epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw refuse("batch size must be ≥ 1, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw refuse("learning rate must be a finite number > 0, got \(learningRate)")
+        }
+        guard weightDecay >= 0, weightDecay.isFinite else {
+            throw refuse("weight decay must be a finite number ≥ 0, got \(weightDecay)")
+        }
+        if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) {
+            throw refuse("the gradient clipping norm must be a finite number > 0, got \(clipNorm)")
         }
     }
 

@@ -4,7 +4,8 @@ import CondenseNN
 
 /// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
 /// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
-/// validation kept.
+/// validation kept. It stops with a `TrainingDivergence` as soon as a step's loss, the weights at the end of an
+/// epoch or the validation logits are not finite, so diverged weights are never written or kept.
 final class TrainingRun {
     private let model: TrainedModel
     private let dataset: ImageDataset
@@ -42,8 +43,9 @@ final class TrainingRun {
     func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
         for epoch in 1...options.epochs {
             let tally = try trainEpoch(epoch, progress: progress)
+            let snapshot = try finiteSnapshot(after: epoch)
             let validationAccuracy = try validate(after: epoch)
-            let improved = try keepIfBest(validationAccuracy, after: epoch)
+            let improved = try keepIfBest(snapshot, validationAccuracy: validationAccuracy)
             progress(.epoch(epoch: epoch, epochs: options.epochs, loss: try tally.meanLoss(),
                             accuracy: try tally.accuracy(), validationAccuracy: validationAccuracy, improved: improved))
         }
@@ -65,6 +67,10 @@ final class TrainingRun {
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
+            let loss = try output.loss.value.toHost()[0]
+            guard loss.isFinite else {
+                throw divergence("the loss is \(loss)", epoch: epoch, step: index + 1)
+            }
             guard let (rate, eta) = meter.step(images: batch.labels.count, stepsDone: stepsDone,
                                                endsEpoch: index + 1 == loader.batchCount) else { continue }
             progress(.step(epoch: epoch, epochs: options.epochs, step: index + 1, steps: loader.batchCount,
@@ -74,16 +80,34 @@ final class TrainingRun {
         return tally
     }
 
-    /// The validation accuracy after `epoch`.
+    /// The validation accuracy after `epoch`, refusing logits that overflowed.
     private func validate(after epoch: Int) throws -> Double {
-        try Evaluation.evaluate(model, on: dataset.validation, dataset: dataset).accuracy
+        let (validation, logits) = try Evaluation.evaluateWithLogits(model, on: dataset.validation, dataset: dataset)
+        guard logits.allSatisfy(\.isFinite) else {
+            throw divergence("the validation logits are not finite", epoch: epoch, step: loader.batchCount)
+        }
+        return validation.accuracy
     }
 
-    /// Keeps (and writes) the weights when the hooks allow it and `validationAccuracy` is the best so far; returns
-    /// whether it kept them.
-    private func keepIfBest(_ validationAccuracy: Double, after epoch: Int) throws -> Bool {
+    /// The model's weights and buffers after `epoch`, refused unless every value is finite.
+    private func finiteSnapshot(after epoch: Int) throws -> Checkpoint {
+        let snapshot = try model.checkpoint()
+        if let name = snapshot.firstNonFiniteTensor {
+            throw divergence("'\(name)' holds values that are not finite", epoch: epoch, step: loader.batchCount)
+        }
+        return snapshot
+    }
+
+    /// Keeps (and writes) `snapshot` when the hooks allow it and `validationAccuracy` is the best so far; returns
+    /// whether it kept it.
+    private func keepIfBest(_ snapshot: Checkpoint, validationAccuracy: Double) throws -> Bool {
         guard hooks.mayKeep(stepsDone - 1), best.isBeaten(by: validationAccuracy) else { return false }
-        try best.keep(try model.checkpoint(), validationAccuracy: validationAccuracy)
+        try best.keep(snapshot, validationAccuracy: validationAccuracy)
         return true
+    }
+
+    private func divergence(_ symptom: String, epoch: Int, step: Int) -> TrainingDivergence {
+        TrainingDivergence(epoch: epoch, epochs: options.epochs, step: step, steps: loader.batchCount,
+                           symptom: symptom, learningRate: options.learningRate)
     }
 }

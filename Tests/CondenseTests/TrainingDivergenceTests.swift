@@ -1,0 +1,129 @@
+import Condense
+import CondenseCore
+import CondenseData
+import CondenseNN
+import CondenseTestSupport
+import Foundation
+import XCTest
+
+/// A run whose loss or weights stop being finite stops with a `TrainingDivergence` that says where and what to try,
+/// and never writes (or keeps as the best) weights that are not finite, on the CPU and on OpenCL.
+final class TrainingDivergenceTests: XCTestCase {
+    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
+    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-divergence-\(getpid())")
+
+    override func setUpWithError() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    private func options(epochs: Int, batchSize: Int, learningRate: Float = 2e-3) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.seed = 3
+        return options
+    }
+
+    private func model(on backend: Backend) throws -> TrainedModel {
+        try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 3, on: backend)
+    }
+
+    /// The divergence `body` throws (a failure when it throws something else or nothing).
+    private func divergence(_ body: () throws -> Void) -> TrainingDivergence? {
+        do {
+            try body()
+            XCTFail("training that diverges must throw")
+        } catch let error as TrainingDivergence {
+            return error
+        } catch {
+            XCTFail("expected a TrainingDivergence, got \(error)")
+        }
+        return nil
+    }
+
+    private func checkLossDivergenceKeepsTheGoodCheckpoint(on backend: Backend) throws {
+        let out = folder.appendingPathComponent("\(backend.name).safetensors").path
+        _ = try Training.train(try model(on: backend), on: dataset, options: options(epochs: 1, batchSize: 2),
+                               checkpointPath: out)
+        let good = try XCTUnwrap(FileManager.default.contents(atPath: out))
+        var reports: [TrainingEvent] = []
+        let error = divergence {
+            _ = try Training.train(try model(on: backend), on: dataset,
+                                   options: options(epochs: 2, batchSize: 2, learningRate: 1e30),
+                                   checkpointPath: out, progress: { reports.append($0) })
+        }
+        // 5 images in batches of 2: three steps; the first (at a tenth of 1e30 after warm-up) blows the weights up,
+        // so a later step of the first epoch has a loss that is not finite, and no epoch ends.
+        XCTAssertEqual(error?.epoch, 1)
+        XCTAssertEqual(error?.steps, 3)
+        XCTAssertGreaterThan(error?.step ?? 0, 1)
+        XCTAssertTrue(error?.symptom.hasPrefix("the loss is ") ?? false, "\(String(describing: error))")
+        let message = "\(String(describing: error))"
+        XCTAssertTrue(message.contains("epoch 1/2, step ") && message.contains("--lr, peak 1e+30") &&
+                      message.contains("--clip"), message)
+        XCTAssertFalse(reports.contains { if case .epoch = $0 { true } else { false } }, "no epoch may be reported")
+        XCTAssertEqual(FileManager.default.contents(atPath: out), good, "the good checkpoint must stay as it was")
+    }
+
+    func testADivergingLearningRateStopsAndKeepsTheGoodCheckpointOnTheCPU() throws {
+        try checkLossDivergenceKeepsTheGoodCheckpoint(on: TestDevices.cpu)
+    }
+
+    func testADivergingLearningRateStopsAndKeepsTheGoodCheckpointOnOpenCL() throws {
+        try checkLossDivergenceKeepsTheGoodCheckpoint(on: try TestDevices.openCL())
+    }
+
+    private func checkOneStepDivergenceIsNeverKept(on backend: Backend) throws {
+        // One step per epoch: its loss is still finite, the update it makes is not, so the end of the epoch (the
+        // weights or the validation logits they give) must catch it before anything is written.
+        let out = folder.appendingPathComponent("one-step-\(backend.name).safetensors").path
+        let error = divergence {
+            _ = try Training.train(try model(on: backend), on: dataset,
+                                   options: options(epochs: 2, batchSize: 8, learningRate: 1e30), checkpointPath: out)
+        }
+        XCTAssertEqual(error?.epoch, 1)
+        XCTAssertEqual(error?.step, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "diverged weights must not be written")
+    }
+
+    func testADivergenceWithinOneStepEpochsIsNeverSavedOnTheCPU() throws {
+        try checkOneStepDivergenceIsNeverKept(on: TestDevices.cpu)
+    }
+
+    func testADivergenceWithinOneStepEpochsIsNeverSavedOnOpenCL() throws {
+        try checkOneStepDivergenceIsNeverKept(on: try TestDevices.openCL())
+    }
+
+    func testWeightsThatAreNotFiniteAtTheEndOfAnEpochAreNamedAndNotSaved() throws {
+        let model = try model(on: TestDevices.cpu)
+        let bias = try XCTUnwrap(model.module.namedParameters().first { $0.name == "fc.bias" }?.variable)
+        let hooks = TrainingHooks(afterStep: { step in
+            if step == 2 { try bias.assign(try TestDevices.cpu.full(bias.shape, value: .nan)) }
+        })
+        let out = folder.appendingPathComponent("poisoned.safetensors").path
+        let error = divergence {
+            _ = try Training.train(model, on: self.dataset, options: self.options(epochs: 1, batchSize: 2),
+                                   checkpointPath: out, hooks: hooks)
+        }
+        XCTAssertEqual(error?.symptom, "'fc.bias' holds values that are not finite")
+        XCTAssertEqual(error.map { [$0.epoch, $0.step] }, [1, 3])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testNonFiniteRatesAreRefusedBeforeTrainingByName() throws {
+        for (change, expected) in [({ (o: inout TrainingOptions) in o.learningRate = .infinity },
+                                    "learning rate must be a finite number > 0, got inf"),
+                                   ({ $0.weightDecay = .infinity }, "weight decay must be a finite number ≥ 0, got inf"),
+                                   ({ $0.clipNorm = .nan }, "gradient clipping norm must be a finite number > 0, got nan")] {
+            var options = options(epochs: 1, batchSize: 2)
+            change(&options)
+            XCTAssertThrowsError(try Training.train(try model(on: TestDevices.cpu), on: dataset, options: options,
+                                                    checkpointPath: nil)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+}
