@@ -52,6 +52,38 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
     }
 
+    func testAnEmptySplitIsRefusedByNameInsteadOfScoredZero() throws {
+        let empty = ImageSplit(pixels: [], labels: [])
+        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        for (name, split) in [("training", \ImageDataset.train), ("validation", \.validation), ("test", \.test)] {
+            let splits = [\ImageDataset.train, \.validation, \.test].map { $0 == split ? empty : dataset[keyPath: $0] }
+            let hollow = ImageDataset(name: "hollow", channels: dataset.channels, height: dataset.height,
+                                      width: dataset.width, classNames: dataset.classNames, train: splits[0],
+                                      validation: splits[1], test: splits[2])
+            var options = TrainingOptions()
+            options.batchSize = 2
+            XCTAssertThrowsError(try Training.train(model, on: hollow, options: options, checkpointPath: nil)) { error in
+                XCTAssertEqual("\(error)", "train: hollow: the \(name) split is empty; training needs images to train " +
+                               "on, validate and test")
+            }
+        }
+        XCTAssertThrowsError(try Evaluation.evaluate(model, on: empty, dataset: dataset)) { error in
+            XCTAssertTrue("\(error)".contains("the split to evaluate has no images"), "\(error)")
+        }
+    }
+
+    func testTheAUCIsUndefinedOnASplitWithOneClassAndDefinedOnOneWithMore() throws {
+        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        XCTAssertEqual(Set(dataset.test.labels).count, 1, "the fixture's test split holds a single class")
+        XCTAssertNil(try Evaluation.evaluate(model, on: dataset.test, dataset: dataset).auc)
+        XCTAssertGreaterThan(Set(dataset.train.labels).count, 1)
+        let probabilities = try Evaluation.probabilities(of: model, on: dataset.train, dataset: dataset, batchSize: 4)
+        let expected = try ClassificationMetrics.macroAUC(probabilities: probabilities, labels: dataset.train.labels,
+                                                          classes: model.configuration.classes)
+        XCTAssertNotNil(expected)
+        XCTAssertEqual(try Evaluation.evaluate(model, on: dataset.train, dataset: dataset).auc, expected)
+    }
+
     func testACheckpointOfAnotherShapeIsRejectedByName() throws {
         let out = folder.appendingPathComponent("r20.safetensors").path
         let (model, _) = try train("resnet20", seed: 2, out: out)

@@ -49,13 +49,18 @@ public enum Evaluation {
     public static func evaluateWithLogits(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                           batchSize: Int = 256) throws -> (result: EvaluationResult, logits: [Float]) {
         try checkCompatible(model, dataset)
+        guard split.count > 0 else {
+            throw CondenseError.invalidArgument(op: "evaluate", "\(dataset.name): the split to evaluate has no images, " +
+                                                "so it has no accuracy")
+        }
         let clock = ContinuousClock(), start = clock.now
         let (logits, probabilities) = try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize)
         let seconds = max((clock.now - start).seconds, 1e-9)
         let classes = model.configuration.classes
         let result = EvaluationResult(
-            accuracy: ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels, classes: classes),
-            auc: ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
+            accuracy: try ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels,
+                                                         classes: classes),
+            auc: try ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
             images: split.count, imagesPerSecond: Double(split.count) / seconds)
         return (result, logits)
     }

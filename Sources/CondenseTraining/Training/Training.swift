@@ -21,6 +21,11 @@ public enum Training {
                              progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingSummary {
         try Evaluation.checkCompatible(model, dataset)
         try options.validate()
+        for (name, split) in [("training", dataset.train), ("validation", dataset.validation), ("test", dataset.test)]
+            where split.count == 0 {
+            throw CondenseError.invalidArgument(op: "train", "\(dataset.name): the \(name) split is empty; training " +
+                                                "needs images to train on, validate and test")
+        }
         let objective = objective ?? { batch in
             let logits = try model.module(batch.images)
             return (try crossEntropy(logits, labels: batch.labels, labelSmoothing: options.labelSmoothing), logits)
