@@ -1,6 +1,5 @@
 import Condense
 import CondenseCore
-import CondenseData
 import CondenseNN
 import CondenseTestSupport
 import Foundation
@@ -8,16 +7,7 @@ import XCTest
 
 /// A run whose loss or weights stop being finite stops with a `TrainingDivergence` that says where and what to try,
 /// and never writes (or keeps as the best) weights that are not finite, on the CPU and on OpenCL.
-final class TrainingDivergenceTests: XCTestCase {
-    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-divergence-\(getpid())")
-
-    override func setUpWithError() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
+final class TrainingDivergenceTests: TrainingTestCase {
     private func options(epochs: Int, batchSize: Int, learningRate: Float = 2e-3) -> TrainingOptions {
         var options = TrainingOptions()
         options.epochs = epochs

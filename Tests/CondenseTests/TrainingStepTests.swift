@@ -1,15 +1,12 @@
 import Condense
 import CondenseCore
-import CondenseData
 import CondenseNN
 import CondenseTestSupport
 import XCTest
 
 /// The gradient hook of the shared training step: it runs once per step with every trained parameter's complete
 /// gradient, before the optimizer's update (where data-parallel training would average gradients).
-final class TrainingStepTests: XCTestCase {
-    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
-
+final class TrainingStepTests: TrainingTestCase {
     func testTheGradientHookRunsOnEveryGradientBeforeTheUpdate() throws {
         let backend = TestDevices.cpu
         let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 5, on: backend)

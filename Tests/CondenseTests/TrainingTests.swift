@@ -8,16 +8,7 @@ import XCTest
 
 /// Training end to end on a tiny MedMNIST-shaped file: checkpoints that reload exactly, determinism for a seed,
 /// and clear errors for checkpoints that do not fit.
-final class TrainingTests: XCTestCase {
-    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-training-\(getpid())")
-
-    override func setUpWithError() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
+final class TrainingTests: TrainingTestCase {
     private func train(_ architecture: String, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
         let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         var options = TrainingOptions()
