@@ -1,4 +1,5 @@
 import Condense
+import CondenseCompress
 import CondenseCore
 import CondenseNN
 import CondenseTestSupport
@@ -114,6 +115,50 @@ final class TrainingDivergenceTests: TrainingTestCase {
                                                     checkpointPath: nil)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(error)")
             }
+        }
+    }
+}
+
+/// Distillation, pruning fine-tuning and QAT train through the same loop, so a diverging learning rate stops them
+/// the same way.
+final class CompressionDivergenceTests: TrainingTestCase {
+    private func diverging(epochs: Int = 1) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = 2
+        options.learningRate = 1e30
+        return options
+    }
+
+    private func model(seed: UInt64) throws -> TrainedModel {
+        try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
+    }
+
+    private func assertDiverges(_ what: String, _ body: () throws -> Void) {
+        XCTAssertThrowsError(try body(), what) { error in
+            XCTAssertTrue(error is TrainingDivergence, "\(what): expected a TrainingDivergence, got \(error)")
+        }
+    }
+
+    func testDistillationPruningFineTuningAndQATStopWhenTheyDiverge() throws {
+        let teacher = try model(seed: 1)
+        let student = try ModelFactory.student("mobilenetv2", width: 0.25, of: teacher, seed: 2)
+        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
+        assertDiverges("distillation") {
+            _ = try Training.train(student, on: dataset, options: diverging(), checkpointPath: nil,
+                                   objective: distillation.objective)
+        }
+        var pruning = PruningOptions(sparsity: 0.5)
+        pruning.fineTuning = diverging()
+        let pruned = folder.appendingPathComponent("pruned.safetensors").path
+        assertDiverges("pruning fine-tuning") {
+            _ = try PruningPipeline.run(try model(seed: 3), on: dataset, options: pruning, checkpointPath: pruned)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pruned))
+        var quantization = QuantizationOptions()
+        quantization.training = diverging()
+        assertDiverges("QAT") {
+            _ = try Quantization.quantizeAwareTraining(try model(seed: 4), on: dataset, options: quantization)
         }
     }
 }
