@@ -43,7 +43,7 @@ final class TrainingTests: TrainingTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
     }
 
-    func testAnEmptySplitIsRefusedByNameInsteadOfScoredZero() throws {
+    func testAnEmptySplitOrBatchIsRefusedByNameInsteadOfScoredZero() throws {
         let empty = ImageSplit(pixels: [], labels: [])
         let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
         for (name, split) in [("training", \ImageDataset.train), ("validation", \.validation), ("test", \.test)] {
@@ -60,6 +60,9 @@ final class TrainingTests: TrainingTestCase {
         }
         XCTAssertThrowsError(try Evaluation.evaluate(model, on: empty, dataset: dataset)) { error in
             XCTAssertTrue("\(error)".contains("the split to evaluate has no images"), "\(error)")
+        }
+        XCTAssertThrowsError(try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, batchSize: 0)) { error in
+            XCTAssertEqual("\(error)", "evaluate: batch size must be ≥ 1, got 0")
         }
     }
 

@@ -8,6 +8,9 @@ public enum Evaluation {
     /// pass in evaluation mode.
     public static func predictions(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                    batchSize: Int) throws -> (logits: [Float], probabilities: [Float]) {
+        guard batchSize >= 1 else {
+            throw CondenseError.invalidArgument(op: "evaluate", "batch size must be ≥ 1, got \(batchSize)")
+        }
         let backend = model.module.namedParameters()[0].variable.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,

@@ -4,11 +4,3 @@ public enum TrainingEvent {
               etaSeconds: Double)
     case epoch(epoch: Int, epochs: Int, loss: Double, accuracy: Double, validationAccuracy: Double, improved: Bool)
 }
-
-/// What a training run produced.
-public struct TrainingSummary: Sendable {
-    public let bestValidationAccuracy: Double
-    public let test: EvaluationResult
-    public let imagesPerSecond: Double
-    public let wallSeconds: Double
-}

@@ -21,8 +21,9 @@ public struct TrainingOptions: Sendable {
 
     public init() {}
 
-    /// Throws unless every field is in its domain, naming the field and what it must be.
-    func validate() throws {
+    /// Throws unless every field is in its domain, naming the field and what it must be (`Training.train` checks
+    /// this first; callers may check earlier, before loading data).
+    public func validate() throws {
         func refuse(_ detail: String) -> CondenseError { .invalidArgument(op: "train", detail) }
         guard epochs >= 1 else { throw refuse("epochs must be ≥ 1, got \(epochs)") }
         guard batchSize >= 1 else { throw refuse("batch size must be ≥ 1, got \(batchSize)") }
