@@ -28,8 +28,9 @@ let package = Package(
         .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),
         .target(name: "CondenseNN", dependencies: ["CondenseCore"]),
         .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
+        .target(name: "CondenseTraining", dependencies: ["CondenseCore", "CondenseData", "CondenseNN"]),
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
-                                                 "CondenseCompress"]),
+                                                 "CondenseCompress", "CondenseTraining"]),
 
         // MARK: - Command-line tool
         .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense"),

@@ -8,16 +8,7 @@ import XCTest
 
 /// Training end to end on a tiny MedMNIST-shaped file: checkpoints that reload exactly, determinism for a seed,
 /// and clear errors for checkpoints that do not fit.
-final class TrainingTests: XCTestCase {
-    private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-training-\(getpid())")
-
-    override func setUpWithError() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
+final class TrainingTests: TrainingTestCase {
     private func train(_ architecture: String, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
         let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         var options = TrainingOptions()
@@ -50,6 +41,41 @@ final class TrainingTests: XCTestCase {
         _ = try train("mobilenetv2", seed: 7, out: first)
         _ = try train("mobilenetv2", seed: 7, out: second)
         XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
+    }
+
+    func testAnEmptySplitOrBatchIsRefusedByNameInsteadOfScoredZero() throws {
+        let empty = ImageSplit(pixels: [], labels: [])
+        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        for (name, split) in [("training", \ImageDataset.train), ("validation", \.validation), ("test", \.test)] {
+            let splits = [\ImageDataset.train, \.validation, \.test].map { $0 == split ? empty : dataset[keyPath: $0] }
+            let hollow = ImageDataset(name: "hollow", channels: dataset.channels, height: dataset.height,
+                                      width: dataset.width, classNames: dataset.classNames, train: splits[0],
+                                      validation: splits[1], test: splits[2])
+            var options = TrainingOptions()
+            options.batchSize = 2
+            XCTAssertThrowsError(try Training.train(model, on: hollow, options: options, checkpointPath: nil)) { error in
+                XCTAssertEqual("\(error)", "train: hollow: the \(name) split is empty; training needs images to train " +
+                               "on, validate and test")
+            }
+        }
+        XCTAssertThrowsError(try Evaluation.evaluate(model, on: empty, dataset: dataset)) { error in
+            XCTAssertTrue("\(error)".contains("the split to evaluate has no images"), "\(error)")
+        }
+        XCTAssertThrowsError(try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, batchSize: 0)) { error in
+            XCTAssertEqual("\(error)", "evaluate: batch size must be ≥ 1, got 0")
+        }
+    }
+
+    func testTheAUCIsUndefinedOnASplitWithOneClassAndDefinedOnOneWithMore() throws {
+        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        XCTAssertEqual(Set(dataset.test.labels).count, 1, "the fixture's test split holds a single class")
+        XCTAssertNil(try Evaluation.evaluate(model, on: dataset.test, dataset: dataset).auc)
+        XCTAssertGreaterThan(Set(dataset.train.labels).count, 1)
+        let probabilities = try Evaluation.probabilities(of: model, on: dataset.train, dataset: dataset, batchSize: 4)
+        let expected = try ClassificationMetrics.macroAUC(probabilities: probabilities, labels: dataset.train.labels,
+                                                          classes: model.configuration.classes)
+        XCTAssertNotNil(expected)
+        XCTAssertEqual(try Evaluation.evaluate(model, on: dataset.train, dataset: dataset).auc, expected)
     }
 
     func testACheckpointOfAnotherShapeIsRejectedByName() throws {

@@ -21,7 +21,7 @@ struct PipelineReport {
         for record in records {
             let ratio = record.sizeBytes > 0 ? String(format: "%.1f×", teacherBytes / Double(record.sizeBytes)) : "–"
             lines.append("| \(record.stage) | \(record.model) | `\(record.file)` | " +
-                         String(format: "%.4f | %.4f | ", record.accuracy, record.auc) +
+                         String(format: "%.4f | %@ | ", record.accuracy, ClassificationMetrics.describe(auc: record.auc)) +
                          "\(record.parameters) | \(record.nonzeroParameters) | \(record.sizeBytes) | \(ratio) | " +
                          String(format: "%.0f", record.imagesPerSecond) + " | \(Self.duration(record.wallSeconds)) |")
         }

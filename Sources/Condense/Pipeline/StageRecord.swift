@@ -16,7 +16,8 @@ public struct StageRecord: Codable, Equatable, Sendable {
     /// The file the figures describe, relative to the output folder.
     public let file: String
     public let accuracy: Double
-    public let auc: Double
+    /// Nil where the AUC is undefined (one class among the test labels).
+    public let auc: Double?
     public let parameters: Int
     public let nonzeroParameters: Int
     public let sizeBytes: Int

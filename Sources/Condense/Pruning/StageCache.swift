@@ -47,6 +47,6 @@ final class StageCache {
         for activation in activations {
             probabilities += try Evaluation.softmax(try stages[stage...].reduce(Variable(activation)) { try $1($0) }.value)
         }
-        return ClassificationMetrics.accuracy(probabilities: probabilities, labels: labels, classes: classes)
+        return try ClassificationMetrics.accuracy(probabilities: probabilities, labels: labels, classes: classes)
     }
 }

@@ -69,7 +69,7 @@ let distillCommand = Command(
     let teacherSize = try ModelSize(of: teacher, checkpoint: teacherPath)
     console.print(String(format: "teacher test ACC %.4f → student %.4f", teacherResult.accuracy, summary.test.accuracy))
     try reportResult(summary.test, model: student, checkpoint: out, reference: teacherSize, console: console, extra: [
-        "teacher_accuracy": teacherResult.accuracy, "teacher_auc": teacherResult.auc,
+        "teacher_accuracy": teacherResult.accuracy, "teacher_auc": teacherResult.auc ?? NSNull(),
         "best_val_accuracy": summary.bestValidationAccuracy, "images_per_s": summary.imagesPerSecond,
         "wall_s": summary.wallSeconds,
     ])

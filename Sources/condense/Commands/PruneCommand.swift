@@ -75,7 +75,7 @@ let pruneCommand = Command(
     console.print(String(format: "test ACC %.4f → %.4f after pruning to sparsity %.3f%@", original.accuracy,
                          result.test.accuracy, result.sparsity, result.training == nil ? "" : " and fine-tuning"))
     var extra: [String: Any] = [
-        "original_accuracy": original.accuracy, "original_auc": original.auc, "sparsity": result.sparsity,
+        "original_accuracy": original.accuracy, "original_auc": original.auc ?? NSNull(), "sparsity": result.sparsity,
         "structured": options.structured,
         "layers": result.layers.map { ["name": $0.name, "ratio": $0.ratio] as [String: Any] },
     ]

@@ -3,6 +3,7 @@ import CondenseCompress
 import CondenseCore
 import CondenseData
 import CondenseNN
+import Foundation
 
 /// `condense quantize`: a float checkpoint to an INT8 one, by quantization-aware training or by post-training
 /// calibration; the float and INT8 test accuracy and the size report.
@@ -76,7 +77,7 @@ let quantizeCommand = Command(
     let quantized = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset)
     console.print(String(format: "test ACC %.4f (float32) → %.4f (INT8, integer inference)", original.accuracy,
                          quantized.accuracy))
-    var extra: [String: Any] = ["original_accuracy": original.accuracy, "original_auc": original.auc,
+    var extra: [String: Any] = ["original_accuracy": original.accuracy, "original_auc": original.auc ?? NSNull(),
                                 "method": calibrationBatches == nil ? "qat" : "calibration", "wall_s": wall]
     extra["fake_quant_accuracy"] = result.training?.test.accuracy
     extra["best_val_accuracy"] = result.training?.bestValidationAccuracy

@@ -23,8 +23,8 @@ let runCommand = Command(
         case let .started(stage, what): console.notice("== \(stage): \(what)")
         case let .resumed(record): console.notice("== \(record.stage): done earlier, kept \(record.file)")
         case let .finished(record):
-            console.notice(String(format: "== %@: test ACC %.4f, AUC %.4f, %d bytes (%@)", record.stage, record.accuracy,
-                                  record.auc, record.sizeBytes, record.file))
+            console.notice(String(format: "== %@: test ACC %.4f, AUC %@, %d bytes (%@)", record.stage, record.accuracy,
+                                  ClassificationMetrics.describe(auc: record.auc), record.sizeBytes, record.file))
         case let .training(event): reporter.report(event)
         case let .note(text): console.notice(text)
         }
@@ -33,7 +33,7 @@ let runCommand = Command(
     console.print(try String(contentsOfFile: summary.reportPath, encoding: .utf8))
     var object: [String: Any] = ["wall_s": summary.wallSeconds, "report": summary.reportPath]
     for record in summary.records {
-        object[record.stage] = ["accuracy": record.accuracy, "auc": record.auc, "size_bytes": record.sizeBytes,
+        object[record.stage] = ["accuracy": record.accuracy, "auc": record.auc ?? NSNull(), "size_bytes": record.sizeBytes,
                                 "parameters": record.parameters, "nonzero_parameters": record.nonzeroParameters,
                                 "images_per_s": record.imagesPerSecond, "wall_s": record.wallSeconds, "file": record.file]
     }

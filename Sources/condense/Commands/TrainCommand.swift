@@ -82,8 +82,8 @@ func parseTrainingOptions(_ arguments: ParsedArguments, minimumEpochs: Int = 1) 
 func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, reference: ModelSize? = nil,
                   console: Console, extra: [String: Any]) throws {
     let size = ModelSizeReport(try ModelSize(of: model, checkpoint: checkpoint), reference: reference)
-    console.print(String(format: "test ACC %.4f  AUC %.4f  checkpoint %@", result.accuracy, result.auc, checkpoint))
+    console.print(String(format: "test ACC %.4f  AUC %@  checkpoint %@", result.accuracy, ClassificationMetrics.describe(auc: result.auc), checkpoint))
     console.print(size.summary)
-    try console.emit(extra.merging(size.jsonFields) { $1 }.merging(["accuracy": result.accuracy, "auc": result.auc,
+    try console.emit(extra.merging(size.jsonFields) { $1 }.merging(["accuracy": result.accuracy, "auc": result.auc ?? NSNull(),
                                                                     "checkpoint": checkpoint]) { $1 })
 }

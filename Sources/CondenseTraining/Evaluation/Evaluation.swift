@@ -2,20 +2,15 @@ import CondenseCore
 import CondenseData
 import CondenseNN
 
-/// A model's figures on one split.
-public struct EvaluationResult: Sendable {
-    public let accuracy: Double
-    public let auc: Double
-    public let images: Int
-    public let imagesPerSecond: Double
-}
-
 /// Runs a model in evaluation mode over a split and scores it.
 public enum Evaluation {
     /// The logits and class probabilities for every image of `split` (each row-major `count × classes`), from one
     /// pass in evaluation mode.
     public static func predictions(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                    batchSize: Int) throws -> (logits: [Float], probabilities: [Float]) {
+        guard batchSize >= 1 else {
+            throw CondenseError.invalidArgument(op: "evaluate", "batch size must be ≥ 1, got \(batchSize)")
+        }
         let backend = model.module.namedParameters()[0].variable.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
@@ -34,7 +29,7 @@ public enum Evaluation {
     }
 
     /// The rows of `logits` turned into class probabilities, on the host.
-    static func softmax(_ logits: Tensor) throws -> [Float] {
+    public static func softmax(_ logits: Tensor) throws -> [Float] {
         let output = try logits.backend.allocate(logits.shape, dtype: .float32)
         try logits.backend.softmax(logits: logits, temperature: 1, output: output)
         return try output.toHost()
@@ -57,13 +52,18 @@ public enum Evaluation {
     public static func evaluateWithLogits(_ model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                           batchSize: Int = 256) throws -> (result: EvaluationResult, logits: [Float]) {
         try checkCompatible(model, dataset)
-        let start = Stopwatch.now()
+        guard split.count > 0 else {
+            throw CondenseError.invalidArgument(op: "evaluate", "\(dataset.name): the split to evaluate has no images, " +
+                                                "so it has no accuracy")
+        }
+        let clock = ContinuousClock(), start = clock.now
         let (logits, probabilities) = try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize)
-        let seconds = max(Stopwatch.now() - start, 1e-9)
+        let seconds = max((clock.now - start).seconds, 1e-9)
         let classes = model.configuration.classes
         let result = EvaluationResult(
-            accuracy: ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels, classes: classes),
-            auc: ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
+            accuracy: try ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels,
+                                                         classes: classes),
+            auc: try ClassificationMetrics.macroAUC(probabilities: probabilities, labels: split.labels, classes: classes),
             images: split.count, imagesPerSecond: Double(split.count) / seconds)
         return (result, logits)
     }

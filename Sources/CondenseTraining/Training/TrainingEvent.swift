@@ -1,0 +1,6 @@
+/// Progress of a training run, for terminals (`--json` runs stay quiet).
+public enum TrainingEvent {
+    case step(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, accuracy: Double, imagesPerSecond: Double,
+              etaSeconds: Double)
+    case epoch(epoch: Int, epochs: Int, loss: Double, accuracy: Double, validationAccuracy: Double, improved: Bool)
+}

@@ -1,0 +1,113 @@
+import CondenseCore
+import CondenseData
+import CondenseNN
+
+/// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
+/// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
+/// validation kept. It stops with a `TrainingDivergence` as soon as a step's loss, the weights at the end of an
+/// epoch or the validation logits are not finite, so diverged weights are never written or kept.
+final class TrainingRun {
+    private let model: TrainedModel
+    private let dataset: ImageDataset
+    private let options: TrainingOptions
+    private let hooks: TrainingHooks
+    private let backend: Backend
+    private let loader: BatchLoader
+    private let step: TrainingStep
+    private let schedule: any LearningRateSchedule
+    private var meter: ProgressMeter
+    private var best: BestCheckpoint
+    /// Optimizer steps taken so far.
+    private var stepsDone = 0
+
+    init(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions, checkpointPath: String?,
+         objective: @escaping Training.Objective, auxiliaryParameters: [Variable], hooks: TrainingHooks) throws {
+        backend = model.module.namedParameters()[0].variable.backend
+        loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize,
+                             normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
+                             shuffle: true, augment: options.augment, cropPadding: options.cropPadding,
+                             seed: options.seed)
+        let parameters = model.module.namedParameters().map(\.variable) + auxiliaryParameters
+        step = TrainingStep(parameters: parameters, optimizer: try options.makeOptimizer(for: parameters),
+                            objective: objective, clipNorm: options.clipNorm, afterBackward: hooks.afterBackward)
+        schedule = options.schedule(stepsPerEpoch: loader.batchCount)
+        meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
+        best = BestCheckpoint(path: checkpointPath)
+        self.model = model
+        self.dataset = dataset
+        self.options = options
+        self.hooks = hooks
+    }
+
+    /// Trains every epoch, reporting to `progress`, loads the best weights back and scores them on the test split.
+    func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
+        for epoch in 1...options.epochs {
+            let tally = try trainEpoch(epoch, progress: progress)
+            let snapshot = try finiteSnapshot(after: epoch)
+            let validationAccuracy = try validate(after: epoch)
+            let improved = try keepIfBest(snapshot, validationAccuracy: validationAccuracy)
+            progress(.epoch(epoch: epoch, epochs: options.epochs, loss: try tally.meanLoss(),
+                            accuracy: try tally.accuracy(), validationAccuracy: validationAccuracy, improved: improved))
+        }
+        let wall = meter.wallSeconds
+        try best.restore(into: model)
+        let test = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
+        return TrainingSummary(bestValidationAccuracy: best.accuracy ?? 0, test: test,
+                               imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall)
+    }
+
+    /// One pass over the shuffled training split (`epoch` from 1), returning its tally.
+    private func trainEpoch(_ epoch: Int, progress: (TrainingEvent) -> Void) throws -> EpochTally {
+        model.module.train(true)
+        let tally = try EpochTally(on: backend)
+        meter.startEpoch()
+        for (index, batch) in loader.batches(epoch: epoch - 1).enumerated() {
+            let batch = try TrainingBatch(uploading: batch, to: backend)
+            let output = try step(batch, learningRate: Float(schedule.learningRate(at: stepsDone)))
+            try hooks.afterStep(stepsDone)
+            try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
+            stepsDone += 1
+            let loss = try output.loss.value.toHost()[0]
+            guard loss.isFinite else {
+                throw divergence("the loss is \(loss)", epoch: epoch, step: index + 1)
+            }
+            guard let (rate, eta) = meter.step(images: batch.labels.count, stepsDone: stepsDone,
+                                               endsEpoch: index + 1 == loader.batchCount) else { continue }
+            progress(.step(epoch: epoch, epochs: options.epochs, step: index + 1, steps: loader.batchCount,
+                           loss: try tally.meanLoss(), accuracy: try tally.accuracy(), imagesPerSecond: rate,
+                           etaSeconds: eta))
+        }
+        return tally
+    }
+
+    /// The validation accuracy after `epoch`, refusing logits that overflowed.
+    private func validate(after epoch: Int) throws -> Double {
+        let (validation, logits) = try Evaluation.evaluateWithLogits(model, on: dataset.validation, dataset: dataset)
+        guard logits.allSatisfy(\.isFinite) else {
+            throw divergence("the validation logits are not finite", epoch: epoch, step: loader.batchCount)
+        }
+        return validation.accuracy
+    }
+
+    /// The model's weights and buffers after `epoch`, refused unless every value is finite.
+    private func finiteSnapshot(after epoch: Int) throws -> Checkpoint {
+        let snapshot = try model.checkpoint()
+        if let name = snapshot.firstNonFiniteTensor {
+            throw divergence("'\(name)' holds values that are not finite", epoch: epoch, step: loader.batchCount)
+        }
+        return snapshot
+    }
+
+    /// Keeps (and writes) `snapshot` when the hooks allow it and `validationAccuracy` is the best so far; returns
+    /// whether it kept it.
+    private func keepIfBest(_ snapshot: Checkpoint, validationAccuracy: Double) throws -> Bool {
+        guard hooks.mayKeep(stepsDone - 1), best.isBeaten(by: validationAccuracy) else { return false }
+        try best.keep(snapshot, validationAccuracy: validationAccuracy)
+        return true
+    }
+
+    private func divergence(_ symptom: String, epoch: Int, step: Int) -> TrainingDivergence {
+        TrainingDivergence(epoch: epoch, epochs: options.epochs, step: step, steps: loader.batchCount,
+                           symptom: symptom, learningRate: options.learningRate)
+    }
+}
