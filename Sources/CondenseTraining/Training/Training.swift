@@ -5,9 +5,9 @@ import CondenseNN
 /// The training loop: seeded batches, each through the shared `TrainingStep` (forward and backward on the tape,
 /// gradient hook, clipping, optimizer update with a warm-up + cosine schedule), validation every epoch, and the best
 /// weights on validation kept (and written to `checkpointPath`, atomically, whenever they improve; `hooks` may run
-/// after each step and rule epochs out). Loss and accuracy accumulate on the device; every step's loss, and every
-/// epoch's weights and validation logits, are checked so that a diverging run stops (`TrainingDivergence`) before
-/// it writes or keeps weights that are not finite.
+/// after each step and rule epochs out). Loss and accuracy accumulate on the device; the tallied loss at every
+/// progress report, and every epoch's weights and validation logits, are checked so that a diverging run stops
+/// (`TrainingDivergence`) before it writes or keeps weights that are not finite.
 public enum Training {
     /// The student's forward pass and loss on one batch, returning both (cross entropy by default; distillation
     /// passes its own, which may also look at intermediate features or cached teacher outputs).

@@ -4,8 +4,9 @@ import CondenseNN
 
 /// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
 /// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
-/// validation kept. It stops with a `TrainingDivergence` as soon as a step's loss, the weights at the end of an
-/// epoch or the validation logits are not finite, so diverged weights are never written or kept.
+/// validation kept. It stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a
+/// second apart, and at every epoch's end), the weights at the end of an epoch or the validation logits are not
+/// finite, so diverged weights are never written or kept.
 final class TrainingRun {
     private let model: TrainedModel
     private let dataset: ImageDataset
@@ -67,15 +68,16 @@ final class TrainingRun {
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
-            let loss = try output.loss.value.toHost()[0]
-            guard loss.isFinite else {
-                throw divergence("the loss is \(loss)", epoch: epoch, step: index + 1)
-            }
             guard let (rate, eta) = meter.step(images: batch.labels.count, stepsDone: stepsDone,
                                                endsEpoch: index + 1 == loader.batchCount) else { continue }
+            // The tally is read only when progress is reported (at most once a second, and at the epoch's end), so
+            // the device queue is not drained every step; a loss that is not finite stays in the tally's sum.
+            let meanLoss = try tally.meanLoss()
+            guard meanLoss.isFinite else {
+                throw divergence("the loss is \(meanLoss) (the epoch's mean so far)", epoch: epoch, step: index + 1)
+            }
             progress(.step(epoch: epoch, epochs: options.epochs, step: index + 1, steps: loader.batchCount,
-                           loss: try tally.meanLoss(), accuracy: try tally.accuracy(), imagesPerSecond: rate,
-                           etaSeconds: eta))
+                           loss: meanLoss, accuracy: try tally.accuracy(), imagesPerSecond: rate, etaSeconds: eta))
         }
         return tally
     }
