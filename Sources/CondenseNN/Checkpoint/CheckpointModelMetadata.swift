@@ -36,22 +36,14 @@ public struct CheckpointModelMetadata: Equatable, Sendable {
             classes: try required(try checkpoint.metadataInt(Key.classes), Key.classes),
             inputChannels: inputShape[0], imageSize: inputShape[1],
             blockChannels: try checkpoint.metadataInts(Key.blockChannels))
+        let mean = try required(try checkpoint.metadataFloats(Key.normalizationMean), Key.normalizationMean)
+        let std = try required(try checkpoint.metadataFloats(Key.normalizationStd), Key.normalizationStd)
         do {
             try configuration.validate()
+            try configuration.validateNormalization(mean: mean, std: std)
         } catch let error as ModelConfiguration.InvalidField {
-            throw CondenseError.file(path: path, "metadata " + (error.field == .architecture ? "\(error)"
-                                     : "'\(error.field.rawValue)' is \(error.value); expected \(error.expected)"))
-        }
-        let channels = configuration.inputChannels
-        let mean = try required(try checkpoint.metadataFloats(Key.normalizationMean), Key.normalizationMean)
-        guard mean.count == channels, mean.allSatisfy(\.isFinite) else {
-            throw invalid(Key.normalizationMean, "is \(mean.abbreviatedDescription); expected \(channels) finite numbers, " +
-                          "one per input channel")
-        }
-        let std = try required(try checkpoint.metadataFloats(Key.normalizationStd), Key.normalizationStd)
-        guard std.count == channels, std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw invalid(Key.normalizationStd, "is \(std.abbreviatedDescription); expected \(channels) finite positive " +
-                          "numbers, one per input channel")
+            throw error.field == .architecture ? CondenseError.file(path: path, "metadata \(error)")
+                : invalid(error.field.rawValue, "is \(error.value); expected \(error.expected)")
         }
         let classNames = try required(try checkpoint.metadataStrings(Key.classNames), Key.classNames)
         guard classNames.count == configuration.classes else {

@@ -29,6 +29,8 @@ extension ModelConfiguration {
         case inputChannels = "input_shape[0]"
         case imageSize = "input_shape[1]"
         case blockChannels = "block_channels"
+        case normalizationMean = "normalization_mean"
+        case normalizationStd = "normalization_std"
     }
 
     /// A field outside `ModelLimits` (or an architecture `build` does not know).
@@ -63,6 +65,19 @@ extension ModelConfiguration {
         if let blockChannels, !blockChannels.allSatisfy({ (1...ModelLimits.maximumChannels).contains($0) }) {
             throw InvalidField(field: .blockChannels, value: blockChannels.abbreviatedDescription,
                                expected: "channel counts in 1…\(ModelLimits.maximumChannels)")
+        }
+    }
+
+    /// Throws `InvalidField` unless `mean` and `std` normalize this configuration's inputs: one finite mean and one
+    /// finite positive standard deviation per input channel.
+    public func validateNormalization(mean: [Float], std: [Float]) throws {
+        guard mean.count == inputChannels, mean.allSatisfy(\.isFinite) else {
+            throw InvalidField(field: .normalizationMean, value: mean.abbreviatedDescription,
+                               expected: "\(inputChannels) finite numbers, one per input channel")
+        }
+        guard std.count == inputChannels, std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw InvalidField(field: .normalizationStd, value: std.abbreviatedDescription,
+                               expected: "\(inputChannels) finite positive numbers, one per input channel")
         }
     }
 
