@@ -102,6 +102,16 @@ final class CheckpointModelMetadataTests: XCTestCase {
         XCTAssertThrowsError(try huge.build(on: TestDevices.cpu)) {
             XCTAssertEqual("\($0)", "model: classes is 1000000000; expected an integer in 1…100000")
         }
+        // The blocks check the counts they are given directly, too.
+        var initializer = Initializer(seed: 0)
+        XCTAssertThrowsError(try ResidualBlock(4, -4, expansion: 1, stride: 1, on: TestDevices.cpu,
+                                               initializer: &initializer)) {
+            XCTAssertEqual("\($0)", "ResidualBlock: channel counts [4, -4, 1] must be in 1…16384")
+        }
+        XCTAssertThrowsError(try InvertedResidual(8, 8, stride: 1, expansion: 6, hidden: 100_000, on: TestDevices.cpu,
+                                                  initializer: &initializer)) {
+            XCTAssertTrue("\($0)".contains("InvertedResidual: channel counts [8, 8, 6, 100000]"), "\($0)")
+        }
         // The widest model the limits allow stays within the per-layer channel limit.
         XCTAssertEqual(makeDivisible(1280 * ModelLimits.width.upperBound), 10_240)
         XCTAssertLessThanOrEqual(64 * 8 * 4 * Int(ModelLimits.width.upperBound), ModelLimits.maximumChannels)

@@ -1,3 +1,5 @@
+import CondenseCore
+
 /// The bounds on every number that sizes a model, checked by `ModelConfiguration.validate()` before any of them
 /// sizes memory or a loop, whether it came from a command-line flag or a checkpoint's metadata.
 ///
@@ -16,6 +18,15 @@ public enum ModelLimits {
     public static let imageSize: ClosedRange<Int> = 1...4096
     /// Channels of any one layer, and so of each `blockChannels` entry.
     public static let maximumChannels = 16_384
+
+    /// Throws `CondenseError.invalidArgument` for `op` unless every one of `counts` is in 1…`maximumChannels`; the
+    /// blocks check the channel counts they are given before any of them sizes a layer.
+    static func checkChannels(_ counts: [Int], op: String) throws {
+        guard counts.allSatisfy({ (1...maximumChannels).contains($0) }) else {
+            throw CondenseError.invalidArgument(op: op, "channel counts \(counts.abbreviatedDescription) must be in " +
+                                                "1…\(maximumChannels)")
+        }
+    }
 
     /// "1…100000": a range as error messages write it.
     static func describe<Bound>(_ range: ClosedRange<Bound>) -> String { "\(range.lowerBound)…\(range.upperBound)" }
