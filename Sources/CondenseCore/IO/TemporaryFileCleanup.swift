@@ -51,7 +51,7 @@ enum TemporaryFileCleanup {
     /// slot is taken or the path does not fit one.
     static func register(_ path: String) -> Int? {
         _ = installation
-        let bytes = Array(path.utf8CString)
+        let bytes = Array(absolute(path).utf8CString)
         guard bytes.count <= pathCapacity else { return nil }
         var current = claimed.load(ordering: .relaxed)
         while current != .max {
@@ -76,6 +76,13 @@ enum TemporaryFileCleanup {
         claimed.bitwiseAnd(~(UInt64(1) << slot), ordering: .releasing)
     }
 
+    /// `path` from the root, so that the handler removes the right file whatever the working directory is then.
+    private static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let directory = getcwd(nil, 0) else { return path }
+        defer { free(directory) }
+        return String(cString: directory) + "/" + path
+    }
+
     /// Unlinks every registered path; async-signal-safe.
     fileprivate static func removeRegistered() {
         let mask = ready.load(ordering: .acquiring)
@@ -91,6 +98,8 @@ enum TemporaryFileCleanup {
     }
 
     private static func installHandler() {
+        // Initialize every global the handler reads now: lazy initialization is not async-signal-safe.
+        _ = (paths, ready.load(ordering: .relaxed))
         for signal in signals {
             guard let index = index(of: signal) else { continue }
             var action = sigaction()
