@@ -58,6 +58,19 @@ final class CheckpointModelMetadataTests: XCTestCase {
         T.assertContains(try loadError(Key.architecture, "vgg16"), path, "unknown architecture 'vgg16'")
     }
 
+    func testHugeValuesAreCutShortInMessages() throws {
+        let ones = "[" + Array(repeating: "1", count: 10_000).joined(separator: ",") + "]"
+        let classes = try loadError(Key.classes, ones)
+        T.assertContains(classes, "'classes' should be an integer, found '[1,1,", "… (20001 bytes)'")
+        XCTAssertLessThan(classes.count, 400)
+        let blocks = try loadError(Key.blockChannels, "[" + Array(repeating: "-1", count: 10_000).joined(separator: ",") + "]")
+        T.assertContains(blocks, "'block_channels' is [-1, -1,", "… (10000 values)]")
+        XCTAssertLessThan(blocks.count, 400)
+        let architecture = try loadError(Key.architecture, String(repeating: "x", count: 100_000))
+        T.assertContains(architecture, "unknown architecture 'xxx", "… (100000 bytes)'")
+        XCTAssertLessThan(architecture.count, 500)
+    }
+
     func testClassNamesMustNameEveryClass() throws {
         T.assertContains(try loadError(Key.classNames, "[\"basophil\"]"), path, "'class_names' has 1 names",
                          "expected 3, one per class")

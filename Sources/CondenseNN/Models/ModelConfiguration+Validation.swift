@@ -29,7 +29,7 @@ extension ModelConfiguration {
     /// architecture's structure; `build` checks that.)
     public func validate() throws {
         guard Self.architectures.contains(architecture) else {
-            throw InvalidField(field: .architecture, value: "'\(architecture)'",
+            throw InvalidField(field: .architecture, value: "'\(architecture.excerpt)'",
                                expected: "one of " + Self.architectures.joined(separator: ", "))
         }
         guard width.isFinite, ModelLimits.width.contains(width) else {
