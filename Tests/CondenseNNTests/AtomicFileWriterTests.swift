@@ -1,4 +1,4 @@
-import CondenseCore
+@testable import CondenseCore
 @testable import CondenseNN
 import Foundation
 import XCTest

@@ -32,6 +32,17 @@ enum CheckpointTesting {
         ]
     }
 
+    /// The configuration of `modelCheckpoint()`: a small resnet20 for 3 classes of 8×8 RGB images.
+    static let smallConfiguration = ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3,
+                                                       inputChannels: 3, imageSize: 8)
+
+    /// A complete, valid checkpoint of `smallConfiguration`, as `TrainedModel.save` writes it.
+    static func modelCheckpoint() throws -> Checkpoint {
+        try TrainedModel(configuration: smallConfiguration, module: try smallConfiguration.build(on: TestDevices.cpu),
+                         normalizationMean: [0.5, 0.4, 0.3], normalizationStd: [0.25, 0.2, 0.15],
+                         classNames: ["basophil", "eosinophil", "neutrophil"]).checkpoint()
+    }
+
     /// The error's text, failing the test when `body` does not throw a `CondenseError.file`.
     static func fileError(_ body: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) -> String {
         do {

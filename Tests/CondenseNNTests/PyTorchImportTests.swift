@@ -34,4 +34,20 @@ final class PyTorchImportTests: XCTestCase {
         XCTAssertThrowsError(try PyTorchImport.load(weights, as: configuration, normalizationMean: [0.5],
                                                     normalizationStd: [0.5], classNames: [], on: TestDevices.cpu))
     }
+
+    func testNormalizationThatIsNotFiniteIsRefusedBeforeReading() {
+        XCTAssertThrowsError(try PyTorchImport.load("/nonexistent.safetensors", as: configuration,
+                                                    normalizationMean: [0.5, 0.5, 0.5],
+                                                    normalizationStd: [0.5, .infinity, 0.5], classNames: [],
+                                                    on: TestDevices.cpu)) {
+            XCTAssertEqual("\($0)", "import: normalization_std is [0.5, inf, 0.5]; expected 3 finite positive numbers, " +
+                           "one per input channel")
+        }
+        XCTAssertThrowsError(try PyTorchImport.load("/nonexistent.safetensors", as: configuration,
+                                                    normalizationMean: [0.5, .nan, 0.5],
+                                                    normalizationStd: [0.5, 0.5, 0.5], classNames: [],
+                                                    on: TestDevices.cpu)) {
+            XCTAssertTrue("\($0)".contains("normalization_mean is [0.5, nan, 0.5]"), "\($0)")
+        }
+    }
 }

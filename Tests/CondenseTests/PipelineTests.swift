@@ -7,7 +7,8 @@ import Foundation
 import XCTest
 
 /// `condense run`'s pipeline on a tiny file: every stage leaves its model and record, a rerun resumes instead of
-/// retraining, other settings in the same folder are refused, and a failing stage is named.
+/// retraining, other settings or other data in the same folder are refused, a second run into a busy folder fails
+/// at once, and a failing stage is named.
 final class PipelineTests: XCTestCase {
     private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
     private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-pipeline-\(getpid())")
@@ -63,6 +64,94 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try run(other)) { error in
             XCTAssertTrue("\(error)".contains("other settings"), "\(error)")
         }
+    }
+
+    /// A pipeline on `folder` that has done nothing yet (its folder prepared and locked).
+    private func open(_ settings: PipelineSettings, _ data: ImageDataset? = nil, path: String? = nil,
+                      in folder: String? = nil) throws -> Pipeline {
+        try Pipeline(settings: settings, dataset: data ?? dataset, datasetPath: path, backend: TestDevices.cpu,
+                     folder: folder ?? self.folder.path) { _ in }
+    }
+
+    private func message(_ body: () throws -> Any) -> String {
+        do {
+            _ = try body()
+            XCTFail("expected an error")
+        } catch {
+            return "\(error)"
+        }
+        return ""
+    }
+
+    private func assertMentions(_ text: String, _ parts: String..., line: UInt = #line) {
+        for part in parts { XCTAssertTrue(text.contains(part), "'\(text)' does not mention '\(part)'", line: line) }
+    }
+
+    func testSettingsRecordTheDatasetAndAChangedRecipeSaysWhatDiffers() throws {
+        _ = try open(tinySettings, path: "Data/grey.npz")
+        let recorded = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("settings.json"))) as? [String: Any])
+        XCTAssertEqual(recorded["teacherEpochs"] as? Int, 1, "the recipe stays at the top level")
+        let fingerprint = try XCTUnwrap(recorded["dataset"] as? [String: Any])
+        XCTAssertEqual(fingerprint["path"] as? String, "Data/grey.npz")
+        XCTAssertEqual(fingerprint["name"] as? String, dataset.name)
+        let splits = [dataset.train, dataset.validation, dataset.test]
+        XCTAssertEqual(fingerprint["bytes"] as? Int, splits.reduce(0) { $0 + $1.pixels.count + 4 * $1.count })
+        XCTAssertEqual((fingerprint["hash"] as? String)?.count, 16)
+
+        _ = try open(tinySettings, path: "elsewhere/grey.npz")  // the same data at another path resumes
+        var other = tinySettings
+        other.teacherEpochs = 3
+        other.studentWidth = 0.5
+        assertMentions(message { try self.open(other) }, "settings.json", "used other settings",
+                       "studentWidth was 0.25, now 0.5", "teacherEpochs was 1, now 3")
+    }
+
+    func testAFolderOfOtherDataIsRefused() throws {
+        let first = DatasetFingerprint(dataset, path: nil)
+        _ = try open(tinySettings, path: "a.npz")
+        let rgb = try MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/rgb_deflated.npz").path)
+        assertMentions(message { try self.open(self.tinySettings, rgb, path: "b.npz") }, "other settings or data",
+                       "the dataset was \(self.dataset.name) (a.npz", "hash \(first.hash)", "now \(rgb.name) (b.npz")
+        // One changed pixel is other data too.
+        let changed = ImageDataset(name: dataset.name, channels: dataset.channels, height: dataset.height,
+                                   width: dataset.width, classNames: dataset.classNames,
+                                   train: ImageSplit(pixels: [dataset.train.pixels[0] ^ 1] + dataset.train.pixels.dropFirst(),
+                                                     labels: dataset.train.labels),
+                                   validation: dataset.validation, test: dataset.test)
+        XCTAssertNotEqual(DatasetFingerprint(changed, path: nil).hash, first.hash)
+        assertMentions(message { try self.open(self.tinySettings, changed) }, "the dataset was")
+    }
+
+    func testASecondRunIntoABusyFolderFailsAtOnceNamingTheHolder() throws {
+        do {
+            let holder = try open(tinySettings)
+            assertMentions(message { try self.open(self.tinySettings) }, folder.path, "another condense run is using",
+                           "PID \(getpid()) on host \(ProcessInfo.processInfo.hostName) since 20")
+            withExtendedLifetime(holder) {}
+        }
+        _ = try open(tinySettings)  // released with the first pipeline
+    }
+
+    func testACorruptSettingsFileSaysSo() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("{\"teacherEpochs\": 1,".utf8).write(to: folder.appendingPathComponent("settings.json"))
+        assertMentions(message { try self.open(self.tinySettings) },
+                       "settings.json in \(folder.path) is not valid JSON: ")
+        try Data("{\"teacherEpochs\": \"four\"}".utf8).write(to: folder.appendingPathComponent("settings.json"))
+        assertMentions(message { try self.open(self.tinySettings) }, "does not hold condense run settings",
+                       "missing 'teacherArchitecture'")
+    }
+
+    func testAFolderThatCannotBeCreatedOrIsAFileSaysSo() throws {
+        let unwritable = "/proc/condense-pipeline-test/out"
+        let text = message { try self.open(self.tinySettings, in: unwritable) }
+        assertMentions(text, unwritable, "cannot create the output folder: No such file or directory",
+                       "choose an --out folder")
+        let file = folder.path + "-file"
+        try Data().write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        assertMentions(message { try self.open(self.tinySettings, in: file) }, file, "exists and is not a folder")
     }
 
     func testAFailingStageIsNamedAndEarlierStagesAreKept() throws {

@@ -24,34 +24,61 @@ public final class Pipeline {
     /// The output folder.
     public let folder: URL
     let progress: (PipelineEvent) -> Void
+    /// Held while the pipeline lives, so no second run works in the folder at the same time.
+    private let lock: RunFolderLock
 
-    public init(settings: PipelineSettings, dataset: ImageDataset, backend: Backend, folder: String,
-                progress: @escaping (PipelineEvent) -> Void) throws {
+    /// Opens (creating it if needed) and locks the output folder, and checks that an earlier run there used the same
+    /// settings and data. `datasetPath`, where the data was loaded from, is recorded for people to read.
+    ///
+    /// - Throws: `CondenseError.file` when the folder cannot be created or written, another run holds it, its
+    ///   `settings.json` is unreadable, or an earlier run there used other settings or other data.
+    public init(settings: PipelineSettings, dataset: ImageDataset, datasetPath: String? = nil, backend: Backend,
+                folder: String, progress: @escaping (PipelineEvent) -> Void) throws {
         self.settings = settings
         self.dataset = settings.imagesPerSplit.map { dataset.subset(train: $0[0], validation: $0[1], test: $0[2]) } ?? dataset
         self.backend = backend
         self.folder = URL(fileURLWithPath: folder, isDirectory: true)
         self.progress = progress
-        try prepareFolder()
+        try Self.createFolder(self.folder.path)
+        lock = try RunFolderLock(folder: self.folder.path)
+        try prepareFolder(RunFolderSettings(settings: settings, dataset: DatasetFingerprint(dataset, path: datasetPath)))
     }
 
     /// The path of `name` inside the output folder.
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    /// Creates the folder, or checks that an earlier run there used the same settings (so resuming cannot mix two
-    /// recipes), and records the settings.
-    private func prepareFolder() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let settingsPath = path("settings.json")
-        if let data = FileManager.default.contents(atPath: settingsPath) {
-            let earlier = try? JSONDecoder().decode(PipelineSettings.self, from: data)
-            guard earlier == settings else {
-                throw CondenseError.file(path: settingsPath, "an earlier run in \(folder.path) used other settings; " +
-                                         "choose another --out folder or delete this one to start over")
+    /// Creates `folder` and its missing parents, with a message that names the part that could not be made and why.
+    private static func createFolder(_ folder: String) throws {
+        guard !folder.isEmpty else { throw CondenseError.file(path: "''", "the output folder's path is empty") }
+        var prefix = folder.hasPrefix("/") ? "" : "."
+        for component in folder.split(separator: "/") {
+            prefix += "/" + component
+            guard mkdir(prefix, 0o777) == 0 || errno == EEXIST else {
+                let reason = String(cString: strerror(errno))
+                throw CondenseError.file(path: folder, "cannot create the output folder: \(reason) (at \(prefix)); " +
+                                         "choose an --out folder in a place you can write to")
             }
-            return
         }
-        try writeJSON(settings, to: settingsPath)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CondenseError.file(path: folder, "exists and is not a folder; choose another --out folder")
+        }
+    }
+
+    /// Checks that an earlier run in the folder used the same settings and data (so resuming cannot mix two recipes
+    /// or two datasets), or records them for later runs.
+    private func prepareFolder(_ current: RunFolderSettings) throws {
+        let settingsPath = path("settings.json")
+        if let earlier = try RunFolderSettings.read(settingsPath, folder: folder.path) {
+            let differences = try current.differences(from: earlier)
+            guard differences.isEmpty else {
+                throw CondenseError.file(path: settingsPath, "an earlier run in \(folder.path) used other settings " +
+                                         "or data (" + differences.joined(separator: "; ") + "); choose another " +
+                                         "--out folder or delete this one to start over")
+            }
+            if earlier.dataset != nil { return }
+        }
+        try writeJSON(current, to: settingsPath)
     }
 
     /// Runs one stage unless its record is already in the folder; a failure is reported as the stage's.

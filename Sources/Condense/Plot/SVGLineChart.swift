@@ -1,3 +1,4 @@
+import CondenseCore
 import CondenseNN
 import Foundation
 

@@ -153,7 +153,8 @@ public struct Checkpoint: Equatable, Sendable {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
-            throw CondenseError.file(path: source ?? "checkpoint", "metadata '\(key)' is not a JSON \(type): \(text)")
+            throw CondenseError.file(path: source ?? "checkpoint",
+                                     "metadata '\(key)' is not a JSON \(type): \(text.excerpt)")
         }
     }
 
@@ -166,7 +167,8 @@ public struct Checkpoint: Equatable, Sendable {
     private func decoded<Value>(_ key: String, _ expected: String, _ convert: (CheckpointJSON) -> Value?) throws -> Value? {
         guard let text = metadata[key] else { return nil }
         guard let json = try? CheckpointJSON.parse(Array(text.utf8)), let value = convert(json) else {
-            throw CondenseError.file(path: source ?? "checkpoint", "metadata '\(key)' should be \(expected), found '\(text)'")
+            throw CondenseError.file(path: source ?? "checkpoint",
+                                     "metadata '\(key)' should be \(expected), found '\(text.excerpt)'")
         }
         return value
     }

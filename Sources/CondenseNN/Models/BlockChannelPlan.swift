@@ -19,7 +19,7 @@ struct BlockChannelPlan {
     func finish(_ architecture: String) throws {
         guard let counts else { return }
         guard counts.count == taken, counts.allSatisfy({ $0 >= 1 }) else {
-            throw CondenseError.invalidArgument(op: "model", "block_channels \(counts) should be \(taken) positive " +
+            throw CondenseError.invalidArgument(op: "model", "block_channels \(counts.abbreviatedDescription) should be \(taken) positive " +
                                                 "counts, one per prunable inner layer of \(architecture)")
         }
     }

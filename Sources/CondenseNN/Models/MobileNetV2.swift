@@ -68,7 +68,10 @@ public final class InvertedResidual: Module {
 
     public init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, hidden: Int? = nil,
                 on backend: Backend, initializer: inout Initializer) throws {
+        try ModelLimits.checkChannels([inChannels, outChannels, expansion] + (hidden.map { [$0] } ?? []),
+                                      op: "InvertedResidual")
         let hidden = hidden ?? inChannels * expansion
+        try ModelLimits.checkChannels([hidden], op: "InvertedResidual")
         var layers: [Module] = []
         if expansion != 1 {
             layers.append(try convBN(inChannels, hidden, kernel: 1, activation: .relu6, on: backend,

@@ -33,9 +33,14 @@ public struct ModelConfiguration: Equatable, Sendable {
     public var isSmallInput: Bool { imageSize <= 64 }
 
     /// The model, initialized deterministically from `seed` as torchvision initializes it.
+    ///
+    /// - Throws: `CondenseError.invalidArgument` when `validate()` finds a field outside `ModelLimits`, or when
+    ///   `blockChannels` does not give one count per prunable inner layer.
     public func build(on backend: Backend, seed: UInt64 = 0) throws -> Module {
-        guard width > 0, classes >= 1, inputChannels >= 1, imageSize >= 1 else {
-            throw CondenseError.invalidArgument(op: "model", "width, classes, channels and image size must be positive")
+        do {
+            try validate()
+        } catch let invalid as InvalidField {
+            throw CondenseError.invalidArgument(op: "model", invalid.description)
         }
         var initializer = Initializer(seed: seed)
         var plan = BlockChannelPlan(blockChannels)
@@ -47,10 +52,7 @@ public struct ModelConfiguration: Equatable, Sendable {
                                             initializer: &initializer)
         case "resnet50": model = try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, plan: &plan, on: backend,
                                             initializer: &initializer)
-        case "mobilenetv2": model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
-        default:
-            throw CondenseError.invalidArgument(op: "model", "unknown architecture '\(architecture)'; choose one of " +
-                                                Self.architectures.joined(separator: ", "))
+        default: model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
         }
         try plan.finish(architecture)
         return model

@@ -12,10 +12,10 @@ public enum PyTorchImport {
     /// Builds `configuration` on `backend` and loads the state dict at `path` into it.
     public static func load(_ path: String, as configuration: ModelConfiguration, normalizationMean: [Float],
                             normalizationStd: [Float], classNames: [String], on backend: Backend) throws -> TrainedModel {
-        guard normalizationMean.count == configuration.inputChannels, normalizationStd.count == configuration.inputChannels,
-              normalizationStd.allSatisfy({ $0 > 0 }) else {
-            throw CondenseError.invalidArgument(op: "import", "normalization needs \(configuration.inputChannels) means and " +
-                                                "\(configuration.inputChannels) positive standard deviations")
+        do {
+            try configuration.validateNormalization(mean: normalizationMean, std: normalizationStd)
+        } catch let error as ModelConfiguration.InvalidField {
+            throw CondenseError.invalidArgument(op: "import", error.description)
         }
         var checkpoint = try Checkpoint(contentsOf: path)
         checkpoint.tensors = checkpoint.tensors.compactMap(condenseTensor)

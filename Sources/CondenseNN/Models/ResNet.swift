@@ -116,7 +116,9 @@ public final class ResidualBlock: Module {
 
     public init(_ inChannels: Int, _ planes: Int, expansion: Int, stride: Int, inner: [Int]? = nil,
                 on backend: Backend, initializer: inout Initializer) throws {
+        try ModelLimits.checkChannels([inChannels, planes, expansion] + (inner ?? []), op: "ResidualBlock")
         let outChannels = planes * expansion
+        try ModelLimits.checkChannels([outChannels], op: "ResidualBlock")
         let first = inner?.first ?? planes, second = inner?.dropFirst().first ?? planes
         if expansion == 1 {
             body = [("conv1", try Conv2d(inChannels, first, kernel: 3, stride: stride, padding: 1, on: backend,

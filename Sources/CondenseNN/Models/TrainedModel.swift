@@ -56,21 +56,15 @@ public final class TrainedModel {
     /// Rebuilds the model a checkpoint describes on `backend` and loads its weights, checking every name and shape.
     /// A quantized checkpoint (one with `quantization` metadata) becomes a `QuantizedClassifier`.
     public static func load(_ path: String, on backend: Backend) throws -> TrainedModel {
-        let checkpoint = try Checkpoint(contentsOf: path)
-        func required<T>(_ value: T?, _ key: String) throws -> T {
-            guard let value else { throw CondenseError.file(path: path, "metadata lacks '\(key)': not a Condense checkpoint") }
-            return value
-        }
-        let architecture = try required(checkpoint.metadataString(Checkpoint.Key.architecture), Checkpoint.Key.architecture)
-        let inputShape = try required(try checkpoint.metadataInts(Checkpoint.Key.inputShape), Checkpoint.Key.inputShape)
-        guard inputShape.count == 3 else {
-            throw CondenseError.file(path: path, "metadata input_shape must be [C, H, W], got \(inputShape)")
-        }
-        let configuration = ModelConfiguration(
-            architecture: architecture, width: Double(try checkpoint.metadataFloat(Checkpoint.Key.width) ?? 1),
-            classes: try required(try checkpoint.metadataInt(Checkpoint.Key.classes), Checkpoint.Key.classes),
-            inputChannels: inputShape[0], imageSize: inputShape[1],
-            blockChannels: try checkpoint.metadataInts(Checkpoint.Key.blockChannels))
+        try load(try Checkpoint(contentsOf: path), from: path, on: backend)
+    }
+
+    /// Rebuilds the model `checkpoint` (read from `path`, which errors name) describes, as `load(_:on:)` does.
+    public static func load(_ checkpoint: Checkpoint, from path: String, on backend: Backend) throws -> TrainedModel {
+        var checkpoint = checkpoint
+        checkpoint.source = path
+        let metadata = try CheckpointModelMetadata(checkpoint, path: path)
+        let configuration = metadata.configuration
         let module: Module
         if checkpoint.metadata[Checkpoint.Key.quantization] != nil {
             module = try QuantizedClassifier(checkpoint: checkpoint, path: path, on: backend)
@@ -81,22 +75,21 @@ public final class TrainedModel {
                 throw CondenseError.file(path: path, "metadata does not describe a model: \(error)")
             }
         }
-        let model = TrainedModel(
-            configuration: configuration, module: module,
-            normalizationMean: try checkpoint.metadataFloats(Checkpoint.Key.normalizationMean) ?? [],
-            normalizationStd: try checkpoint.metadataFloats(Checkpoint.Key.normalizationStd) ?? [],
-            classNames: try checkpoint.metadataStrings(Checkpoint.Key.classNames) ?? [])
+        let model = TrainedModel(configuration: configuration, module: module,
+                                 normalizationMean: metadata.normalizationMean,
+                                 normalizationStd: metadata.normalizationStd, classNames: metadata.classNames)
         try model.load(checkpoint, path: path)
         return model
     }
 
-    /// Replaces the weights with a checkpoint's after checking it holds exactly this model's tensors; float16 tensors
-    /// (an FP16 export) are widened to float32 first.
+    /// Replaces the weights with a checkpoint's after checking it holds exactly this model's tensors, every float
+    /// finite; float16 tensors (an FP16 export) are widened to float32 first.
     public func load(_ checkpoint: Checkpoint, path: String) throws {
         let checkpoint = checkpoint.singlePrecision()
         let variables = stateVariables
         try checkpoint.validate(against: variables.map { ($0.name, $0.variable.shape.dims, $0.variable.value.dtype) },
                                 architecture: configuration.architecture, width: Float(configuration.width), path: path)
+        try checkpoint.requireFiniteFloats(path: path)
         for (name, variable) in variables {
             guard let stored = checkpoint[name] else { continue }
             try variable.assign(try stored.tensor(on: variable.backend))

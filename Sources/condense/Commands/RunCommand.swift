@@ -17,7 +17,8 @@ let runCommand = Command(
     let dataset = try loadImageDataset(arguments.values["data"]!)
     let settings = arguments.flag("quick") ? PipelineSettings.quick : PipelineSettings()
     let reporter = ProgressReporter(console: console)
-    let pipeline = try Pipeline(settings: settings, dataset: dataset, backend: backend, folder: arguments.values["out"]!) { event in
+    let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: arguments.values["data"]!, backend: backend,
+                                folder: arguments.values["out"]!) { event in
         guard !console.json else { return }
         switch event {
         case let .started(stage, what): console.notice("== \(stage): \(what)")

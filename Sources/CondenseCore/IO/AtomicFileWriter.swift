@@ -1,4 +1,3 @@
-import CondenseCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,6 +12,12 @@ import Darwin
 /// over the target (atomic within one file system), then the directory is `fsync`ed so the rename survives a
 /// crash. If anything fails, including the caller's body throwing, the temporary file is removed and the target
 /// is left as it was. A replaced file keeps its permission bits; a new one gets 0666 less the umask.
+///
+/// Only regular files are replaced: a target that exists and is anything else once symbolic links are followed (a
+/// directory, a device such as `/dev/full`, a FIFO, a socket) is refused before anything is written, since the
+/// rename would put a regular file in its place. A SIGINT, SIGTERM or SIGHUP during the write removes the temporary
+/// file (`TemporaryFileCleanup`), and each write first removes the temporary files that earlier writes to the
+/// same path left when their process died some other way (`kill -9`, a crash).
 public enum AtomicFileWriter {
     /// Where the body writes its bytes, in order.
     public final class Output {
@@ -59,8 +64,17 @@ public enum AtomicFileWriter {
         var mode: mode_t = 0o666
         var existing = stat()
         let replacing = stat(path, &existing) == 0
-        if replacing { mode = existing.st_mode & 0o7777 }
+        if replacing {
+            if let kind = nonRegularKind(existing.st_mode) {
+                throw CondenseError.file(path: path, "is \(kind), not a regular file; refusing to replace it " +
+                                         "(give the path of a file to write)")
+            }
+            mode = existing.st_mode & 0o7777
+        }
+        removeStaleTemporaries(for: path)
 
+        let slot = TemporaryFileCleanup.register(temporary)
+        defer { slot.map(TemporaryFileCleanup.unregister) }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw CondenseError.file(path: path, "cannot create the temporary file \(temporary): \(systemError())")
@@ -96,10 +110,25 @@ public enum AtomicFileWriter {
     }
 
     /// `.<name>.tmp-<pid>` beside `path`.
-    static func temporaryPath(for path: String) -> String {
-        let name = split(path).name
+    static func temporaryPath(for path: String, processID: Int32 = getpid()) -> String {
         let prefix = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
-        return prefix + ".\(name).tmp-\(getpid())"
+        return prefix + temporaryPrefix(for: path) + String(processID)
+    }
+
+    /// `.<name>.tmp-`: the file name of `path`'s temporary files, up to the process ID.
+    static func temporaryPrefix(for path: String) -> String { ".\(split(path).name).tmp-" }
+
+    /// What kind of file `mode` describes when it is not a regular file ("a directory"), nil for a regular file.
+    private static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
     }
 
     /// The directory (`.` when none is given) and the last component of `path`.
