@@ -32,7 +32,7 @@ let package = Package(
                                                  "CondenseCompress"]),
 
         // MARK: - Command-line tool
-        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense"),
+        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"]),
 
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
