@@ -31,8 +31,9 @@ let package = Package(
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
                                                  "CondenseCompress"]),
 
-        // MARK: - Command-line tool
-        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"]),
+        // MARK: - Command-line tool: the commands and their parser in a library (tests import it), a tiny executable
+        .target(name: "CondenseCommands", dependencies: ["Condense"]),
+        .executableTarget(name: "CondenseCLI", dependencies: ["CondenseCommands"]),
 
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
@@ -42,6 +43,7 @@ let package = Package(
 .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

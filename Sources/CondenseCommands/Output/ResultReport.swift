@@ -1,0 +1,15 @@
+import Condense
+import CondenseCore
+import CondenseNN
+import Foundation
+
+/// Prints a model's test figures and size (and `--json`'s object): accuracy, AUC, parameters, non-zero parameters,
+/// checkpoint bytes, and the ratios to `reference` (the model it came from) when given.
+func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: String, reference: ModelSize? = nil,
+                  console: Console, extra: [String: Any]) throws {
+    let size = ModelSizeReport(try ModelSize(of: model, checkpoint: checkpoint), reference: reference)
+    console.print(String(format: "test ACC %.4f  AUC %.4f  checkpoint %@", result.accuracy, result.auc, checkpoint))
+    console.print(size.summary)
+    try console.emit(extra.merging(size.jsonFields) { $1 }.merging(["accuracy": result.accuracy, "auc": result.auc,
+                                                                    "checkpoint": checkpoint]) { $1 })
+}
