@@ -43,7 +43,7 @@ let package = Package(
 .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
