@@ -74,10 +74,10 @@ final class DefaultsAndHelpTests: XCTestCase {
             }
         }
         let train = CommandLineRun(["train", "-h"]).output
-        XCTAssertTrue(train.contains("--epochs N "))
+        XCTAssertTrue(train.contains("--epochs INT "))
         XCTAssertTrue(train.contains("training epochs in 1…100000 (default 10)"))
         XCTAssertTrue(train.contains("in (0, 10] (default 0.002)"))
-        XCTAssertTrue(train.contains("--optimizer O "))
+        XCTAssertTrue(train.contains("--optimizer NAME "))
         XCTAssertTrue(train.contains("adamw | sgd (default adamw)"))
         let prune = CommandLineRun(["prune", "--help"]).output
         XCTAssertTrue(prune.contains("training epochs in 0…100000 (default 2)"))

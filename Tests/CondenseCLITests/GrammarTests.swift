@@ -5,6 +5,9 @@ import XCTest
 /// The grammar every command shares: `--name VALUE`, `--name=VALUE`, `--name` flags, one optional positional word;
 /// everything else is a usage error (exit 2) that names the word.
 final class GrammarTests: XCTestCase {
+    /// Options that make a command line the parser wrongly accepts fail at once (no such data) instead of training.
+    private let failsFastIfParsed = ["--device", "cpu", "--data", "/nonexistent/data.npz"]
+
     private func parseTrain(_ words: [String]) throws -> TrainCommand.Options {
         try ArgumentParser.parse(words, command: "train", options: TrainCommand.options)
     }
@@ -26,18 +29,21 @@ final class GrammarTests: XCTestCase {
     }
 
     func testSingleDashOptionIsRefusedNotIgnored() {
-        CommandLineRun(["train", "-epochs", "1"]).assertUsageError("'-epochs'", "--epochs")
+        CommandLineRun(["train", "-epochs", "1"] + failsFastIfParsed).assertUsageError("'-epochs'", "--epochs")
         CommandLineRun(["evaluate", "-model", "m.safetensors"]).assertUsageError("'-model'")
     }
 
     func testStrayWordsAreRefused() {
-        CommandLineRun(["train", "--epochs", "2", "extra"]).assertUsageError("unexpected argument 'extra'")
+        CommandLineRun(["train", "--epochs", "2", "extra"] + failsFastIfParsed)
+            .assertUsageError("unexpected argument 'extra'")
         CommandLineRun(["bench", "gemm", "kernels"]).assertUsageError("unexpected argument 'kernels'")
     }
 
     func testARepeatedOptionIsRefusedRatherThanTakingTheLastValue() {
-        CommandLineRun(["train", "--epochs", "2", "--epochs=3"]).assertUsageError("--epochs", "more than once")
-        CommandLineRun(["train", "--no-augment", "--no-augment"]).assertUsageError("--no-augment", "more than once")
+        CommandLineRun(["train", "--epochs", "2", "--epochs=3"] + failsFastIfParsed)
+            .assertUsageError("--epochs", "more than once")
+        CommandLineRun(["train", "--no-augment", "--no-augment"] + failsFastIfParsed)
+            .assertUsageError("--no-augment", "more than once")
     }
 
     func testUnknownOptionsMissingValuesAndValuedFlagsAreRefused() {

@@ -32,7 +32,8 @@ extension Command {
             let suffix = spec.isRequired ? " (required)" : spec.defaultText(defaults).map { " (default \($0))" } ?? ""
             return "  " + left.padding(to: width) + "   " + spec.help + suffix
         }
-        return "usage: condense \(usage)\n\n\(summary)\n\noptions:\n" + lines.joined(separator: "\n")
+        return "usage: condense \(usage)\n\n\(summary)\n\noptions:\n" + lines.joined(separator: "\n") + "\n\n" +
+            "INT: an integer, NUM: a number, NAME: a word from the list, C: a checkpoint file, F: a file, D: a device"
     }
 }
 

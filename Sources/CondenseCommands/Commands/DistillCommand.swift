@@ -36,7 +36,7 @@ enum DistillCommand: Command {
     static let options: [OptionSpec<Options>] = [
         .value("teacher", \.teacher, placeholder: "C", help: "teacher checkpoint written by condense train",
                required: true),
-        .choice("student", \.architecture, among: ModelConfiguration.architectures, placeholder: "M",
+        .choice("student", \.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
                 help: "student architecture"),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "student width multiplier"),
     ] + DistillationOptionGroup.specs(temperature: \.temperature, alpha: \.alpha) + [

@@ -19,7 +19,7 @@ enum TrainCommand: Command {
     static let usage = "train --data F --model M [--width W] --epochs N --out C"
     static let summary = "train a model on a MedMNIST file; best-on-validation checkpoint, test ACC and AUC"
     static let options: [OptionSpec<Options>] = [
-        .choice("model", \.architecture, among: ModelConfiguration.architectures, placeholder: "M",
+        .choice("model", \.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
                 help: "architecture"),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "width multiplier"),
         .value("out", \.out, placeholder: "C", help: "checkpoint to write (.safetensors)"),

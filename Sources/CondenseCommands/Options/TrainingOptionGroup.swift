@@ -17,7 +17,7 @@ enum TrainingOptionGroup {
                    help: "peak learning rate (one-epoch warm-up, cosine decay)"),
             .value("weight-decay", \.weightDecay, bounds: .from(0, below: 1), help: "weight decay"),
             .choice("optimizer", \.optimizer, among: OptimizerName.allCases.map(\.rawValue),
-                    placeholder: "O", help: "optimizer (sgd: momentum 0.9, Nesterov)"),
+                    placeholder: "NAME", help: "optimizer (sgd: momentum 0.9, Nesterov)"),
             .value("label-smoothing", \.labelSmoothing, bounds: .from(0, below: 1), help: "label smoothing ε"),
             .value("clip", \.clipNorm, bounds: .above(0, upTo: 1_000_000),
                    help: "clip the global gradient norm to this value"),

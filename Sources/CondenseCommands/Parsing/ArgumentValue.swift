@@ -4,7 +4,7 @@ public protocol ArgumentValue {
     init?(argument text: String)
     /// What a valid value is, for errors: "an integer", "a number", "one of adamw, sgd".
     static var expectation: String { get }
-    /// The placeholder help shows after the option's name: `N`, `X`, `adamw|sgd`.
+    /// The placeholder help shows after the option's name: `INT`, `NUM`, `adamw|sgd`.
     static var placeholder: String { get }
     /// The value as help writes a default.
     var argumentText: String { get }
@@ -13,28 +13,28 @@ public protocol ArgumentValue {
 extension Int: ArgumentValue {
     public init?(argument text: String) { self.init(text) }
     public static var expectation: String { "an integer" }
-    public static var placeholder: String { "N" }
+    public static var placeholder: String { "INT" }
     public var argumentText: String { String(self) }
 }
 
 extension UInt64: ArgumentValue {
     public init?(argument text: String) { self.init(text) }
     public static var expectation: String { "a non-negative integer" }
-    public static var placeholder: String { "N" }
+    public static var placeholder: String { "INT" }
     public var argumentText: String { String(self) }
 }
 
 extension Double: ArgumentValue {
     public init?(argument text: String) { self.init(text) }
     public static var expectation: String { "a number" }
-    public static var placeholder: String { "X" }
+    public static var placeholder: String { "NUM" }
     public var argumentText: String { "\(self)".replacingSuffix(".0") }
 }
 
 extension Float: ArgumentValue {
     public init?(argument text: String) { self.init(text) }
     public static var expectation: String { "a number" }
-    public static var placeholder: String { "X" }
+    public static var placeholder: String { "NUM" }
     public var argumentText: String { "\(self)".replacingSuffix(".0") }
 }
 
