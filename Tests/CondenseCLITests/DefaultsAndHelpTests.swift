@@ -75,16 +75,16 @@ final class DefaultsAndHelpTests: XCTestCase {
         }
         let train = CommandLineRun(["train", "-h"]).output
         XCTAssertTrue(train.contains("--epochs INT "))
-        XCTAssertTrue(train.contains("training epochs in 1…100000 (default 10)"))
-        XCTAssertTrue(train.contains("in (0, 10] (default 0.002)"))
+        XCTAssertTrue(train.contains("training epochs, range 1…100000 (default 10)"))
+        XCTAssertTrue(train.contains("cosine decay), range (0, 10] (default 0.002)"))
         XCTAssertTrue(train.contains("--optimizer NAME "))
         XCTAssertTrue(train.contains("adamw | sgd (default adamw)"))
         let prune = CommandLineRun(["prune", "--help"]).output
-        XCTAssertTrue(prune.contains("training epochs in 0…100000 (default 2)"))
-        XCTAssertTrue(prune.contains("[0, 1) (required)"))
+        XCTAssertTrue(prune.contains("training epochs, range 0…100000 (default 2)"))
+        XCTAssertTrue(prune.contains("weights (unstructured), range [0, 1) (required)"))
         let quantize = CommandLineRun(["quantize", "--help"]).output
         XCTAssertTrue(quantize.contains("(default 0.0002)"))
-        XCTAssertTrue(quantize.contains("0.05…100 (default 4)"))
+        XCTAssertTrue(quantize.contains("temperature T, range 0.05…100 (default 4)"))
         XCTAssertTrue(CommandLineRun(["export", "--help"]).output.contains("--format onnx|onnx-int8|fp16 "))
     }
 }

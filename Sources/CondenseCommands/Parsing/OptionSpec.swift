@@ -31,7 +31,7 @@ extension OptionSpec {
         _ name: String, _ path: WritableKeyPath<Options, Value>, bounds: Bounds<Value>, help: String,
         required: Bool = false
     ) -> OptionSpec {
-        OptionSpec(name: name, placeholder: Value.placeholder, help: help + " in " + bounds.text, isRequired: required,
+        OptionSpec(name: name, placeholder: Value.placeholder, help: help + ", range " + bounds.text, isRequired: required,
                    defaultText: { $0[keyPath: path].argumentText },
                    assign: { $0[keyPath: path] = try parse($1, as: name, within: bounds) })
     }
@@ -40,7 +40,7 @@ extension OptionSpec {
     public static func value<Value: ArgumentValue & Comparable>(
         _ name: String, _ path: WritableKeyPath<Options, Value?>, bounds: Bounds<Value>, help: String
     ) -> OptionSpec {
-        OptionSpec(name: name, placeholder: Value.placeholder, help: help + " in " + bounds.text, isRequired: false,
+        OptionSpec(name: name, placeholder: Value.placeholder, help: help + ", range " + bounds.text, isRequired: false,
                    defaultText: { $0[keyPath: path]?.argumentText },
                    assign: { $0[keyPath: path] = try parse($1, as: name, within: bounds) })
     }
