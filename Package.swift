@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
                                                  "CondenseCompress", "CondenseTraining"]),
 
-        // MARK: - Command-line tool
-        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense"),
+        // MARK: - Command-line tool: the commands and their parser in a library (tests import it), a tiny executable
+        .target(name: "CondenseCommands", dependencies: ["Condense"]),
+        .executableTarget(name: "CondenseCLI", dependencies: ["CondenseCommands"]),
 
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
         .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

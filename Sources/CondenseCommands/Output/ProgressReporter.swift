@@ -5,7 +5,7 @@ import Foundation
 /// otherwise; nothing with `--json`.
 struct ProgressReporter {
     let console: Console
-    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var isTerminal: Bool { console.terminal.errorIsTerminal }
 
     init(console: Console) { self.console = console }
 
@@ -16,9 +16,9 @@ struct ProgressReporter {
             guard isTerminal else { return }
             let line = String(format: "epoch %d/%d  step %d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@", epoch, epochs,
                               step, steps, loss, accuracy, rate, Self.duration(eta))
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+            console.terminal.writeError("\r\u{1B}[K" + line)
         case let .epoch(epoch, epochs, loss, accuracy, validation, improved):
-            if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if isTerminal { console.terminal.writeError("\r\u{1B}[K") }
             console.notice(String(format: "epoch %d/%d  loss %.4f  train acc %.3f  val acc %.3f%@", epoch, epochs, loss,
                                   accuracy, validation, improved ? "  (best, saved)" : ""))
         }

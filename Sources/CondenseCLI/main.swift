@@ -1,0 +1,4 @@
+import CondenseCommands
+import Foundation
+
+exit(CondenseCommandLine.run(Array(CommandLine.arguments.dropFirst())))

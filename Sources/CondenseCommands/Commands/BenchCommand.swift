@@ -1,0 +1,102 @@
+import Condense
+import CondenseCore
+import CondenseNN
+import Foundation
+
+/// `condense bench gemm|kernels|train`: throughput figures measured on the real dispatch path.
+enum BenchCommand: Command {
+    /// The benchmarks `bench` runs.
+    enum Benchmark: String, ChoiceArgument {
+        case gemm, kernels, train
+    }
+
+    struct Options: CommandOptions {
+        var benchmark: Benchmark?
+        /// `bench train`'s model and sizes; `bench kernels` takes its batch size.
+        var training = TrainingBenchmark.Options()
+        var profile = false
+        var common = CommonOptions()
+    }
+
+    static let name = "bench"
+    static let usage = "bench gemm|kernels|train [--device D] [--json]"
+    static let summary = "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, or training images/s of a model"
+    static let positional: PositionalSpec<Options>? = .choice(\.benchmark)
+    static let options: [OptionSpec<Options>] = [
+        .choice("model", \.training.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
+                help: "bench train: architecture"),
+        .value("width", \.training.width, bounds: ModelWidth.bounds, help: "bench train: width multiplier"),
+        .value("batch", \.training.batchSize, bounds: .within(1...65_536), help: "bench train, kernels: batch size"),
+        .value("image-size", \.training.imageSize, bounds: .within(1...1024), help: "bench train: input height and width"),
+        .value("steps", \.training.steps, bounds: .within(10...100_000),
+               help: "bench train: timed steps (after 2 warm-up steps)"),
+        .flag("profile", \.profile,
+              help: "bench train: time per op (OpenCL events on a device, wall time on the CPU)"),
+    ] + CommonOptions.specs.lifted(\.common)
+
+    static func run(_ options: Options, console: Console) throws {
+        switch options.benchmark {
+        case .gemm: try benchGemm(options, console)
+        case .kernels: try benchKernels(options, console)
+        case .train: try benchTrain(options, console)
+        case nil: throw UsageError("expected a benchmark name: gemm, kernels or train")
+        }
+    }
+
+    /// The backends a benchmark covers: the one `--device` names, else the given default set; OpenCL queues record
+    /// profiling events when `profiling` is set.
+    static func backends(_ options: Options, _ console: Console, includeCPU: Bool,
+                         profiling: Bool = false) throws -> [Backend] {
+        if options.common.device != nil { return [try options.common.backend(console, profiling: profiling)] }
+        let openCL = Devices.all(notice: console.notice).filter { $0.backend == "opencl" }
+        let devices = try openCL.indices.map {
+            try Devices.backend(for: .openCLIndex($0), profiling: profiling, notice: console.notice)
+        }
+        return (includeCPU || devices.isEmpty ? [CPUBackend()] : []) + devices
+    }
+
+    private static func benchGemm(_ options: Options, _ console: Console) throws {
+        var reports: [[String: Any]] = []
+        for backend in try backends(options, console, includeCPU: true) {
+            console.notice("benchmarking GEMM on \(backend.name) (\(backend.info.name))…")
+            let copy = try GemmBenchmark.copyBandwidth(on: backend)
+            let results = try GemmBenchmark.run(on: backend)
+            console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s")
+            console.print("| m | n | k | ms | GFLOP/s |\n|---:|---:|---:|---:|---:|")
+            for result in results {
+                console.print(String(format: "| %d | %d | %d | %.3f | %.1f |", result.m, result.n, result.k,
+                                     result.seconds * 1e3, result.gflops))
+            }
+            reports.append(["device": backend.name, "name": backend.info.name, "copy_gbps": copy,
+                            "gemm": results.map { ["m": $0.m, "n": $0.n, "k": $0.k, "gflops": $0.gflops] }])
+        }
+        try console.emit(["benchmarks": reports])
+    }
+
+    private static func benchKernels(_ options: Options, _ console: Console) throws {
+        let reference = CPUBackend(), batch = options.training.batchSize
+        var reports: [[String: Any]] = []
+        for backend in try backends(options, console, includeCPU: false, profiling: true) {
+            console.notice("benchmarking custom kernels on \(backend.name) (\(backend.info.name))…")
+            let copy = try GemmBenchmark.copyBandwidth(on: backend)
+            let results = try KernelBenchmark.run(on: backend, reference: reference, batch: batch)
+            let timing = KernelBenchmark.timing(on: backend)
+            console.print("\n\(backend.name) — \(backend.info.name), batch \(batch): copy bandwidth " +
+                          "\(String(format: "%.1f", copy)) GB/s (times: medians of \(timing))")
+            console.print("| kernel | MB moved | ms | GB/s | of copy bandwidth | max rel. error |\n" +
+                          "|---|---:|---:|---:|---:|---:|")
+            for result in results {
+                console.print(String(format: "| %@ | %.1f | %.3f | %.1f | %.0f%% | %.1e |", result.name,
+                                     Double(result.bytes) / 1e6, result.seconds * 1e3, result.gbps,
+                                     100 * result.gbps / copy, result.maxRelativeError))
+            }
+            reports.append(["device": backend.name, "name": backend.info.name, "batch": batch, "copy_gbps": copy,
+                            "timing": timing,
+                            "kernels": results.map {
+                                ["name": $0.name, "gbps": $0.gbps, "bandwidth_fraction": $0.gbps / copy,
+                                 "ms": $0.seconds * 1e3, "max_rel_error": Double($0.maxRelativeError)]
+                            }])
+        }
+        try console.emit(reports.count == 1 ? reports[0] : ["benchmarks": reports])
+    }
+}

@@ -1,0 +1,56 @@
+import Condense
+import CondenseData
+import Foundation
+
+/// `condense run`: the whole pipeline (teacher → distilled student → pruned → INT8 → exported) on the embedded
+/// BloodMNIST data or any MedMNIST file, with a report.
+enum RunCommand: Command {
+    struct Options: CommandOptions {
+        var data = DatasetOption()
+        var folder = "condense-out"
+        var quick = false
+        var common = CommonOptions()
+    }
+
+    static let name = "run"
+    static let usage = "run [--data F] [--out DIR] [--quick]"
+    static let summary = "the whole pipeline: teacher → distilled student → pruned → INT8 → exported, with report.md"
+    static let options: [OptionSpec<Options>] = DatasetOption.specs().lifted(\.data) + [
+        .value("out", \.folder, placeholder: "DIR", help: "output folder (a rerun resumes from the stages it holds)"),
+        .flag("quick", \.quick,
+              help: "a one-minute smoke run (small teacher, one epoch per stage, part of the data)"),
+    ] + CommonOptions.specs.lifted(\.common)
+
+    static func run(_ options: Options, console: Console) throws {
+        try OutputLocations.check(files: [], folder: NamedPath("--out", options.folder),
+                                  inputs: [NamedPath("--data", options.data.path)])
+        let backend = try options.common.backend(console)
+        let dataset = try loadImageDataset(options.data.path)
+        let settings = options.quick ? PipelineSettings.quick : PipelineSettings()
+        let reporter = ProgressReporter(console: console)
+        let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: options.data.path,
+                                    backend: backend, folder: options.folder) { event in
+            guard !console.json else { return }
+            switch event {
+            case let .started(stage, what): console.notice("== \(stage): \(what)")
+            case let .resumed(record): console.notice("== \(record.stage): done earlier, kept \(record.file)")
+            case let .finished(record):
+                console.notice(String(format: "== %@: test ACC %.4f, AUC %@, %d bytes (%@)", record.stage,
+                                      record.accuracy, ClassificationMetrics.describe(auc: record.auc),
+                                      record.sizeBytes, record.file))
+            case let .training(event): reporter.report(event)
+            case let .note(text): console.notice(text)
+            }
+        }
+        let summary = try pipeline.run()
+        console.print(try String(contentsOfFile: summary.reportPath, encoding: .utf8))
+        var object: [String: Any] = ["wall_s": summary.wallSeconds, "report": summary.reportPath]
+        for record in summary.records {
+            object[record.stage] = ["accuracy": record.accuracy, "auc": jsonValue(auc: record.auc), "size_bytes": record.sizeBytes,
+                                    "parameters": record.parameters, "nonzero_parameters": record.nonzeroParameters,
+                                    "images_per_s": record.imagesPerSecond, "wall_s": record.wallSeconds,
+                                    "file": record.file]
+        }
+        try console.emit(object)
+    }
+}

@@ -1,0 +1,31 @@
+import CondenseCompress
+import CondenseData
+
+/// The optimizers training offers (`TrainingOptions.optimizer` holds the word).
+public enum OptimizerName: String, ChoiceArgument {
+    case adamw
+    /// Momentum 0.9, Nesterov.
+    case sgd
+}
+
+/// A split of a dataset; `validation` is accepted for `val`.
+public enum DatasetSplit: String, ChoiceArgument {
+    case train, val, test
+
+    public init?(argument text: String) {
+        self.init(rawValue: text == "validation" ? "val" : text)
+    }
+
+    /// This split of `dataset`.
+    func images(of dataset: ImageDataset) -> ImageSplit {
+        switch self {
+        case .train: dataset.train
+        case .val: dataset.validation
+        case .test: dataset.test
+        }
+    }
+}
+
+extension ExportFormat: ChoiceArgument {}
+
+extension PruningScope: ChoiceArgument {}
