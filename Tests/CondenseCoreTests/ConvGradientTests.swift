@@ -18,10 +18,8 @@ final class ConvGradientTests: XCTestCase {
             let gradOutput = try backend.tensor(dy, shape: g.outputShape)
             try backend.conv2d(input: input, weight: weight, bias: try backend.tensor(b, shape: [b.count]),
                                output: output, parameters: c.parameters)
-            try backend.conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
-                                            parameters: c.parameters)
-            try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: nil,
-                                             parameters: c.parameters)
+            try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: gradInput,
+                                       gradWeight: gradWeight, gradBias: nil, parameters: c.parameters)
             XCTAssertLessThan(maxNormalizedError(try output.toHost(),
                                                  ConvReference.forward(g, groups: groups, input: x, weight: w, bias: b)),
                               1e-6, "\(c) output")

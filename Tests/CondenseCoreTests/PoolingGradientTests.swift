@@ -2,37 +2,29 @@ import CondenseCore
 import CondenseTestSupport
 import XCTest
 
-/// Pooling gradients against finite differences of the Double forwards, PyTorch's index convention, bad input.
+/// The max-pooling gradient against finite differences of the Double forward, PyTorch's index convention, bad input.
 final class PoolingGradientTests: XCTestCase {
     private let g = WindowGeometry(input: [1, 2, 5, 4], outputChannels: 2, kernel: (3, 3), stride: (2, 1),
                                    padding: (1, 1), dilation: (1, 1))
 
-    func testMaxAndAverageGradientsMatchFiniteDifferences() {
+    func testMaxGradientsMatchFiniteDifferences() {
         var random = SeededGenerator(seed: 5)
         // Distinct values keep every maximum away from ties, where max pooling is not differentiable.
         let x = (0..<40).map { Double($0) * 0.1 }.shuffled(using: &random)
         let dy = random.floats(g.outputShape.count).map(Double.init)
-        func pooled(_ x: [Double], max: Bool) -> [Double] {
+        func pooled(_ x: [Double]) -> [Double] {
             var y = [Double](repeating: 0, count: g.outputShape.count), indices = [Int32](repeating: 0, count: y.count)
-            for plane in 0..<2 {
-                if max {
-                    PoolingReference.maxForward(g, plane: plane, input: x, output: &y, indices: &indices)
-                } else {
-                    PoolingReference.averageForward(g, plane: plane, input: x, output: &y)
-                }
-            }
+            for plane in 0..<2 { PoolingReference.maxForward(g, plane: plane, input: x, output: &y, indices: &indices) }
             return y
         }
         var indices = [Int32](repeating: 0, count: g.outputShape.count), y = [Double](repeating: 0, count: indices.count)
-        var maxGradient = [Double](repeating: .nan, count: 40), averageGradient = maxGradient
+        var maxGradient = [Double](repeating: .nan, count: 40)
         for plane in 0..<2 {
             PoolingReference.maxForward(g, plane: plane, input: x, output: &y, indices: &indices)
             PoolingReference.maxBackward(g, plane: plane, gradOutput: dy, indices: indices, gradInput: &maxGradient)
-            PoolingReference.averageBackward(g, plane: plane, gradOutput: dy, gradInput: &averageGradient)
         }
-        let loss = { (x: [Double], max: Bool) in zip(pooled(x, max: max), dy).reduce(0) { $0 + $1.0 * $1.1 } }
-        assertClose(maxGradient, numericalGradient(of: { loss($0, true) }, at: x, step: 1e-4), rtol: 1e-6, atol: 1e-8)
-        assertClose(averageGradient, numericalGradient(of: { loss($0, false) }, at: x), rtol: 1e-6, atol: 1e-8)
+        let loss = { (x: [Double]) in zip(pooled(x), dy).reduce(0) { $0 + $1.0 * $1.1 } }
+        assertClose(maxGradient, numericalGradient(of: loss, at: x, step: 1e-4), rtol: 1e-6, atol: 1e-8)
     }
 
     func testIndicesAreFlatPositionsInTheInputPlaneAsInPyTorch() throws {
@@ -49,12 +41,13 @@ final class PoolingGradientTests: XCTestCase {
     func testBadInputIsRejected() throws {
         let backend = TestDevices.cpu
         let input = try backend.full([1, 1, 4, 4], value: 1)
-        XCTAssertThrowsError(try backend.avgPool2d(input: input, output: try backend.allocate([1, 1, 2, 2], dtype: .float32),
-                                                   parameters: .init(kernel: 2, padding: 2))) {
+        let indices = try backend.allocate([1, 1, 2, 2], dtype: .int32)
+        XCTAssertThrowsError(try backend.maxPool2d(input: input, output: try backend.allocate([1, 1, 2, 2], dtype: .float32),
+                                                   indices: indices, parameters: .init(kernel: 2, padding: 2))) {
             XCTAssertTrue("\($0)".contains("half the kernel"), "\($0)")
         }
-        XCTAssertThrowsError(try backend.avgPool2d(input: input, output: try backend.allocate([1, 1, 3, 3], dtype: .float32),
-                                                   parameters: .init(kernel: 2))) {
+        XCTAssertThrowsError(try backend.maxPool2d(input: input, output: try backend.allocate([1, 1, 3, 3], dtype: .float32),
+                                                   indices: indices, parameters: .init(kernel: 2))) {
             XCTAssertTrue("\($0)".contains("output [1, 1, 2, 2]"), "\($0)")
         }
         XCTAssertThrowsError(try backend.globalAveragePool(input: input, output: try backend.allocate([1], dtype: .float32)))

@@ -39,10 +39,8 @@ final class WinogradConvTests: XCTestCase {
             let gradOutput = try backend.tensor(dy, shape: g.outputShape)
             try backend.conv2d(input: input, weight: weight, bias: try backend.tensor(b, shape: [b.count]),
                                output: output, parameters: parameters)
-            try backend.conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
-                                            parameters: parameters)
-            try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
-                                             gradBias: nil, parameters: parameters)
+            try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: gradInput,
+                                       gradWeight: gradWeight, gradBias: nil, parameters: parameters)
             XCTAssertLessThan(maxNormalizedError(try output.toHost(),
                                                  ConvReference.forward(g, groups: 1, input: x, weight: w, bias: b)),
                               1e-6, "\(shape) output, variant \(variant)")
@@ -118,10 +116,8 @@ final class WinogradConvTests: XCTestCase {
         let gradInput = try backend.poisoned(g.inputShape), gradWeight = try backend.poisoned(weightShape)
         let input = try backend.tensor(x, shape: g.inputShape), weight = try backend.tensor(w, shape: weightShape)
         let gradOutput = try backend.tensor(dy, shape: g.outputShape)
-        try backend.conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
-                                        parameters: parameters)
-        try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: nil,
-                                         parameters: parameters)
+        try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: gradInput,
+                                   gradWeight: gradWeight, gradBias: nil, parameters: parameters)
         let (xd, wd) = (x.map(Double.init), w.map(Double.init))
         let numericInput = try numericalGradient(of: { try loss($0, wd) }, at: xd, step: 0.5)
         let numericWeight = try numericalGradient(of: { try loss(xd, $0) }, at: wd, step: 0.5)

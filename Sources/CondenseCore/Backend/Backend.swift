@@ -5,7 +5,7 @@
 /// The op families beyond storage and GEMM are separate protocols (`DepthwiseConvOps`, `SoftmaxOps`, …) that both
 /// backends adopt, so each family's contract sits in one file.
 public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, ReductionOps, ElementwiseOps,
-    BatchNormOps, ConvOps, LayoutOps, PoolingOps, FakeQuantOps, AttentionOps {
+    BatchNormOps, ConvOps, PoolingOps, FakeQuantOps, AttentionOps {
     /// Short identifier used on the command line and in reports: `cpu`, `opencl:0`.
     var name: String { get }
     /// The device behind this backend.

@@ -3,28 +3,6 @@
 /// sample, unfolds it into a column scratch that stays in cache (none for 1×1 stride-1 convolutions) and runs
 /// single-threaded OpenBLAS GEMMs on it, so unfolding, GEMM and folding of a sample never wait for the others.
 extension CPUBackend: ConvOps {
-    public func im2col(input: Tensor, columns: Tensor, geometry g: WindowGeometry, firstSample: Int,
-                       sampleCount: Int) throws {
-        try ConvValidation.columns("im2col", columns: columns, image: input, g, firstSample, sampleCount)
-        let x = try input.cpuFloats("im2col"), cols = try columns.cpuFloats("im2col")
-        let (sampleSize, rowLength) = (g.inputChannels * g.inputHeight * g.inputWidth, sampleCount * g.columnCount)
-        parallelPlanes(sampleCount) { index in
-            ColumnKernels.im2col(g, sample: x + (firstSample + index) * sampleSize,
-                                 columns: cols + index * g.columnCount, rowLength: rowLength)
-        }
-    }
-
-    public func col2im(columns: Tensor, gradInput: Tensor, geometry g: WindowGeometry, firstSample: Int,
-                       sampleCount: Int) throws {
-        try ConvValidation.columns("col2im", columns: columns, image: gradInput, g, firstSample, sampleCount)
-        let cols = try columns.cpuFloats("col2im"), dx = try gradInput.cpuFloats("col2im")
-        let (sampleSize, rowLength) = (g.inputChannels * g.inputHeight * g.inputWidth, sampleCount * g.columnCount)
-        parallelPlanes(sampleCount) { index in
-            ColumnKernels.col2im(g, columns: cols + index * g.columnCount, rowLength: rowLength,
-                                 sample: dx + (firstSample + index) * sampleSize)
-        }
-    }
-
     public func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, parameters p: Conv2dParameters) throws {
         let g = try p.geometry("conv2d", input: input, weight: weight, bias: bias, output: output)
         let x = try input.cpuFloats("conv2d"), w = try weight.cpuFloats("conv2d"), y = try output.cpuFloats("conv2d")
@@ -47,8 +25,18 @@ extension CPUBackend: ConvOps {
         }
     }
 
-    public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor,
-                                    parameters p: Conv2dParameters) throws {
+    /// The input gradient, then the weight gradient: each its own pass over the samples.
+    public func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?,
+                               gradWeight: Tensor?, gradBias: Tensor?, parameters p: Conv2dParameters) throws {
+        if let gradInput { try inputGradient(gradOutput: gradOutput, weight: weight, gradInput: gradInput, parameters: p) }
+        if let gradWeight {
+            try weightGradient(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: gradBias,
+                               parameters: p)
+        }
+    }
+
+    private func inputGradient(gradOutput: Tensor, weight: Tensor, gradInput: Tensor,
+                               parameters p: Conv2dParameters) throws {
         let op = "conv2dBackwardInput"
         let g = try p.geometry(op, input: gradInput, weight: weight, bias: nil, output: gradOutput)
         let dy = try gradOutput.cpuFloats(op), w = try weight.cpuFloats(op), dx = try gradInput.cpuFloats(op)
@@ -68,8 +56,8 @@ extension CPUBackend: ConvOps {
 
     /// The weight gradient sums over samples: each core sums its own range into its own partial (the first into
     /// `gradWeight` itself), and the partials are added in range order, so results do not depend on timing.
-    public func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
-                                     parameters p: Conv2dParameters) throws {
+    private func weightGradient(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
+                                parameters p: Conv2dParameters) throws {
         let op = "conv2dBackwardWeight"
         let g = try p.geometry(op, input: input, weight: gradWeight, bias: gradBias, output: gradOutput)
         let x = try input.cpuFloats(op), dy = try gradOutput.cpuFloats(op), dw = try gradWeight.cpuFloats(op)

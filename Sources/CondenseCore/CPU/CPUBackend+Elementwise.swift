@@ -84,17 +84,4 @@ extension CPUBackend: ElementwiseOps {
             y[i] = x[i] * m[i]
         }
     }
-
-    public func convert(_ source: Tensor, to destination: Tensor) throws {
-        try ElementwiseValidation.conversion(source, destination)
-        if source.dtype == .float32 {
-            let x = try source.cpuFloats("convert")
-            let y = try destination.cpuPointer("convert", dtype: .float16, as: UInt16.self)
-            for i in 0..<source.count { y[i] = Float16(x[i]).bitPattern }
-        } else {
-            let x = try source.cpuPointer("convert", dtype: .float16, as: UInt16.self)
-            let y = try destination.cpuFloats("convert")
-            for i in 0..<source.count { y[i] = Float(Float16(bitPattern: x[i])) }
-        }
-    }
 }

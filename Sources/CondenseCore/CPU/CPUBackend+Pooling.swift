@@ -16,20 +16,6 @@ extension CPUBackend: PoolingOps {
         }
     }
 
-    public func avgPool2d(input: Tensor, output: Tensor, parameters: Pool2dParameters) throws {
-        let g = try parameters.geometry("avgPool2d", input: input, output: output)
-        let x = try input.cpuFloats("avgPool2d"), y = try output.cpuFloats("avgPool2d")
-        parallelPlanes(g.batch * g.inputChannels) { PoolingReference.averageForward(g, plane: $0, input: x, output: y) }
-    }
-
-    public func avgPool2dBackward(gradOutput: Tensor, gradInput: Tensor, parameters: Pool2dParameters) throws {
-        let g = try parameters.geometry("avgPool2dBackward", input: gradInput, output: gradOutput)
-        let dy = try gradOutput.cpuFloats("avgPool2dBackward"), dx = try gradInput.cpuFloats("avgPool2dBackward")
-        parallelPlanes(g.batch * g.inputChannels) {
-            PoolingReference.averageBackward(g, plane: $0, gradOutput: dy, gradInput: dx)
-        }
-    }
-
     public func globalAveragePool(input: Tensor, output: Tensor) throws {
         let (planes, spatial) = try globalPoolExtents("globalAveragePool", image: input, pooled: output)
         let x = try input.cpuFloats("globalAveragePool"), y = try output.cpuFloats("globalAveragePool")

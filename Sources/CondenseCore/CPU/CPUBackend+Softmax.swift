@@ -7,31 +7,6 @@ extension CPUBackend: SoftmaxOps {
                                  temperature: temperature, output: try output.cpuFloats("softmax"))
     }
 
-    public func logSoftmax(logits: Tensor, temperature: Float, output: Tensor) throws {
-        let e = try SoftmaxValidation.forward("logSoftmax", logits: logits, temperature: temperature, output: output,
-                                              on: self)
-        SoftmaxReference.logSoftmax(try logits.cpuFloats("logSoftmax"), rows: e.rows, classes: e.classes,
-                                    temperature: temperature, output: try output.cpuFloats("logSoftmax"))
-    }
-
-    public func softmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
-        let op = "softmaxBackward"
-        let e = try SoftmaxValidation.backward(op, output: output, gradOutput: gradOutput, temperature: temperature,
-                                               gradInput: gradInput, on: self)
-        SoftmaxReference.softmaxBackward(output: try output.cpuFloats(op), gradOutput: try gradOutput.cpuFloats(op),
-                                         rows: e.rows, classes: e.classes, temperature: temperature,
-                                         gradInput: try gradInput.cpuFloats(op))
-    }
-
-    public func logSoftmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
-        let op = "logSoftmaxBackward"
-        let e = try SoftmaxValidation.backward(op, output: output, gradOutput: gradOutput, temperature: temperature,
-                                               gradInput: gradInput, on: self)
-        SoftmaxReference.logSoftmaxBackward(output: try output.cpuFloats(op), gradOutput: try gradOutput.cpuFloats(op),
-                                            rows: e.rows, classes: e.classes, temperature: temperature,
-                                            gradInput: try gradInput.cpuFloats(op))
-    }
-
     public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float, loss: Tensor,
                              gradLogits: Tensor?) throws {
         let op = "crossEntropy"

@@ -12,12 +12,11 @@ enum ColumnKernels {
         return first..<max(first, end)
     }
 
-    /// The column matrix `[C·kh·kw, Ho·Wo]` of one sample (layout in `ConvOps`), its rows `rowLength` apart (`Ho·Wo`
-    /// for one sample's own matrix, `S·Ho·Wo` for its slot in a chunk's channel-major matrix).
-    static func im2col(_ g: WindowGeometry, sample x: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
-                       rowLength: Int? = nil) {
+    /// The column matrix `[C·kh·kw, Ho·Wo]` of one sample: row `(c·kh + ky)·kw + kx`, column `oy·Wo + ox` holds
+    /// `x[c, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]` (zero outside the input).
+    static func im2col(_ g: WindowGeometry, sample x: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
         let (oh, ow, plane) = (g.outputHeight, g.outputWidth, g.inputHeight * g.inputWidth)
-        let rowLength = rowLength ?? oh * ow
+        let rowLength = oh * ow
         for c in 0..<g.inputChannels {
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
@@ -46,11 +45,9 @@ enum ColumnKernels {
 
     /// The adjoint of `im2col` for one sample: `dx` is overwritten with the sum of the column entries that read each
     /// element. Rows are added in order, so every element sums its taps in (ky, kx) order, as the reference gather.
-    /// `rowLength` as in `im2col`.
-    static func col2im(_ g: WindowGeometry, columns: UnsafePointer<Float>, rowLength: Int? = nil,
-                       sample dx: UnsafeMutablePointer<Float>) {
+    static func col2im(_ g: WindowGeometry, columns: UnsafePointer<Float>, sample dx: UnsafeMutablePointer<Float>) {
         let (oh, ow, plane) = (g.outputHeight, g.outputWidth, g.inputHeight * g.inputWidth)
-        let rowLength = rowLength ?? oh * ow
+        let rowLength = oh * ow
         dx.update(repeating: 0, count: g.inputChannels * plane)
         for c in 0..<g.inputChannels {
             for ky in 0..<g.kernelHeight {

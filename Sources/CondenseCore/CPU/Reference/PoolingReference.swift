@@ -40,39 +40,4 @@ public enum PoolingReference {
             }
         }
     }
-
-    /// Average pooling of plane `plane` (padding counted in the divisor).
-    public static func averageForward<T: BinaryFloatingPoint>(_ g: WindowGeometry, plane: Int, input: UnsafePointer<T>,
-                                                              output: UnsafeMutablePointer<T>) {
-        let (oh, ow) = (g.outputHeight, g.outputWidth), x = input + plane * g.inputHeight * g.inputWidth
-        let divisor = T(g.kernelHeight * g.kernelWidth)
-        for oy in 0..<oh {
-            for ox in 0..<ow {
-                var sum: T = 0
-                for ky in 0..<g.kernelHeight {
-                    let iy = oy * g.strideHeight - g.paddingHeight + ky
-                    guard iy >= 0, iy < g.inputHeight else { continue }
-                    for kx in 0..<g.kernelWidth {
-                        let ix = ox * g.strideWidth - g.paddingWidth + kx
-                        if ix >= 0, ix < g.inputWidth { sum += x[iy * g.inputWidth + ix] }
-                    }
-                }
-                output[plane * oh * ow + oy * ow + ox] = sum / divisor
-            }
-        }
-    }
-
-    /// Average-pool gradient of plane `plane`.
-    public static func averageBackward<T: BinaryFloatingPoint>(_ g: WindowGeometry, plane: Int,
-                                                               gradOutput: UnsafePointer<T>,
-                                                               gradInput: UnsafeMutablePointer<T>) {
-        let outputPlane = g.outputHeight * g.outputWidth, divisor = T(g.kernelHeight * g.kernelWidth)
-        for iy in 0..<g.inputHeight {
-            for ix in 0..<g.inputWidth {
-                var sum: T = 0
-                g.forEachCoveringOutput(iy, ix) { o, _, _ in sum += gradOutput[plane * outputPlane + o] }
-                gradInput[(plane * g.inputHeight + iy) * g.inputWidth + ix] = sum / divisor
-            }
-        }
-    }
 }

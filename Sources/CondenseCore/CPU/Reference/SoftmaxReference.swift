@@ -24,7 +24,7 @@ extension Double: SoftmaxReal {
 /// multiplied, exactly as the OpenCL kernels do, so the two backends round alike. Rows are independent and may run
 /// in parallel; batch means are summed in row order afterwards, so results do not depend on the thread count.
 public enum SoftmaxReference {
-    // MARK: - Softmax and log-softmax
+    // MARK: - Softmax
 
     /// `output = softmax(z / T)` per row. `output` may be `z` (in place).
     public static func softmax<T: SoftmaxReal>(_ z: UnsafePointer<T>, rows: Int, classes k: Int, temperature: T,
@@ -41,47 +41,6 @@ public enum SoftmaxReference {
             }
             let invSum = 1 / sum
             for j in 0..<k { y[j] *= invSum }
-        }
-    }
-
-    /// `output = log_softmax(z / T) = (z − max z)/T − log Σ exp((z − max z)/T)` per row. `output` may be `z`.
-    public static func logSoftmax<T: SoftmaxReal>(_ z: UnsafePointer<T>, rows: Int, classes k: Int, temperature: T,
-                                                  output: UnsafeMutablePointer<T>) {
-        let invT = 1 / temperature
-        forEachRow(rows, classes: k) { row in
-            let x = z + row * k, y = output + row * k
-            let m = rowMax(x, k)
-            var sum: T = 0
-            for j in 0..<k { sum += T.referenceExp((x[j] - m) * invT) }
-            let logSum = T.referenceLog(sum)
-            for j in 0..<k { y[j] = (x[j] - m) * invT - logSum }
-        }
-    }
-
-    /// Softmax backward from the forward output p: `dz = p ⊙ (dy − Σ dy ⊙ p) / T`. `gradInput` may be `gradOutput`.
-    public static func softmaxBackward<T: SoftmaxReal>(output p: UnsafePointer<T>, gradOutput dy: UnsafePointer<T>,
-                                                       rows: Int, classes k: Int, temperature: T,
-                                                       gradInput dz: UnsafeMutablePointer<T>) {
-        let invT = 1 / temperature
-        forEachRow(rows, classes: k) { row in
-            let p = p + row * k, dy = dy + row * k, dz = dz + row * k
-            var dot: T = 0
-            for j in 0..<k { dot += dy[j] * p[j] }
-            for j in 0..<k { dz[j] = p[j] * (dy[j] - dot) * invT }
-        }
-    }
-
-    /// Log-softmax backward from the forward output o: `dz = (dy − exp(o) · Σ dy) / T`. `gradInput` may be
-    /// `gradOutput`.
-    public static func logSoftmaxBackward<T: SoftmaxReal>(output o: UnsafePointer<T>, gradOutput dy: UnsafePointer<T>,
-                                                          rows: Int, classes k: Int, temperature: T,
-                                                          gradInput dz: UnsafeMutablePointer<T>) {
-        let invT = 1 / temperature
-        forEachRow(rows, classes: k) { row in
-            let o = o + row * k, dy = dy + row * k, dz = dz + row * k
-            var sum: T = 0
-            for j in 0..<k { sum += dy[j] }
-            for j in 0..<k { dz[j] = (dy[j] - T.referenceExp(o[j]) * sum) * invT }
         }
     }
 
