@@ -1,6 +1,6 @@
 // depthwise_conv.cl — depthwise 2-D convolution, NCHW float32, PyTorch's conv2d(groups = C) with channel
 // multiplier m: output channel o reads input channel o / m; weight [C·m, 1, KH, KW]. The CPU reference is
-// Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift.
+// Tests/CondenseTestSupport/References/DepthwiseConvReference.swift.
 //
 //   depthwise_forward        one band of TY output rows of one plane per work-group (local [LS]); fused bias and
 //                            activation.

@@ -1,7 +1,7 @@
 // elementwise.cl — pointwise float32 ops: the streaming ones (activations, add, axpy, scale, multiply) one chunk of
 // VEC·ITEMS elements per work-item (common.cl, ChunkTiling), the rest one work-item per element (bias gradient: one
 // work-group per channel).
-// The CPU side is Sources/CondenseCore/CPU/CPUBackend+Elementwise.swift with the same formulas.
+// The CPU side is Sources/CondenseCPU/Ops/CPUBackend+Elementwise.swift with the same formulas.
 //
 //   activation_forward / activation_backward   ACTIVATION 0 none, 1 relu, 2 relu6; backward masks from the output
 //   add, axpy, scale, multiply                 residual adds, gradient accumulation, scaling

@@ -1,4 +1,5 @@
-// pooling.cl — max and global average pooling on NCHW float32, PyTorch's semantics (padding is −inf for max). The CPU reference is Sources/CondenseCore/CPU/Reference/PoolingReference.swift.
+// pooling.cl — max and global average pooling on NCHW float32, PyTorch's semantics (padding is −inf for max).
+// The CPU reference is Sources/CondenseCPU/Kernels/PoolingKernels.swift.
 //
 //   max_pool_forward                        one work-item per output element
 //   max_pool_backward                       one work-item per input element, gathering the outputs whose windows

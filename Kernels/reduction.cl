@@ -1,5 +1,5 @@
 // reduction.cl — sums and accuracy counting on float32 tensors, written to device buffers so a
-// training step needs no read-back. The CPU reference is Sources/CondenseCore/CPU/Reference/ReductionReference.swift.
+// training step needs no read-back. The CPU reference is Sources/CondenseCPU/Kernels/ReductionKernels.swift.
 //
 //   sum_partials   pass 1: each work-group of WG items reduces a contiguous slice to one partial sum.
 //   sum_final      pass 2: one work-group adds the partials.

@@ -1,6 +1,6 @@
 // softmax.cl — softmax with temperature, cross entropy and the fused Hinton distillation loss,
 // on rows of logits [B, K] (float32, row-major), PyTorch's conventions (DESIGN.md §2). Every softmax is
-// max-subtracted. The CPU reference is Sources/CondenseCore/CPU/Reference/SoftmaxReference.swift: same formulas,
+// max-subtracted. The CPU reference is Sources/CondenseCPU/Kernels/SoftmaxKernels.swift: same formulas,
 // same 1/T and 1/B multiplications, so the backends agree to float rounding.
 //
 // Layout: one work-group of WG work-items per row; each work-item strides over the row in vectors of VEC (common.cl:

@@ -1,4 +1,5 @@
 import Condense
+import CondenseCPU
 import CondenseCore
 import CondenseNN
 import CondenseOpenCL
