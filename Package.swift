@@ -31,9 +31,11 @@ let package = Package(
         .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData",
                                                  "CondenseNN", "CondenseCompress"]),
+        // Benchmarks of kernels and training steps, for `condense bench`.
+        .target(name: "CondenseBench", dependencies: ["CondenseCore", "CondenseNN"]),
 
         // MARK: - Command-line tool
-        .executableTarget(name: "CondenseCLI", dependencies: ["Condense"], path: "Sources/condense"),
+        .executableTarget(name: "CondenseCLI", dependencies: ["Condense", "CondenseBench"], path: "Sources/condense"),
 
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData"],
@@ -44,6 +46,7 @@ let package = Package(
 .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseBenchTests", dependencies: ["CondenseBench", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,11 +8,13 @@ import Glibc
 public final class CPUBackend: Backend {
     public let name = "cpu"
     public let info: DeviceInfo
-    /// Wall time per op, when set (`condense bench train --profile`).
-    public var profiler: OpProfiler?
+    /// Wall time per op, when created with profiling on.
+    private let opProfiler: OpProfiler?
 
-    public init() {
+    /// The backend; with `profiling`, every op's wall time is recorded (`profiler`).
+    public init(profiling: Bool = false) {
         Self.configureHost
+        opProfiler = profiling ? OpProfiler() : nil
         info = DeviceInfo(backend: "cpu", name: "CPU (OpenBLAS, \(HostParallel.workers) cores)",
                           platform: "host", computeUnits: HostParallel.workers,
                           globalMemoryBytes: Self.physicalMemoryBytes, fp16: false, fp64: true, isGPU: false)
@@ -65,11 +67,19 @@ public final class CPUBackend: Backend {
 
     public func synchronize() throws {}
 
+    public var profiler: Profiler? { opProfiler }
+
+    /// Tensors live in host memory.
+    public var peakDeviceBytes: Int? { nil }
+
+    /// Ops run as they are called: nothing to hold back.
+    public func queueingTogether(_ body: () throws -> Void) throws { try body() }
+
     /// Runs `body`, timed under `name` when a profiler is set.
     @inline(__always)
     func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-        guard let profiler else { return try body() }
-        return try profiler.measure(name, body)
+        guard let opProfiler else { return try body() }
+        return try opProfiler.measure(name, body)
     }
 
     /// The bytes of a tensor of this backend.

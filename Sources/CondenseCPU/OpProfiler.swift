@@ -1,10 +1,9 @@
 import CondenseCore
-import Glibc
 
 /// Wall time per op of the CPU backend (`condense bench train --profile`): the CPU twin of the OpenCL backend's
 /// `KernelProfiler`. Ops run synchronously, so an op's wall time is its cost; nested ops (the GEMMs inside a
 /// convolution) are counted in their own entries too.
-public final class OpProfiler {
+public final class OpProfiler: Profiler {
     private var seconds: [String: Double] = [:]
     private var calls: [String: Int] = [:]
 
@@ -12,9 +11,9 @@ public final class OpProfiler {
 
     /// Runs `body`, adding its wall time to `name`'s entry.
     public func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-        let start = Self.now()
+        let start = Stopwatch.now()
         defer {
-            seconds[name, default: 0] += Self.now() - start
+            seconds[name, default: 0] += Stopwatch.now() - start
             calls[name, default: 0] += 1
         }
         return try body()
@@ -29,11 +28,5 @@ public final class OpProfiler {
     public func reset() {
         seconds.removeAll()
         calls.removeAll()
-    }
-
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 }

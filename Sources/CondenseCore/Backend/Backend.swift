@@ -25,4 +25,13 @@ public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, 
     func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ descriptor: GemmDescriptor) throws
     /// Waits until every queued op has finished.
     func synchronize() throws
+
+    /// Time per op or kernel, when the backend was created with profiling on; nil otherwise.
+    var profiler: Profiler? { get }
+    /// The most bytes of device memory held at once so far; nil where tensors live in host memory.
+    var peakDeviceBytes: Int? { get }
+    /// Runs `body` so that the ops it queues start together: the OpenCL backend holds them behind a gate until
+    /// `body` returns, so a benchmark times the device without the host's enqueueing beside it; a synchronous
+    /// backend just runs `body`.
+    func queueingTogether(_ body: () throws -> Void) throws
 }

@@ -1,4 +1,5 @@
 import Condense
+import CondenseBench
 import CondenseCPU
 import CondenseCore
 import Foundation

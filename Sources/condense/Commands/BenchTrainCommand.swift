@@ -1,8 +1,7 @@
 import Condense
-import CondenseCPU
+import CondenseBench
 import CondenseCore
 import CondenseNN
-import CondenseOpenCL
 import Foundation
 
 /// The options of `condense bench train` (`bench kernels` takes `--batch` too; `bench gemm` ignores them).
@@ -33,16 +32,11 @@ func benchTrain(_ arguments: ParsedArguments, _ console: Console) throws {
     options.batchSize = try benchBatch(arguments)
     options.imageSize = try arguments.value("image-size", "a positive integer") { Int($0).flatMap { $0 > 0 ? $0 : nil } } ?? 28
     options.steps = try arguments.value("steps", "an integer ≥ 10") { Int($0).flatMap { $0 >= 10 ? $0 : nil } } ?? 10
-    let cpuProfiler = profiling && backend is CPUBackend ? OpProfiler() : nil
-    (backend as? CPUBackend)?.profiler = cpuProfiler
-    let openCLProfiler = (backend as? OpenCLBackend)?.profiler
+    let profiler = backend.profiler
     console.notice("benchmarking training of \(options.architecture) width \(options.width), batch \(options.batchSize), " +
                    "\(options.imageSize)×\(options.imageSize) on \(backend.name)…")
-    let result = try TrainingBenchmark.run(options, on: backend) {
-        cpuProfiler?.reset()
-        openCLProfiler?.reset()
-    }
-    let times = try cpuProfiler.map { $0.totals() } ?? openCLProfiler?.totals() ?? [:]
+    let result = try TrainingBenchmark.run(options, on: backend) { profiler?.reset() }
+    let times = try profiler?.totals() ?? [:]
     let stepTime = result.stepSeconds * Double(options.steps)
     console.print(String(format: "%@ width %g batch %d on %@: %.1f images/s (%.1f ms/step), peak RSS %.0f MB%@",
                          options.architecture, options.width, options.batchSize, backend.name, result.imagesPerSecond,

@@ -1,4 +1,4 @@
-import Condense
+import CondenseBench
 import CondenseCore
 import CondenseTestSupport
 import XCTest

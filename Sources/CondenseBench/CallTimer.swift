@@ -1,23 +1,23 @@
 import CondenseCore
-import CondenseOpenCL
 
-/// Times a benchmarked call on one backend. On an OpenCL backend created with profiling it reports the device time
-/// of the commands the call enqueued (the sum of their profiling events), so a kernel is measured without the
-/// host's enqueue, wait and wake-up latency; on other backends, the wall time to completion.
+/// Times a benchmarked call on one backend. On a backend created with profiling it reports the time its profiler
+/// records for the call (on OpenCL the device time of the commands it enqueued, the sum of their profiling events,
+/// so a kernel is measured without the host's enqueue, wait and wake-up latency); otherwise, the wall time to
+/// completion.
 struct CallTimer {
     let backend: Backend
 
     /// What the times measure, for reports.
-    var source: String { (backend as? OpenCLBackend)?.profiler == nil ? "wall clock" : "device events" }
+    var source: String { backend.profiler == nil ? "wall clock" : "device events" }
 
     /// Median seconds per call of `body` after `warmUp` untimed calls. Each sample queues `burst` calls before it
     /// waits, as a training step queues its kernels: a CPU driver's worker threads sleep once the queue is empty,
     /// and an isolated call of a sub-millisecond kernel would mostly time their waking up. On OpenCL the burst is
-    /// queued behind a gate and released at once (`OpenCLBackend.queueingTogether`), so the host thread's
+    /// queued behind a gate and released at once (`Backend.queueingTogether`), so the host thread's
     /// enqueueing does not take a core from a CPU driver's workers while they run.
     func median(warmUp: Int, samples: Int, burst: Int = 1, _ body: () throws -> Void) throws -> Double {
         func calls() throws { for _ in 0..<burst { try body() } }
-        guard let openCL = backend as? OpenCLBackend, let profiler = openCL.profiler else {
+        guard let profiler = backend.profiler else {
             return try Stopwatch.median(warmUp: warmUp, samples: samples, synchronize: backend.synchronize, calls)
                 / Double(burst)
         }
@@ -26,7 +26,7 @@ struct CallTimer {
         var times: [Double] = []
         for _ in 0..<samples {
             profiler.reset()
-            try openCL.queueingTogether(calls)
+            try backend.queueingTogether(calls)
             try backend.synchronize()
             times.append(try profiler.totals().values.reduce(0) { $0 + $1.seconds } / Double(burst))
         }

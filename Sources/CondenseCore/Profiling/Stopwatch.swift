@@ -1,6 +1,6 @@
-import Foundation
+import Glibc
 
-/// Monotonic wall-clock timing for benchmarks.
+/// Monotonic wall-clock timing for benchmarks, profilers and progress reports.
 public enum Stopwatch {
     /// Seconds on a monotonic clock.
     public static func now() -> Double {

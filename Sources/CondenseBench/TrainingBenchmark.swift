@@ -1,6 +1,5 @@
 import CondenseCore
 import CondenseNN
-import CondenseOpenCL
 import Foundation
 
 /// Steady-state training throughput of one model on one backend: synthetic input of the model's shape, forward,
@@ -77,7 +76,7 @@ public enum TrainingBenchmark {
                       stepSeconds: seconds / Double(options.steps),
                       cpuSecondsPerStep: cpuSeconds / Double(options.steps), parameters: model.parameterCount,
                       peakHostBytes: peakResidentBytes(),
-                      peakDeviceBytes: (backend as? OpenCLBackend)?.pool.peakBytes,
+                      peakDeviceBytes: backend.peakDeviceBytes,
                       finalLoss: try loss?.value.toHost()[0] ?? .nan)
     }
 
