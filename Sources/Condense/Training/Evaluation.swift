@@ -16,7 +16,7 @@ public enum Evaluation {
     /// pass in evaluation mode.
     public static func predictions(of model: TrainedModel, on split: ImageSplit, dataset: ImageDataset,
                                    batchSize: Int) throws -> (logits: [Float], probabilities: [Float]) {
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),

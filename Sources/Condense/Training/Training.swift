@@ -72,7 +72,7 @@ public enum Training {
         guard options.epochs >= 1, options.batchSize >= 1, options.learningRate > 0 else {
             throw CondenseError.invalidArgument(op: "train", "epochs, batch size and learning rate must be positive")
         }
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         let normalization = Normalization(mean: model.normalizationMean, std: model.normalizationStd)
         let loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize, normalization: normalization,
                                  shuffle: true, augment: options.augment, cropPadding: options.cropPadding,

@@ -17,7 +17,7 @@ public enum OptimizerKernels {
         }
     }
 
-    /// One AdamW step over `count` elements with the step constants of `AdamWOptions.stepConstants`.
+    /// One AdamW step over `count` elements with the step constants `OptimizerValidation.adamWStep` returns.
     public static func adamW<T: BinaryFloatingPoint>(count: Int, parameter: UnsafeMutablePointer<T>,
                                                      gradient: UnsafePointer<T>, firstMoment: UnsafeMutablePointer<T>,
                                                      secondMoment: UnsafeMutablePointer<T>, options o: AdamWOptions,

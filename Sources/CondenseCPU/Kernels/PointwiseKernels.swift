@@ -3,9 +3,9 @@ import CondenseCore
 /// Element-by-element loops on the host with the activation chosen once per call, outside the loop, so each loop is
 /// a straight line LLVM vectorizes; `forEachBlock` spreads large tensors over the cores.
 ///
-/// Measured on this toolchain (Swift 6.3.1, x86-64): a clamp written as `replacing(with: lower, where: v .<= lower)`
-/// compiles to a lane-by-lane loop through memory, about seventy times slower than the loop over the lanes in
-/// `clamp`, which LLVM turns into vector compares and blends; the gradient masks of `mask` compile well as they are.
+/// A clamp written as `replacing(with: lower, where: v .<= lower)` compiles to a lane-by-lane loop through memory,
+/// far slower than the loop over the lanes in `clamp`, which LLVM turns into vector compares and blends (figures in
+/// Benchmarks/RESULTS.md); the gradient masks of `mask` compile well as they are.
 enum PointwiseKernels {
     /// Tensors below this many elements run on the calling thread: splitting costs more than it saves.
     static let parallelThreshold = 1 << 15

@@ -51,7 +51,7 @@ let distillCommand = Command(
         ? try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset, batchSize: 256).logits,
                                 classes: teacher.configuration.classes)
         : nil
-    let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha,
+    let distillation = try Distillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha,
                                               attention: attention, hint: hint, pairs: pairs,
                                               teacherLogits: teacherLogits, seed: options.seed)
     let teacherResult = try Evaluation.evaluate(teacher, on: dataset.test, dataset: dataset)

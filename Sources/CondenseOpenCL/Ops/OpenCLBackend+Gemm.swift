@@ -29,7 +29,8 @@ extension OpenCLBackend {
     }
 
     /// GEMM through `Kernels/gemm.cl` on a CPU driver (`tiling.isForCPUDriver`), where CLBlast's
-    /// default kernels reach 5–20 GFLOP/s: with B transposed (and A not) tiles of dot products along K; otherwise
+    /// default kernels run far below the processor's peak (figures in Benchmarks/RESULTS.md): with B transposed (and
+    /// A not) tiles of dot products along K; otherwise
     /// register-blocked tiles of C, after copying a transposed B (both operands transposed) to [K, N].
     private func tiledGemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
         let common: [KernelArgument] = [.buffer(c), .int(d.offsetC), .int(d.ldc), .int(d.m), .int(d.n), .int(d.k),

@@ -7,7 +7,7 @@ import CondenseNN
 /// hint (Romero et al., 2015), `γ/2 · mean((r(Fₛ) − Fₜ)²)` with a learned 1×1 regressor `r` per pair. The teacher runs
 /// in evaluation mode, outside the tape, on the student's (augmented) images, or its logits come from a cache of the
 /// un-augmented training set (offline distillation).
-public struct HintonDistillation {
+public struct Distillation {
     public let teacher: TrainedModel
     public let student: TrainedModel
     public let temperature: Float
@@ -77,7 +77,7 @@ public struct HintonDistillation {
         try FeaturePair.validate(chosen, student: studentShapes, teacher: teacherShapes)
         self.pairs = chosen
         var initializer = Initializer(seed: seed &+ 0x4849_4E54)
-        let backend = student.module.namedParameters()[0].variable.backend
+        let backend = try student.module.backend
         regressors = hint > 0
             ? try chosen.map { try HintRegressor(from: studentShapes[$0.student][1], to: teacherShapes[$0.teacher][1],
                                                   on: backend, initializer: &initializer) }
@@ -122,7 +122,7 @@ public struct HintonDistillation {
 
     /// The shapes of a model's stage outputs for one image, from a forward pass in evaluation mode.
     private static func stageShapes(of model: FeatureExtracting, _ configuration: ModelConfiguration) throws -> [Shape] {
-        let backend = model.namedParameters()[0].variable.backend
+        let backend = try model.backend
         let wasTraining = model.isTraining
         defer { model.train(wasTraining) }
         model.train(false)
