@@ -48,5 +48,5 @@ let package = Package(
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
         .testTarget(name: "CondenseBenchTests", dependencies: ["CondenseBench", "CondenseTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

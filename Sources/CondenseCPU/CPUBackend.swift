@@ -4,8 +4,11 @@ import Glibc
 
 /// The reference backend: OpenBLAS for GEMM, vectorized Swift kernels (`Kernels/`) for everything else, checked
 /// against the textbook loops of the test support's `References/`. Runs where no OpenCL device exists and is what
-/// every OpenCL kernel is tested against. Ops run synchronously: each returns when done, having spread its work over the cores.
-public final class CPUBackend: Backend {
+/// every OpenCL kernel is tested against. Ops run synchronously: each returns when done, having spread its work over
+/// the cores.
+///
+/// Threading rule: one owning thread at a time, as for the OpenCL backend (the profiler's tallies are not locked).
+public final class CPUBackend: Backend, @unchecked Sendable {
     public let name = "cpu"
     public let info: DeviceInfo
     /// Wall time per op, when created with profiling on.

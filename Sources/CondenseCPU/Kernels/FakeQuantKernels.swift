@@ -1,5 +1,4 @@
 import CondenseCore
-import Dispatch
 
 /// The CPU math of `FakeQuantOps`, generic so the same code runs in Float (the CPU backend) and Double (gradient
 /// checks). Tensors are flat, split as `FakeQuantLayout` says (`outer × channels × inner`). The formulas are PyTorch's
@@ -140,7 +139,7 @@ public enum FakeQuantKernels {
             return
         }
         let tasks = Swift.min(blocks, 64)
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+        concurrentlyPerform(iterations: tasks) { task in
             for block in (task * blocks / tasks)..<((task + 1) * blocks / tasks) { run(block) }
         }
     }

@@ -18,7 +18,7 @@ public enum HostParallel {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        concurrentlyPerform(iterations: parts) { part in
             body(part, count * part / parts..<count * (part + 1) / parts)
         }
     }
@@ -31,6 +31,24 @@ public func parallelPlanes(_ count: Int, _ body: (Int) -> Void) {
     if count < 4 {
         for index in 0..<count { body(index) }
     } else {
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        concurrentlyPerform(iterations: count, body)
     }
+}
+
+/// `DispatchQueue.concurrentPerform` for the CPU backend's loops, whose bodies capture raw pointers that Swift cannot
+/// prove safe to share between threads. They are safe under the rule every caller keeps: each iteration writes only
+/// its own part of the outputs, disjoint from every other's, and reads only what no iteration writes.
+@usableFromInline
+func concurrentlyPerform(iterations: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: iterations) { shared.value($0) }
+    }
+}
+
+/// A value handed to other threads on its user's word that they share it safely (see `concurrentlyPerform`).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
 }

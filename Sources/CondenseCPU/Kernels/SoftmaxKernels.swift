@@ -1,5 +1,4 @@
 import CondenseCore
-import Dispatch
 import Glibc
 
 /// The floating-point types the reference math runs in: Float for the CPU backend, Double for gradient checks.
@@ -152,7 +151,7 @@ public enum SoftmaxKernels {
             for row in 0..<rows { body(row) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        concurrentlyPerform(iterations: chunks) { chunk in
             for row in stride(from: chunk, to: rows, by: chunks) { body(row) }
         }
     }

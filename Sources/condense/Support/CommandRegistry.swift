@@ -4,7 +4,7 @@ struct Command {
     let usage: String
     let summary: String
     let options: [OptionSpec]
-    let run: (ParsedArguments, Console) throws -> Void
+    let run: @Sendable (ParsedArguments, Console) throws -> Void
 }
 
 /// Every command, in the order `condense --help` lists them.

@@ -1,5 +1,5 @@
+import CondenseCPU
 import CondenseCore
-import Dispatch
 
 /// Depthwise convolution on the host, the textbook loops, generic over the float type: the oracle the CPU backend's
 /// kernels (`DepthwiseKernels`) and the gradient checks are held to. Pointers are NCHW / `[C·m, 1, kh, kw]` as in
@@ -10,7 +10,7 @@ public enum DepthwiseConvReference {
                                                        input: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                        bias: UnsafePointer<T>?, output: UnsafeMutablePointer<T>) {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
-        DispatchQueue.concurrentPerform(iterations: g.batch * g.outputChannels) { plane in
+        parallelPlanes(g.batch * g.outputChannels) { plane in
             let o = plane % g.outputChannels, c = o / multiplier
             let x = input + (plane / g.outputChannels * g.inputChannels + c) * g.inputHeight * g.inputWidth
             let w = weight + o * g.kernelHeight * g.kernelWidth
@@ -38,7 +38,7 @@ public enum DepthwiseConvReference {
                                                              gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                              gradInput: UnsafeMutablePointer<T>) {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
-        DispatchQueue.concurrentPerform(iterations: g.batch * g.inputChannels) { plane in
+        parallelPlanes(g.batch * g.inputChannels) { plane in
             let n = plane / g.inputChannels, c = plane % g.inputChannels
             let dx = gradInput + plane * g.inputHeight * g.inputWidth
             for iy in 0..<g.inputHeight {
@@ -62,7 +62,7 @@ public enum DepthwiseConvReference {
                                                               gradWeight: UnsafeMutablePointer<T>,
                                                               gradBias: UnsafeMutablePointer<T>?) {
         let (oh, ow) = (g.outputHeight, g.outputWidth)
-        DispatchQueue.concurrentPerform(iterations: g.outputChannels) { o in
+        parallelPlanes(g.outputChannels) { o in
             let c = o / multiplier
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
