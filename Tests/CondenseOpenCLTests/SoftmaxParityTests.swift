@@ -34,6 +34,57 @@ final class SoftmaxParityTests: XCTestCase {
         }
     }
 
+    func testCrossEntropyMatchesTheCPU() throws {
+        var random = SeededGenerator(seed: 23)
+        for classes in classCounts {
+            for rows in batches + [1000] where rows * classes <= 20_000 || rows < 1000 {
+                for smoothing: Float in [0, 0.1] {
+                    let z = random.floats(rows * classes, in: -6...6)
+                    let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
+                    try assertParityForEachTiling("CE B=\(rows) K=\(classes) ε=\(smoothing)") { backend in
+                        let logits = try backend.tensor(z, shape: shape)
+                        let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+                        let loss = try backend.poisoned([1]), grad = try backend.poisoned(shape)
+                        let lossOnly = try backend.poisoned([1])
+                        try backend.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                                             loss: loss, gradLogits: grad)
+                        try backend.crossEntropy(logits: logits, labels: labelTensor, labelSmoothing: smoothing,
+                                             loss: lossOnly, gradLogits: nil)
+                        return [loss, grad, lossOnly]
+                    }
+                }
+            }
+        }
+    }
+
+    func testDistillationLossMatchesTheCPU() throws {
+        var random = SeededGenerator(seed: 24)
+        for classes in classCounts {
+            for rows in batches + [1000] where rows * classes <= 20_000 || rows < 1000 {
+                for temperature in temperatures {
+                    for alpha: Float in [0, 0.9, 1] {
+                        let s = random.floats(rows * classes, in: -6...6), t = random.floats(rows * classes, in: -6...6)
+                        let labels = randomLabels(rows, classes, &random), shape: Shape = [rows, classes]
+                        let label = "KD B=\(rows) K=\(classes) T=\(temperature) α=\(alpha)"
+                        try assertParityForEachTiling(label) { backend in
+                            let student = try backend.tensor(s, shape: shape), teacher = try backend.tensor(t, shape: shape)
+                            let labelTensor = try SoftmaxTestSupport.labels(labels, on: backend)
+                            let loss = try backend.poisoned([1]), terms = try backend.poisoned([2])
+                            let grad = try backend.poisoned(shape), lossOnly = try backend.poisoned([1])
+                            try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                                                     temperature: temperature, alpha: alpha, loss: loss,
+                                                     gradStudent: grad, terms: terms)
+                            try backend.distillationLoss(student: student, teacher: teacher, labels: labelTensor,
+                                                     temperature: temperature, alpha: alpha, loss: lossOnly,
+                                                     gradStudent: nil)
+                            return [loss, terms, grad, lossOnly]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Logits 300 apart: most exponentials underflow (the kernels' eˣ is 0 below −87.3, 2⁻¹²⁶, where the CPU's exp
     /// is subnormal or 0), and the probabilities, losses and gradients must still agree.
     func testExponentialsThatUnderflowMatchTheCPU() throws {
