@@ -14,7 +14,7 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // Small GEMMs for the CPU convolutions, one variant per instruction set chosen at run time.
+        // Small GEMMs for the CPU backend's convolutions, one variant per instruction set chosen at run time.
         .target(name: "CCondenseKernels"),
 
         // MARK: - Build tooling: Kernels/*.cl compiled into the binary
@@ -22,30 +22,35 @@ let package = Package(
         .plugin(name: "EmbedKernelsPlugin", capability: .buildTool(), dependencies: ["EmbedKernels"]),
 
         // MARK: - Library layers (each depends only on the ones below it)
-        .target(name: "CondenseCore", dependencies: ["CBLAS", "CCondenseKernels"]),
+        .target(name: "CondenseCore"),
+        .target(name: "CondenseCPU", dependencies: ["CondenseCore", "CBLAS", "CCondenseKernels"]),
         .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"],
                 plugins: ["EmbedKernelsPlugin"]),
         .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),
         .target(name: "CondenseNN", dependencies: ["CondenseCore"]),
         .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
         .target(name: "CondenseTraining", dependencies: ["CondenseCore", "CondenseData", "CondenseNN"]),
-        .target(name: "Condense", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData", "CondenseNN",
-                                                 "CondenseCompress", "CondenseTraining"]),
+        .target(name: "Condense", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData",
+                                                 "CondenseNN", "CondenseCompress", "CondenseTraining"]),
+        // Benchmarks of kernels and training steps, for `condense bench`.
+        .target(name: "CondenseBench", dependencies: ["CondenseCore", "CondenseNN"]),
 
         // MARK: - Command-line tool: the commands and their parser in a library (tests import it), a tiny executable
-        .target(name: "CondenseCommands", dependencies: ["Condense"]),
+        .target(name: "CondenseCommands", dependencies: ["Condense", "CondenseBench"]),
         .executableTarget(name: "CondenseCLI", dependencies: ["CondenseCommands"]),
 
         // MARK: - Tests
-        .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseOpenCL", "CondenseData"], path: "Tests/CondenseTestSupport"),
-        .testTarget(name: "CondenseCoreTests", dependencies: ["CondenseCore", "CondenseTestSupport"]),
+        .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData"],
+                path: "Tests/CondenseTestSupport"),
+        .testTarget(name: "CondenseCPUTests", dependencies: ["CondenseCPU", "CondenseTestSupport"]),
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
         .testTarget(name: "CondenseDataTests", dependencies: ["CondenseData", "CondenseTestSupport"]),
-.testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
         .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseBenchTests", dependencies: ["CondenseBench", "CondenseTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 // attention.cl — attention maps for attention transfer: Q = mean_c(A²) per position, L2-normalized per sample,
 // and the backward pass. One work-group of WG items per sample; each item strides over the positions; the norm and
 // the dot product Q̂·dQ̂ are work-group sums (common.cl). The CPU reference is
-// Sources/CondenseCore/CPU/Reference/AttentionReference.swift.
+// Sources/CondenseCPU/Kernels/AttentionKernels.swift.
 //
 // Defines (-D, defaults below): WG work-group size (a power of two).
 

@@ -1,5 +1,5 @@
 // batch_norm.cl — batch normalization over the channels of [N, C, spatial] float32 tensors, PyTorch's semantics.
-// The CPU reference is Sources/CondenseCore/CPU/Reference/BatchNormReference.swift (two-pass statistics).
+// The CPU reference is Tests/CondenseTestSupport/References/BatchNormReference.swift (two-pass statistics).
 // Reductions are two launches without barriers (which CPU drivers such as PoCL run slowly): per (channel, sample)
 // plane, then per channel over the samples.
 //

@@ -1,6 +1,6 @@
 // depthwise_conv.cl — depthwise 2-D convolution, NCHW float32, PyTorch's conv2d(groups = C) with channel
 // multiplier m: output channel o reads input channel o / m; weight [C·m, 1, KH, KW]. The CPU reference is
-// Sources/CondenseCore/CPU/Reference/DepthwiseConvReference.swift.
+// Tests/CondenseTestSupport/References/DepthwiseConvReference.swift.
 //
 //   depthwise_forward        one band of TY output rows of one plane per work-group (local [LS]); fused bias and
 //                            activation.
@@ -270,7 +270,7 @@ constant float16 lane_index = (float16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 // The lanes of half h of a row of `width` floats that lie inside the row. The kernels build their masks from widths
 // the host passes at run time, though they equal the compile-time SRC_W and OUT_W: with a constant mask the compiler
 // narrows each 16-lane load into partial loads and inserts (five instructions for a 14-wide row instead of a load
-// and a blend), which made the weight gradient about 30 % slower on PoCL.
+// and a blend), which made the weight gradient slower on PoCL (Benchmarks/RESULTS.md).
 #define ROW_MASK(width, h) (lane_index < (float)((width) - ROW_LANES * (h)))
 #define ROW_MASKS(width) {ROW_MASK(width, 0), ROW_MASK(width, 1)}
 // Half h of the row at p, its lanes outside `mask` zero.
@@ -381,7 +381,7 @@ void depthwise_backward_input_rows(__global const float* restrict grad_output, _
 // over the B = ceil(N / SAMPLES) blocks). Consecutive work-items take consecutive channels of a block, so they read
 // neighbouring planes. The host gives several samples to a work-item only for small planes, where one plane's lane
 // sums and partial stores would outweigh its products (a work-item summing several samples of large planes jumps a
-// whole batch row between them and ran at half the speed).
+// whole batch row between them and ran markedly slower).
 // Here the output-gradient row is shuffled, not the source rows: KW shuffles per output row instead of KH·KW. Lane c
 // of spread[kx][hs] (source column sc = 16·hs + c) holds the output gradient at the column ox that reads sc through
 // tap column kx (sc = STEP_X·ox + kx·DW − PAD_X), or a zero lane where there is none or sc is past the row; each

@@ -1,13 +1,12 @@
 // elementwise.cl — pointwise float32 ops: the streaming ones (activations, add, axpy, scale, multiply) one chunk of
 // VEC·ITEMS elements per work-item (common.cl, ChunkTiling), the rest one work-item per element (bias gradient: one
 // work-group per channel).
-// The CPU side is Sources/CondenseCore/CPU/CPUBackend+Elementwise.swift with the same formulas.
+// The CPU side is Sources/CondenseCPU/Ops/CPUBackend+Elementwise.swift with the same formulas.
 //
 //   activation_forward / activation_backward   ACTIVATION 0 none, 1 relu, 2 relu6; backward masks from the output
 //   add, axpy, scale, multiply                 residual adds, gradient accumulation, scaling
 //   add_channel_bias, channel_bias_gradient    per-channel bias on [N, C, spatial] tensors
 //   dropout_forward                            inverted dropout with the (seed, index) hash shared with the CPU
-//   float_to_half, half_to_float               float16 storage (vstore_half_rte: round to nearest even)
 //
 // Defines (-D, defaults below): ACTIVATION (common.cl); WG work-group size of channel_bias_gradient (a power of two).
 
@@ -107,14 +106,4 @@ __kernel void dropout_forward(__global const float* x, __global float* y, __glob
     const float m = dropout_uniform(seed, (uint)i) >= p ? keep_scale : 0.0f;
     mask[i] = m;
     y[i] = x[i] * m;
-}
-
-__kernel void float_to_half(__global const float* x, __global half* y, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) vstore_half_rte(x[i], i, y);
-}
-
-__kernel void half_to_float(__global const half* x, __global float* y, const int count) {
-    const int i = get_global_id(0);
-    if (i < count) y[i] = vload_half(i, x);
 }

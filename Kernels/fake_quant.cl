@@ -4,7 +4,7 @@
 //
 //     inv = 1/s,  q = z + rint(x·inv),  y = (clamp(q, qmin, qmax) − z)·s      (rint: round half to even)
 //
-// The CPU reference is Sources/CondenseCore/CPU/Reference/FakeQuantReference.swift: same formulas in the same
+// The CPU reference is Sources/CondenseCPU/Kernels/FakeQuantKernels.swift: same formulas in the same
 // order, so elementwise results are bitwise equal. Two things keep them so on every driver:
 //   - FP_CONTRACT is off (no a·b + c fused behind our back);
 //   - 1/s and the divisions in quant_params are correctly rounded (recip_rn/div_rn below): OpenCL 1.2 allows

@@ -1,5 +1,5 @@
 // gemm.cl — C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices, for CPU OpenCL drivers (GPUs use CLBlast).
-// The CPU reference is OpenBLAS (Sources/CondenseCore/CPU/Kernels/HostGemm.swift).
+// The CPU reference is OpenBLAS (Sources/CondenseCPU/Kernels/HostGemm.swift).
 //
 //   gemm_tiles   C = alpha·op(A)·B + beta·C, one TM × TN tile of C per work-item: TM rows × two float16 of running
 //                sums stay in registers over the whole K loop, each step one broadcast element of A per row times two

@@ -1,6 +1,6 @@
 // im2col.cl — the column matrices behind convolution as GEMM (CLBlast does the arithmetic), channel-major so one GEMM
 // covers a whole chunk of samples: row (c·KH + ky)·KW + kx, then sample s, then position oy·OW + ox, i.e. element
-// ((row·count + s)·OH + oy)·OW + ox. The CPU reference is Sources/CondenseCore/CPU/Kernels/ColumnKernels.swift.
+// ((row·count + s)·OH + oy)·OW + ox. The CPU reference is Sources/CondenseCPU/Kernels/ColumnKernels.swift.
 //
 //   im2col  one work-item per output row of one column row and sample (3-D range, no index division): zeros for the
 //           padding, then a branch-free copy of the outputs that read inside the row.

@@ -1,5 +1,6 @@
 // layout.cl — swapping the two leading axes of [a, b, plane] (NCHW <-> CNHW), so convolution GEMMs see every
-// sample's positions of a channel side by side. The CPU reference is Sources/CondenseCore/CPU/CPUBackend+Layout.swift.
+// sample's positions of a channel side by side. Tested against the index formula
+// (Tests/CondenseOpenCLTests/LayoutTests.swift); the OpenCL convolution is its only caller.
 //
 //   swap_leading_axes        range [segments, A·B] (common.cl's ROW_CHUNK over the input's rows of `plane` floats):
 //                            each work-item copies one chunk of input row (i, j) to output row (j, i), VEC floats at

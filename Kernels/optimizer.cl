@@ -1,5 +1,5 @@
 // optimizer.cl — in-place optimizer updates, one work-item per parameter element, PyTorch's update rules
-// (torch.optim.SGD, torch.optim.AdamW). The CPU reference is Sources/CondenseCore/CPU/Reference/OptimizerReference.swift,
+// (torch.optim.SGD, torch.optim.AdamW). The CPU reference is Sources/CondenseCPU/Kernels/OptimizerKernels.swift,
 // with the same operation order so both backends round alike.
 //
 // Defines (-D, defaults below): HAS_MOMENTUM 0/1, NESTEROV 0/1, FIRST_STEP 0/1 (SGD: the momentum buffer starts as

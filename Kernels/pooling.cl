@@ -1,8 +1,8 @@
-// pooling.cl — max, average and global average pooling on NCHW float32, PyTorch's semantics (padding is −inf for
-// max, counted in the divisor for average). The CPU reference is Sources/CondenseCore/CPU/Reference/PoolingReference.swift.
+// pooling.cl — max and global average pooling on NCHW float32, PyTorch's semantics (padding is −inf for max).
+// The CPU reference is Sources/CondenseCPU/Kernels/PoolingKernels.swift.
 //
-//   max_pool_forward / avg_pool_forward     one work-item per output element
-//   max_pool_backward / avg_pool_backward   one work-item per input element, gathering the outputs whose windows
+//   max_pool_forward                        one work-item per output element
+//   max_pool_backward                       one work-item per input element, gathering the outputs whose windows
 //                                           cover it (no atomics; overlapping windows sum)
 //   global_avg_forward                      one work-item per plane (maps are small at the end of a network)
 //   global_avg_backward                     one work-item per input element
@@ -44,23 +44,6 @@ __kernel void max_pool_forward(__global const float* input, __global float* outp
     indices[index] = best_index;
 }
 
-__kernel void avg_pool_forward(__global const float* input, __global float* output, GEOMETRY) {
-    const int index = get_global_id(0);
-    if (index >= planes * OH * OW) return;
-    const int ox = index % OW, oy = (index / OW) % OH, plane = index / (OW * OH);
-    __global const float* x = input + plane * H * W;
-    float sum = 0.0f;
-    for (int ky = 0; ky < KH; ++ky) {
-        const int iy = oy * SH - PH + ky;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < KW; ++kx) {
-            const int ix = ox * SW - PW + kx;
-            if (ix >= 0 && ix < W) sum += x[iy * W + ix];
-        }
-    }
-    output[index] = sum / (float)(KH * KW);
-}
-
 __kernel void max_pool_backward(__global const float* grad_output, __global const int* indices,
                                 __global float* grad_input, GEOMETRY) {
     const int index = get_global_id(0);
@@ -70,16 +53,6 @@ __kernel void max_pool_backward(__global const float* grad_output, __global cons
     float sum = 0.0f;
     FOR_COVERING_OUTPUTS(iy, ix, 1, 1, if (indices[base + o] == flat) sum += grad_output[base + o])
     grad_input[index] = sum;
-}
-
-__kernel void avg_pool_backward(__global const float* grad_output, __global float* grad_input, GEOMETRY) {
-    const int index = get_global_id(0);
-    if (index >= planes * H * W) return;
-    const int flat = index % (H * W), plane = index / (H * W), iy = flat / W, ix = flat % W;
-    const int base = plane * OH * OW;
-    float sum = 0.0f;
-    FOR_COVERING_OUTPUTS(iy, ix, 1, 1, sum += grad_output[base + o])
-    grad_input[index] = sum / (float)(KH * KW);
 }
 
 __kernel void global_avg_forward(__global const float* input, __global float* output, const int spatial,

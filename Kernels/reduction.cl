@@ -1,12 +1,11 @@
-// reduction.cl — sums, means, argmax and accuracy counting on float32 tensors, written to device buffers so a
-// training step needs no read-back. The CPU reference is Sources/CondenseCore/CPU/Reference/ReductionReference.swift.
+// reduction.cl — sums and accuracy counting on float32 tensors, written to device buffers so a
+// training step needs no read-back. The CPU reference is Sources/CondenseCPU/Kernels/ReductionKernels.swift.
 //
 //   sum_partials   pass 1: each work-group of WG items reduces a contiguous slice to one partial sum.
-//   sum_final      pass 2: one work-group adds the partials and multiplies by `scale` (1 for sum, 1/n for mean).
+//   sum_final      pass 2: one work-group adds the partials.
 //   sum_columns    one work-item per column of a [R, C] matrix (coalesced across columns).
-//   sum_rows       one work-group per row, tree reduction in local memory.
-//   argmax_rows    one work-group per row; ties resolve to the smallest index, as PyTorch.
-//   count_correct  one work-group: each item takes rows in stride, then the hits are tree-summed.
+//   count_correct  one work-group: each item takes rows in stride, then the hits are tree-summed; a row's argmax
+//                  is its first maximum, as PyTorch.
 //
 // Defines (-D, defaults below): WG work-group size, a power of two.
 
@@ -24,12 +23,12 @@ __kernel void sum_partials(__global const float* input, __global float* partials
     if (get_local_id(0) == 0) partials[get_group_id(0)] = sum;
 }
 
-__kernel void sum_final(__global const float* partials, __global float* output, const int count, const float scale) {
+__kernel void sum_final(__global const float* partials, __global float* output, const int count) {
     __local float scratch[WG];
     float sum = 0.0f;
     for (int i = get_local_id(0); i < count; i += WG) sum += partials[i];
     sum = group_sum(scratch, sum, WG);
-    if (get_local_id(0) == 0) output[0] = sum * scale;
+    if (get_local_id(0) == 0) output[0] = sum;
 }
 
 __kernel void sum_columns(__global const float* input, __global float* output, const int rows, const int columns) {
@@ -40,25 +39,11 @@ __kernel void sum_columns(__global const float* input, __global float* output, c
     output[c] = sum;
 }
 
-__kernel void sum_rows(__global const float* input, __global float* output, const int columns) {
-    __local float scratch[WG];
-    __global const float* row = input + get_group_id(0) * columns;
-    float sum = 0.0f;
-    for (int c = get_local_id(0); c < columns; c += WG) sum += row[c];
-    sum = group_sum(scratch, sum, WG);
-    if (get_local_id(0) == 0) output[get_group_id(0)] = sum;
-}
-
 // The first index of the row's maximum (NaN-free input assumed, as in training).
 inline int row_argmax(__global const float* row, const int columns) {
     int best = 0;
     for (int k = 1; k < columns; ++k) if (row[k] > row[best]) best = k;
     return best;
-}
-
-__kernel void argmax_rows(__global const float* input, __global int* output, const int rows, const int columns) {
-    const int r = get_global_id(0);
-    if (r < rows) output[r] = row_argmax(input + r * columns, columns);
 }
 
 __kernel void count_correct(__global const float* logits, __global const int* labels, __global float* output,

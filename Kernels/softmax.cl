@@ -1,6 +1,6 @@
-// softmax.cl — softmax with temperature, its backward passes, cross entropy and the fused Hinton distillation loss,
+// softmax.cl — softmax with temperature, cross entropy and the fused Hinton distillation loss,
 // on rows of logits [B, K] (float32, row-major), PyTorch's conventions (DESIGN.md §2). Every softmax is
-// max-subtracted. The CPU reference is Sources/CondenseCore/CPU/Reference/SoftmaxReference.swift: same formulas,
+// max-subtracted. The CPU reference is Sources/CondenseCPU/Kernels/SoftmaxKernels.swift: same formulas,
 // same 1/T and 1/B multiplications, so the backends agree to float rounding.
 //
 // Layout: one work-group of WG work-items per row; each work-item strides over the row in vectors of VEC (common.cl:
@@ -16,7 +16,6 @@
 // Defines (-D, with defaults below):
 //   WG          work-group size, a power of two (the host picks 32…256 from K on GPUs, 1 on CPUs; mean_rows from B)
 //   VEC         the vector width of the row loops (common.cl)
-//   LOG         softmax_forward/backward: 1 = log-softmax, 0 = softmax
 //   HAS_GRAD    cross_entropy_rows/distillation_rows: 1 = also write the gradient wrt the logits
 //   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce])
 //   WRITE_TERMS mean_rows: 1 = also write the per-term means to `terms`
@@ -28,9 +27,6 @@
 
 #ifndef WG
 #define WG 64
-#endif
-#ifndef LOG
-#define LOG 0
 #endif
 #ifndef HAS_GRAD
 #define HAS_GRAD 1
@@ -109,9 +105,9 @@ inline float2 row_max2(__local float* scratch, const __global float* x, const __
     return (float2)(first, group_max(scratch, RUNNING_MAX(max_lanes(vu), mu)));
 }
 
-// MARK: - Softmax and log-softmax
+// MARK: - Softmax
 
-/// y = softmax(z / T) (LOG = 0) or log_softmax(z / T) (LOG = 1). Global [B·WG], local [WG]. y may be z.
+/// y = softmax(z / T). Global [B·WG], local [WG]. y may be z.
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
 void softmax_forward(const __global float* z, __global float* y, const int classes, const float invT) {
     __local float scratch[WG];
@@ -122,13 +118,6 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const float m = row_max(scratch, x, classes), scale = invT * M_LOG2E_F;
     floatV vectors = 0.0f;
     float partial = 0.0f;
-#if LOG
-    ROW_VECTORS(j, classes) vectors += exp2_nonpositive((LOADV(x + j) - m) * scale);
-    ROW_TAIL(j, classes) partial += exp2_nonpositive((x[j] - m) * scale);
-    const float logSum = log(group_sum(scratch, sum_lanes(vectors) + partial, WG));
-    ROW_VECTORS(j, classes) STOREV((LOADV(x + j) - m) * invT - logSum, out + j);
-    ROW_TAIL(j, classes) out[j] = (x[j] - m) * invT - logSum;
-#else
     // Each work-item parks its exponentials in the output and rescales the same elements: one exp per element
     // (the exponentials bound this kernel on CPU drivers), and in place (y = z) still reads each x before writing.
     ROW_VECTORS(j, classes) {
@@ -143,36 +132,6 @@ void softmax_forward(const __global float* z, __global float* y, const int class
     const float invSum = 1.0f / group_sum(scratch, sum_lanes(vectors) + partial, WG);
     ROW_VECTORS(j, classes) STOREV(LOADV(out + j) * invSum, out + j);
     ROW_TAIL(j, classes) out[j] *= invSum;
-#endif
-}
-
-/// Backward of softmax_forward from its output o: dz = o ⊙ (dy − Σ dy ⊙ o) / T (LOG = 0) or
-/// dz = (dy − exp(o) · Σ dy) / T (LOG = 1). Global [B·WG], local [WG]. dz may be dy.
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
-void softmax_backward(const __global float* o, const __global float* dy, __global float* dz, const int classes,
-                      const float invT) {
-    __local float scratch[WG];
-    const size_t offset = (size_t)get_group_id(0) * classes;
-    o += offset;
-    dy += offset;
-    dz += offset;
-    floatV vectors = 0.0f;
-    float partial = 0.0f;
-#if LOG
-    ROW_VECTORS(j, classes) vectors += LOADV(dy + j);
-    ROW_TAIL(j, classes) partial += dy[j];
-#else
-    ROW_VECTORS(j, classes) vectors += LOADV(dy + j) * LOADV(o + j);
-    ROW_TAIL(j, classes) partial += dy[j] * o[j];
-#endif
-    const float total = group_sum(scratch, sum_lanes(vectors) + partial, WG);
-#if LOG
-    ROW_VECTORS(j, classes) STOREV((LOADV(dy + j) - EXP_NONPOSITIVE(LOADV(o + j)) * total) * invT, dz + j);
-    ROW_TAIL(j, classes) dz[j] = (dy[j] - EXP_NONPOSITIVE(o[j]) * total) * invT;
-#else
-    ROW_VECTORS(j, classes) STOREV(LOADV(o + j) * (LOADV(dy + j) - total) * invT, dz + j);
-    ROW_TAIL(j, classes) dz[j] = o[j] * (dy[j] - total) * invT;
-#endif
 }
 
 // MARK: - Losses (per-row values, then mean_rows)

@@ -226,7 +226,7 @@ ALWAYS_INLINE void gradientTiles(const float *dy, long channels, long height, lo
 
 // The element at `offset` of a block's transformed tiles: sixteen of tile row r0 from tile `first`, or eight of each
 // of r0 and r1, or four of each of r0 … r3 (a block of several rows holds all their tiles, so `first` is 0; with it
-// in their addresses, the transform of 32 planes of 14 × 14 took 3.3 µs instead of 2.3 on one AVX-512 core).
+// in their addresses the transform was measurably slower, see Benchmarks/RESULTS.md).
 ALWAYS_INLINE Floats16 elementAt(Tiling t, const float *r0, const float *r1, const float *r2, const float *r3,
                                   long offset, long first) {
     if (t.rows == 1) return load(r0 + offset + first);

@@ -11,7 +11,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let info: DeviceInfo
     public let pool: BufferPool
     /// Per-kernel device times, when the backend was created with profiling on.
-    public let profiler: KernelProfiler?
+    let kernelProfiler: KernelProfiler?
     /// How streaming kernels chunk their data: from the device type; tests set the other one to check both.
     public var tiling: ChunkTiling
     /// `CL_DEVICE_LOCAL_MEM_SIZE`: the most local memory one work-group may use.
@@ -43,7 +43,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         info = handle.info
         pool = BufferPool(context: context)
         programs = ProgramCache(context: context, device: handle.device)
-        profiler = profiling ? KernelProfiler() : nil
+        kernelProfiler = profiling ? KernelProfiler() : nil
         tiling = .forDevice(isGPU: handle.info.isGPU)
         localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
                                as cl_ulong)
@@ -125,9 +125,13 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try check(clFinish(queue), "clFinish")
     }
 
-    /// Runs `body`, whose commands wait behind a gate (a user event) until it returns, so they start together: a
-    /// benchmark then times the device alone, without the host thread's enqueueing competing with a CPU driver's
-    /// worker threads for the cores. The gate opens even when `body` throws.
+    public var profiler: Profiler? { kernelProfiler }
+
+    public var peakDeviceBytes: Int? { pool.peakBytes }
+
+    /// `body`'s commands wait behind a gate (a user event) until it returns, so they start together: a benchmark
+    /// then times the device alone, without the host thread's enqueueing competing with a CPU driver's worker
+    /// threads for the cores. The gate opens even when `body` throws.
     public func queueingTogether(_ body: () throws -> Void) throws {
         var status: cl_int = CL_SUCCESS
         let created = clCreateUserEvent(context, &status)

@@ -25,7 +25,7 @@ public enum ModelFactory {
         let t = teacher.configuration
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: t.classes,
                                                inputChannels: t.inputChannels, imageSize: t.imageSize)
-        let backend = teacher.module.namedParameters()[0].variable.backend
+        let backend = try teacher.module.backend
         return TrainedModel(configuration: configuration, module: try configuration.build(on: backend, seed: seed),
                             normalizationMean: teacher.normalizationMean, normalizationStd: teacher.normalizationStd,
                             classNames: teacher.classNames)

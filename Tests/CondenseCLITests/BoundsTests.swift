@@ -48,15 +48,16 @@ final class BoundsTests: XCTestCase {
 
     func testTheEndsOfEachRangeAreAccepted() throws {
         let low = try ArgumentParser.parse(["--epochs", "1", "--batch", "1", "--lr", "10", "--weight-decay", "0",
-                                            "--width", "16", "--crop-padding", "0"],
+                                            "--width", "8", "--crop-padding", "0"],
                                            command: "train", options: TrainCommand.options)
         XCTAssertEqual(low.training.epochs, 1)
         XCTAssertEqual(low.training.learningRate, 10)
-        XCTAssertEqual(low.width, 16)
+        XCTAssertEqual(low.width, 8)
         XCTAssertEqual(low.training.cropPadding, 0)
-        let high = try ArgumentParser.parse(["--epochs", "100000", "--batch", "65536"], command: "train",
-                                            options: TrainCommand.options)
+        let high = try ArgumentParser.parse(["--epochs", "100000", "--batch", "65536", "--width", "0.015625"],
+                                            command: "train", options: TrainCommand.options)
         XCTAssertEqual(high.training.batchSize, 65_536)
+        XCTAssertEqual(high.width, 0.015625)
         let pruning = try ArgumentParser.parse(["--model", "m", "--sparsity", "0", "--epochs", "0"], command: "prune",
                                                options: PruneCommand.options)
         XCTAssertEqual(pruning.pruning.fineTuning.epochs, 0, "prune may skip fine-tuning")

@@ -1,6 +1,6 @@
 /// One reader under fuzzing: valid seed files and how to read one input. Adding a reader (PNG, JPEG, DICOM…) is
 /// one file conforming to this and one line in `ReaderFuzzTests`.
-protocol FuzzTarget {
+protocol FuzzTarget: Sendable {
     /// Short name for the report (`npy`, `npz`).
     var name: String { get }
     /// Valid files of the format, each of which `read` must accept.

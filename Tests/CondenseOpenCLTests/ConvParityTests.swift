@@ -1,9 +1,10 @@
 import CondenseCore
+@testable import CondenseOpenCL
 import CondenseTestSupport
 import XCTest
 
 /// Convolution on OpenCL (im2col/col2im, channel-major layout swaps and the device's GEMM) against the CPU backend
-/// (im2col/col2im and OpenBLAS, sample by sample).
+/// (its own im2col/col2im and OpenBLAS, sample by sample), and OpenCL's column steps against their index formula.
 final class ConvParityTests: XCTestCase {
     /// On a CPU driver (Kernels/gemm.cl sums each output over K in one fixed order) a sample's convolution gives the
     /// same bits alone as inside a batch of 17, so an evaluation's logits do not depend on its batch size.
@@ -46,19 +47,52 @@ final class ConvParityTests: XCTestCase {
         try assertConvParity(c, seed: 230)
     }
 
-    /// The channel-major column layout itself: im2col and col2im of the samples after the first, on both backends.
-    func testIm2colAndCol2imMatchTheCPUBackend() throws {
+    /// The channel-major column layout itself: im2col and col2im of the samples after the first, against the layout
+    /// written out element by element (col2im as the sum of the column entries that read each input element).
+    func testIm2colAndCol2imFollowTheChannelMajorLayout() throws {
+        let gpu = try TestDevices.openCL()
         for (index, c) in ConvTestCase.all.enumerated() where c.input[0] > 1 {
             let g = c.geometry, count = c.input[0] - 1, columnCount = g.columnRows * count * g.columnCount
             var random = SeededGenerator(seed: UInt64(260 + index))
             let x = random.floats(c.input.count), columns = random.floats(columnCount)
-            try assertParity("im2col/col2im \(c)", rtol: 1e-6, atol: 1e-6) { backend in
-                let unfolded = try backend.poisoned([columnCount]), folded = try backend.full(c.input, value: 0)
-                try backend.im2col(input: try backend.tensor(x, shape: c.input), columns: unfolded, geometry: g,
-                                   firstSample: 1, sampleCount: count)
-                try backend.col2im(columns: try backend.tensor(columns, shape: [columnCount]), gradInput: folded,
-                                   geometry: g, firstSample: 1, sampleCount: count)
-                return [unfolded, folded]
+            var unfolded = [Float](repeating: 0, count: columnCount), folded = [Float](repeating: 0, count: x.count)
+            Self.forEachColumnEntry(g, samples: 1..<c.input[0]) { column, image in
+                guard let image else { return }
+                unfolded[column] = x[image]
+                folded[image] += columns[column]
+            }
+            let unfoldedTensor = try gpu.poisoned([columnCount]), foldedTensor = try gpu.full(c.input, value: 0)
+            try gpu.im2col(input: try gpu.tensor(x, shape: c.input), columns: unfoldedTensor, geometry: g,
+                           firstSample: 1, sampleCount: count)
+            try gpu.col2im(columns: try gpu.tensor(columns, shape: [columnCount]), gradInput: foldedTensor,
+                           geometry: g, firstSample: 1, sampleCount: count)
+            try assertClose(unfoldedTensor.toHost(), unfolded, rtol: 0, atol: 0, "im2col \(c)")
+            try assertClose(foldedTensor.toHost(), folded, rtol: 1e-6, atol: 1e-6, "col2im \(c)")
+        }
+    }
+
+    /// Calls `body(column index, image index)` for every entry of the chunk's columns `[C·kh·kw, S, Ho·Wo]`: row
+    /// `(c·kh + ky)·kw + kx`, column `s·Ho·Wo + oy·Wo + ox` reads `image[first + s, c, oy·sh − ph + ky·dh,
+    /// ox·sw − pw + kx·dw]`, or nothing (nil) outside the image.
+    private static func forEachColumnEntry(_ g: WindowGeometry, samples: Range<Int>, _ body: (Int, Int?) -> Void) {
+        let rowLength = samples.count * g.columnCount
+        for c in 0..<g.inputChannels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
+                    for (s, n) in samples.enumerated() {
+                        for oy in 0..<g.outputHeight {
+                            for ox in 0..<g.outputWidth {
+                                let iy = oy * g.strideHeight - g.paddingHeight + ky * g.dilationHeight
+                                let ix = ox * g.strideWidth - g.paddingWidth + kx * g.dilationWidth
+                                let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                                body(row * rowLength + s * g.columnCount + oy * g.outputWidth + ox,
+                                     inside ? ((n * g.inputChannels + c) * g.inputHeight + iy) * g.inputWidth + ix
+                                            : nil)
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -76,11 +110,12 @@ final class ConvParityTests: XCTestCase {
             let gradWeight = try backend.poisoned(c.weightShape), gradBias = try backend.poisoned([b.count])
             let gradOutput = try backend.tensor(dy, shape: c.geometry.outputShape)
             try backend.conv2d(input: input, weight: weight, bias: bias, output: output, parameters: c.parameters)
-            try backend.conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput,
-                                            parameters: c.parameters)
-            try backend.conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight,
-                                             gradBias: gradBias, parameters: c.parameters)
-            // The same three gradients from the one-call backward (OpenCL: one output-gradient layout swap).
+            // Each gradient alone (the other passed as nil), then all three from one call (OpenCL: one output-gradient
+            // layout swap for both).
+            try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: gradInput,
+                                       gradWeight: nil, gradBias: nil, parameters: c.parameters)
+            try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: nil,
+                                       gradWeight: gradWeight, gradBias: gradBias, parameters: c.parameters)
             let both = try [c.input, c.weightShape, [b.count]].map { try backend.poisoned($0) }
             try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: both[0],
                                        gradWeight: both[1], gradBias: both[2], parameters: c.parameters)

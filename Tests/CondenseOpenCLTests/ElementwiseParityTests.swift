@@ -59,24 +59,6 @@ final class ElementwiseParityTests: XCTestCase {
         XCTAssertTrue(kept.allSatisfy { $0 == 1.25 })
     }
 
-    func testFloat16ConversionRoundsToEvenAndAgreesBitwise() throws {
-        // 1 + 2⁻¹¹ is halfway between 1 and the next half (1 + 2⁻¹⁰): rounds to even (1). 1 + 3·2⁻¹¹ rounds up to
-        // 1 + 2⁻⁹. 70000 overflows to inf; 2⁻²⁰ is a half subnormal.
-        let values: [Float] = [1 + 0x1p-11, 1 + 3 * 0x1p-11, 70000, -70000, 0x1p-20, 65504, -0.0, 3.14159]
-        let expectedBits: [UInt16] = [0x3C00, 0x3C02, 0x7C00, 0xFC00, 0x0010, 0x7BFF, 0x8000, Float16(3.14159).bitPattern]
-        for backend in [TestDevices.cpu as Backend, try TestDevices.openCL()] {
-            let source = try backend.tensor(values, shape: [values.count])
-            let half = try backend.allocate([values.count], dtype: .float16)
-            try backend.convert(source, to: half)
-            let bytes = try half.toHostBytes()
-            let bits = (0..<values.count).map { UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8 }
-            XCTAssertEqual(bits, expectedBits, backend.name)
-            let back = try backend.allocate([values.count], dtype: .float32)
-            try backend.convert(half, to: back)
-            XCTAssertEqual(try back.toHost(), expectedBits.map { Float(Float16(bitPattern: $0)) }, backend.name)
-        }
-    }
-
     func testBadInputIsRejected() throws {
         let backend = TestDevices.cpu
         let x = try backend.full([4], value: 1)
@@ -85,9 +67,6 @@ final class ElementwiseParityTests: XCTestCase {
         }
         XCTAssertThrowsError(try backend.dropout(input: x, output: x, mask: x, probability: 1, seed: 0)) {
             XCTAssertTrue("\($0)".contains("[0, 1)"), "\($0)")
-        }
-        XCTAssertThrowsError(try backend.convert(x, to: try backend.allocate([4], dtype: .int8))) {
-            XCTAssertTrue("\($0)".contains("float32 ↔ float16"), "\($0)")
         }
         XCTAssertThrowsError(try backend.addChannelBias(try backend.full([3], value: 1),
                                                         to: try backend.full([2, 4, 1, 1], value: 0))) {

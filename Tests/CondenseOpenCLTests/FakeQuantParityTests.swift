@@ -41,7 +41,7 @@ final class FakeQuantParityTests: XCTestCase {
                     try assertParityForEachTiling("fakeQuantize \(scheme.name) \(shape) axis \(String(describing: axis))",
                                      rtol: 0, atol: 0) { backend in
                         let output = try backend.poisoned(shape)
-                        try fakeQuant(backend).fakeQuantize(
+                        try backend.fakeQuantize(
                             input: try backend.tensor(x, shape: shape),
                             scale: try backend.tensor(scale, shape: [channels]),
                             zeroPoint: try backend.tensor(zero, shape: [channels]), axis: axis, qmin: scheme.qmin,
@@ -69,7 +69,7 @@ final class FakeQuantParityTests: XCTestCase {
                         try assertParityForEachTiling(label, rtol: 0, atol: 0) { backend in
                             let gradInput = try backend.poisoned(shape)
                             let gradScale = lsq ? try backend.poisoned([channels]) : nil
-                            try fakeQuant(backend).fakeQuantizeBackward(
+                            try backend.fakeQuantizeBackward(
                                 input: try backend.tensor(x, shape: shape),
                                 gradOutput: try backend.tensor(dy, shape: shape),
                                 scale: try backend.tensor(scale, shape: [channels]),
@@ -104,12 +104,11 @@ final class FakeQuantParityTests: XCTestCase {
                                      rtol: 0, atol: 0) { backend in
                         let minimum = try backend.poisoned([channels]), maximum = try backend.poisoned([channels])
                         let scale = try backend.poisoned([channels]), zero = try backend.poisoned([channels])
-                        let ops = try fakeQuant(backend)
-                        try ops.minMax(input: try backend.tensor(x, shape: shape), axis: axis, minimum: minimum,
-                                       maximum: maximum)
-                        try ops.quantizationParameters(minimum: minimum, maximum: maximum, qmin: scheme.qmin,
-                                                       qmax: scheme.qmax, symmetric: scheme.symmetric, scale: scale,
-                                                       zeroPoint: zero)
+                        try backend.minMax(input: try backend.tensor(x, shape: shape), axis: axis, minimum: minimum,
+                                           maximum: maximum)
+                        try backend.quantizationParameters(minimum: minimum, maximum: maximum, qmin: scheme.qmin,
+                                                           qmax: scheme.qmax, symmetric: scheme.symmetric, scale: scale,
+                                                           zeroPoint: zero)
                         return [minimum, maximum, scale, zero]
                     }
                 }
@@ -124,7 +123,7 @@ final class FakeQuantParityTests: XCTestCase {
         var sums: [[Float]] = []  // CPU, OpenCL with the CPU tiling, CPU, OpenCL with the GPU tiling
         try assertParityForEachTiling("per-tensor LSQ over \(shape.count) elements", rtol: 0, atol: 0) { backend in
             let gradInput = try backend.poisoned(shape), gradScale = try backend.poisoned([1])
-            try fakeQuant(backend).fakeQuantizeBackward(
+            try backend.fakeQuantizeBackward(
                 input: try backend.tensor(x, shape: shape), gradOutput: try backend.tensor(dy, shape: shape),
                 scale: try backend.tensor([0.01], shape: [1]), zeroPoint: try backend.tensor([128], shape: [1]),
                 axis: nil, qmin: 0, qmax: 255, gradInput: gradInput, gradScale: gradScale)
@@ -147,10 +146,10 @@ final class FakeQuantParityTests: XCTestCase {
         let expected: [Float] = [0, 1, 0, 1, -1, 2, -1, 3]
         for backend in try backends() {
             let output = try backend.poisoned([8])
-            try fakeQuant(backend).fakeQuantize(input: try backend.tensor(x, shape: [8]),
-                                                scale: try backend.tensor([0.5], shape: [1]),
-                                                zeroPoint: try backend.tensor([0], shape: [1]), axis: nil,
-                                                qmin: -128, qmax: 127, output: output)
+            try backend.fakeQuantize(input: try backend.tensor(x, shape: [8]),
+                                     scale: try backend.tensor([0.5], shape: [1]),
+                                     zeroPoint: try backend.tensor([0], shape: [1]), axis: nil,
+                                     qmin: -128, qmax: 127, output: output)
             XCTAssertEqual(try output.toHost(), expected, backend.name)
         }
     }
@@ -166,16 +165,15 @@ final class FakeQuantParityTests: XCTestCase {
         let dy: [Float] = [1, 2, 3, 4, 5, 6]
         let expectedDx: [Float] = [0, 0, 3, 4, 5, 0]
         for backend in try backends() {
-            let ops = try fakeQuant(backend)
             let input = try backend.tensor(x, shape: [6]), scale = try backend.tensor([0.25], shape: [1])
             let zero = try backend.tensor([3], shape: [1])
             let output = try backend.poisoned([6]), gradInput = try backend.poisoned([6])
             let gradScale = try backend.poisoned([1])
-            try ops.fakeQuantize(input: input, scale: scale, zeroPoint: zero, axis: nil, qmin: 0, qmax: 15,
-                                 output: output)
-            try ops.fakeQuantizeBackward(input: input, gradOutput: try backend.tensor(dy, shape: [6]), scale: scale,
-                                         zeroPoint: zero, axis: nil, qmin: 0, qmax: 15, gradInput: gradInput,
-                                         gradScale: gradScale)
+            try backend.fakeQuantize(input: input, scale: scale, zeroPoint: zero, axis: nil, qmin: 0, qmax: 15,
+                                     output: output)
+            try backend.fakeQuantizeBackward(input: input, gradOutput: try backend.tensor(dy, shape: [6]), scale: scale,
+                                             zeroPoint: zero, axis: nil, qmin: 0, qmax: 15, gradInput: gradInput,
+                                             gradScale: gradScale)
             XCTAssertEqual(try output.toHost(), expectedY, backend.name)
             XCTAssertEqual(try gradInput.toHost(), expectedDx, backend.name)
             // below: dy·(0 − 3); in range: dy·(y − x)/s (0, 0, −0.125·4 = −0.5 → 5·(−0.5)); above: 6·(15 − 3).
@@ -196,9 +194,9 @@ final class FakeQuantParityTests: XCTestCase {
                 let multipliers = (0..<channels).map { _ in Float.random(in: 1e-3...1e-2, using: &random) }
                 try assertParityForEachTiling("requantize \(shape) axis \(String(describing: axis))", rtol: 0, atol: 0) { backend in
                     let output = try backend.poisoned(shape)
-                    try fakeQuant(backend).requantize(input: try backend.tensor(accumulators, shape: shape),
-                                                      multiplier: try backend.tensor(multipliers, shape: [channels]),
-                                                      zeroPoint: 37, axis: axis, qmin: 0, qmax: 255, output: output)
+                    try backend.requantize(input: try backend.tensor(accumulators, shape: shape),
+                                           multiplier: try backend.tensor(multipliers, shape: [channels]),
+                                           zeroPoint: 37, axis: axis, qmin: 0, qmax: 255, output: output)
                     return [output]
                 }
             }
@@ -215,19 +213,20 @@ final class FakeQuantParityTests: XCTestCase {
         // Per channel along axis 1 of [1, 2, 3]: channel 0 ×0.5 (as above), channel 1 ×0.25 (7 → 1.75 → 2).
         let perChannelX: [Float] = [3, 5, -3, 7, 2, -6], perChannelExpected: [Float] = [2, 2, -2, 2, 0, -2]
         for backend in try backends() {
-            let ops = try fakeQuant(backend)
             let output = try backend.poisoned([6])
-            try ops.requantize(input: try backend.tensor(x, shape: [6]), multiplier: try backend.tensor([0.5], shape: [1]),
-                               zeroPoint: 10, axis: nil, qmin: 0, qmax: 255, output: output)
+            try backend.requantize(input: try backend.tensor(x, shape: [6]),
+                                   multiplier: try backend.tensor([0.5], shape: [1]), zeroPoint: 10, axis: nil, qmin: 0,
+                                   qmax: 255, output: output)
             XCTAssertEqual(try output.toHost(), expected, backend.name)
             let perChannel = try backend.poisoned([1, 2, 3])
-            try ops.requantize(input: try backend.tensor(perChannelX, shape: [1, 2, 3]),
-                               multiplier: try backend.tensor([0.5, 0.25], shape: [2]), zeroPoint: 10, axis: 1,
-                               qmin: 0, qmax: 255, output: perChannel)
+            try backend.requantize(input: try backend.tensor(perChannelX, shape: [1, 2, 3]),
+                                   multiplier: try backend.tensor([0.5, 0.25], shape: [2]), zeroPoint: 10, axis: 1,
+                                   qmin: 0, qmax: 255, output: perChannel)
             XCTAssertEqual(try perChannel.toHost(), perChannelExpected, backend.name)
-            XCTAssertThrowsError(try ops.requantize(input: try backend.tensor(x, shape: [6]),
-                                                    multiplier: try backend.tensor([0.5], shape: [1]), zeroPoint: 300,
-                                                    axis: nil, qmin: 0, qmax: 255, output: output), backend.name) {
+            XCTAssertThrowsError(try backend.requantize(input: try backend.tensor(x, shape: [6]),
+                                                        multiplier: try backend.tensor([0.5], shape: [1]),
+                                                        zeroPoint: 300, axis: nil, qmin: 0, qmax: 255,
+                                                        output: output), backend.name) {
                 XCTAssertTrue("\($0)".contains("zero point 300 lies outside [0, 255]"), "\($0)")
             }
         }
@@ -239,7 +238,6 @@ final class FakeQuantParityTests: XCTestCase {
         let family = "fake_quant"
         func floats(_ name: String) throws -> [Float] { try Fixtures.array(family, name).floats() }
         for backend in try backends() {
-            let ops = try fakeQuant(backend)
             for (name, axis, qmin, qmax) in [("pt_u8", nil as Int?, 0, 255), ("pc_s8", 0, -127, 127),
                                              ("chain", 1, 0, 255)] {
                 let shape = Shape(try Fixtures.array(family, "\(name)_x").shape)
@@ -249,12 +247,12 @@ final class FakeQuantParityTests: XCTestCase {
                 let zero = try backend.tensor(try floats("\(name)_zero_point"), shape: [channels])
                 let output = try backend.poisoned(shape), gradInput = try backend.poisoned(shape)
                 let gradScale = try backend.poisoned([channels])
-                try ops.fakeQuantize(input: input, scale: scale, zeroPoint: zero, axis: axis, qmin: qmin, qmax: qmax,
-                                     output: output)
-                try ops.fakeQuantizeBackward(input: input, gradOutput: try backend.tensor(try floats("\(name)_dy"),
+                try backend.fakeQuantize(input: input, scale: scale, zeroPoint: zero, axis: axis, qmin: qmin,
+                                         qmax: qmax, output: output)
+                try backend.fakeQuantizeBackward(input: input, gradOutput: try backend.tensor(try floats("\(name)_dy"),
                                                                                           shape: shape),
-                                             scale: scale, zeroPoint: zero, axis: axis, qmin: qmin, qmax: qmax,
-                                             gradInput: gradInput, gradScale: gradScale)
+                                                 scale: scale, zeroPoint: zero, axis: axis, qmin: qmin, qmax: qmax,
+                                                 gradInput: gradInput, gradScale: gradScale)
                 let label = "\(backend.name) \(name)"
                 XCTAssertEqual(try output.toHost(), try floats("\(name)_y"), label + " y (bitwise)")
                 assertClose(try gradInput.toHost(), try floats("\(name)_dx"), rtol: 1e-6, atol: 0, label + " dx")
@@ -267,10 +265,10 @@ final class FakeQuantParityTests: XCTestCase {
             let chainShape = Shape(try Fixtures.array(family, "chain_x").shape)
             let minimum = try backend.poisoned([3]), maximum = try backend.poisoned([3])
             let scale = try backend.poisoned([3]), zero = try backend.poisoned([3])
-            try ops.minMax(input: try backend.tensor(try floats("chain_x"), shape: chainShape), axis: 1,
-                           minimum: minimum, maximum: maximum)
-            try ops.quantizationParameters(minimum: minimum, maximum: maximum, qmin: 0, qmax: 255, symmetric: false,
-                                           scale: scale, zeroPoint: zero)
+            try backend.minMax(input: try backend.tensor(try floats("chain_x"), shape: chainShape), axis: 1,
+                               minimum: minimum, maximum: maximum)
+            try backend.quantizationParameters(minimum: minimum, maximum: maximum, qmin: 0, qmax: 255, symmetric: false,
+                                               scale: scale, zeroPoint: zero)
             XCTAssertEqual(try minimum.toHost(), try floats("chain_min"), "\(backend.name) chain min")
             XCTAssertEqual(try maximum.toHost(), try floats("chain_max"), "\(backend.name) chain max")
             XCTAssertEqual(try scale.toHost(), try floats("chain_scale"), "\(backend.name) chain scale")
@@ -283,9 +281,9 @@ final class FakeQuantParityTests: XCTestCase {
                                                   ("symmetric_u8", 0, 255, true)] {
                 let n = mins.count
                 let scale = try backend.poisoned([n]), zero = try backend.poisoned([n])
-                try ops.quantizationParameters(minimum: try backend.tensor(mins, shape: [n]),
-                                               maximum: try backend.tensor(maxs, shape: [n]), qmin: qmin, qmax: qmax,
-                                               symmetric: symmetric, scale: scale, zeroPoint: zero)
+                try backend.quantizationParameters(minimum: try backend.tensor(mins, shape: [n]),
+                                                   maximum: try backend.tensor(maxs, shape: [n]), qmin: qmin,
+                                                   qmax: qmax, symmetric: symmetric, scale: scale, zeroPoint: zero)
                 XCTAssertEqual(try scale.toHost(), try floats("qp_\(name)_scale"), "\(backend.name) \(name) scale")
                 XCTAssertEqual(try zero.toHost(), try floats("qp_\(name)_zero_point"), "\(backend.name) \(name) z")
             }
@@ -295,11 +293,4 @@ final class FakeQuantParityTests: XCTestCase {
     // MARK: - Helpers
 
     private func backends() throws -> [Backend] { [TestDevices.cpu, try TestDevices.openCL()] }
-
-    private func fakeQuant(_ backend: Backend) throws -> FakeQuantOps {
-        guard let ops = backend as? FakeQuantOps else {
-            throw CondenseError.invalidArgument(op: "test", "\(backend.name) does not implement FakeQuantOps")
-        }
-        return ops
-    }
 }

@@ -1,7 +1,7 @@
 import CondenseCore
 
 /// The convolution shapes the Conv tests share: odd channel counts and maps, every parameter exercised.
-public struct ConvTestCase: CustomStringConvertible {
+public struct ConvTestCase: CustomStringConvertible, Sendable {
     public let input: Shape
     public let outputChannels: Int
     public let parameters: Conv2dParameters

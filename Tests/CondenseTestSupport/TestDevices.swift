@@ -1,3 +1,4 @@
+import CondenseCPU
 import CondenseCore
 import CondenseOpenCL
 import Foundation

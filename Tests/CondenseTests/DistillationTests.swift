@@ -47,7 +47,7 @@ final class DistillationTests: XCTestCase {
         let scratch = try model("mobilenetv2", width: 0.25, seed: 2)
         _ = try Training.train(scratch, on: dataset, options: options(epochs: 6), checkpointPath: nil)
         let distilled = try model("mobilenetv2", width: 0.25, seed: 2)
-        let distillation = try HintonDistillation(teacher: teacher, student: distilled, temperature: 4, alpha: 1)
+        let distillation = try Distillation(teacher: teacher, student: distilled, temperature: 4, alpha: 1)
         _ = try Training.train(distilled, on: dataset, options: options(epochs: 6), checkpointPath: nil,
                                objective: distillation.objective)
         let (kd, plain) = (try divergence(teacher, distilled), try divergence(teacher, scratch))
@@ -62,14 +62,14 @@ final class DistillationTests: XCTestCase {
         let labels = try backend.allocate([5], dtype: .int32)
         try dataset.train.labels.withUnsafeBytes { try backend.write($0, to: labels) }
         func loss(attention: Float) throws -> Float {
-            let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+            let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                       attention: attention)
             let batch = TrainingBatch(images: images, labels: labels, indices: Array(0..<5))
             return try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
         }
         let plain = try loss(attention: 0), withAttention = try loss(attention: 1000)
         XCTAssertGreaterThan(withAttention, plain, "the attention term is positive for unrelated networks")
-        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+        let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                   attention: 1000)
         let summary = try Training.train(student, on: dataset, options: options(epochs: 2), checkpointPath: nil,
                                          objective: distillation.objective)
@@ -80,7 +80,7 @@ final class DistillationTests: XCTestCase {
         let teacher = try model("resnet20", width: 0.25, seed: 1)
         func reason(_ student: TrainedModel, temperature: Float = 4, alpha: Float = 0.9) -> String {
             do {
-                _ = try HintonDistillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha)
+                _ = try Distillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha)
                 return "no error"
             } catch { return "\(error)" }
         }
@@ -90,7 +90,7 @@ final class DistillationTests: XCTestCase {
         XCTAssertTrue(reason(try model("mobilenetv2", width: 0.25, seed: 2, imageSize: 8)).contains("images"))
         XCTAssertTrue(reason(student, temperature: 0).contains("temperature must be > 0"))
         XCTAssertTrue(reason(student, alpha: 1.5).contains("alpha must be in [0, 1]"))
-        XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+        XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                     attention: -1))
     }
 
@@ -116,21 +116,21 @@ final class DistillationTests: XCTestCase {
         let batch = try firstBatch(student)
         student.module.train(false)  // no dropout: both losses see the same student logits
         func loss(_ cache: TeacherLogitCache?) throws -> Float {
-            let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.7,
+            let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.7,
                                                       teacherLogits: cache)
             return try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
         }
         XCTAssertEqual(try loss(cache), try loss(nil), accuracy: 1e-5)
         XCTAssertThrowsError(try cache.logits(for: [dataset.train.count], on: TestDevices.cpu))
-        XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+        XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                     attention: 1, teacherLogits: cache))
     }
 
     func testHintRegressorsTrainAndShrinkTheHintTerm() throws {
         let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
-        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+        let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                   hint: 10, seed: 5)
-        let plain = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
+        let plain = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
         XCTAssertEqual(distillation.pairs, [FeaturePair(student: 0, teacher: 0), FeaturePair(student: 1, teacher: 1),
                                             FeaturePair(student: 2, teacher: 2)])
         XCTAssertEqual(distillation.regressors.count, 3)
@@ -174,7 +174,7 @@ final class DistillationTests: XCTestCase {
         let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
         for (pairs, message) in [([FeaturePair(student: 0, teacher: 1)], "spatial sizes must match"),
                                  ([FeaturePair(student: 9, teacher: 0)], "stages")] {
-            XCTAssertThrowsError(try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+            XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                         attention: 1, pairs: pairs)) { error in
                 XCTAssertTrue("\(error)".contains(message), "\(error)")
             }

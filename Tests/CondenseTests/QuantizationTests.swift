@@ -208,7 +208,7 @@ final class QuantizationTests: XCTestCase {
         // After the one observed step the scale follows the LSQ gradient, no longer the observer's range.
         let quantizer = module.activationQuantizers["features.0.0"]!
         var observerScale = [Float](repeating: 0, count: 1), zero = observerScale
-        FakeQuantReference.quantizationParameters(minimum: try quantizer.minimum.value.toHost(),
+        QuantizationPolicy.quantizationParameters(minimum: try quantizer.minimum.value.toHost(),
                                                   maximum: try quantizer.maximum.value.toHost(), count: 1, qmin: 0,
                                                   qmax: 255, symmetric: false, scale: &observerScale, zeroPoint: &zero)
         XCTAssertNotEqual(try quantizer.scale.value.toHost(), observerScale)

@@ -143,7 +143,7 @@ final class CompressionDivergenceTests: TrainingTestCase {
     func testDistillationPruningFineTuningAndQATStopWhenTheyDiverge() throws {
         let teacher = try model(seed: 1)
         let student = try ModelFactory.student("mobilenetv2", width: 0.25, of: teacher, seed: 2)
-        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
+        let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
         assertDiverges("distillation") {
             _ = try Training.train(student, on: dataset, options: diverging(), checkpointPath: nil,
                                    objective: distillation.objective)

@@ -1,3 +1,4 @@
+import CondenseCPU
 import CondenseCore
 import CondenseOpenCL
 import Foundation
@@ -20,10 +21,10 @@ public enum Devices {
         } ?? .auto
         switch resolved {
         case .cpu:
-            return CPUBackend()
+            return CPUBackend(profiling: profiling)
         case .auto:
             let handles = openCLDevices(notice: notice)
-            guard let gpu = handles.firstIndex(where: \.info.isGPU) else { return CPUBackend() }
+            guard let gpu = handles.firstIndex(where: \.info.isGPU) else { return CPUBackend(profiling: profiling) }
             return try OpenCLBackend(handles[gpu], index: gpu, profiling: profiling)
         case .openCL:
             guard let first = openCLDevices(notice: { _ in }).first else {

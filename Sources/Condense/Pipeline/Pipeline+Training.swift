@@ -22,7 +22,7 @@ extension Pipeline {
             let teacher = try TrainedModel.load(path("teacher.safetensors"), on: backend)
             let student = try ModelFactory.student(settings.studentArchitecture, width: settings.studentWidth,
                                                    of: teacher, seed: settings.seed &+ 1)
-            let distillation = try HintonDistillation(teacher: teacher, student: student,
+            let distillation = try Distillation(teacher: teacher, student: student,
                                                       temperature: settings.temperature, alpha: settings.alpha)
             return try train(student, stage: "student", model: what, epochs: settings.studentEpochs,
                              objective: distillation.objective)

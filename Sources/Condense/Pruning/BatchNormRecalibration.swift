@@ -21,7 +21,7 @@ public enum BatchNormRecalibration {
             for (norm, momentum) in zip(norms, momenta) { norm.momentum = momentum }
             model.module.train(false)
         }
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         let loader = BatchLoader(subset, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                                  shuffle: false, augment: false, seed: 0)

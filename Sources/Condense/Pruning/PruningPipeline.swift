@@ -112,7 +112,7 @@ public enum PruningPipeline {
         var training: TrainingSummary? = nil
         if options.fineTuning.epochs > 0 {
             let distillation = try teacher.map {
-                try HintonDistillation(teacher: $0, student: pruned, temperature: options.temperature, alpha: options.alpha)
+                try Distillation(teacher: $0, student: pruned, temperature: options.temperature, alpha: options.alpha)
             }
             let batch = options.fineTuning.batchSize
             let steps = options.fineTuning.epochs * ((dataset.train.count + batch - 1) / max(batch, 1))

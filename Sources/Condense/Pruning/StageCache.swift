@@ -18,7 +18,7 @@ final class StageCache {
             throw CondenseError.invalidArgument(op: "sensitivity", "\(model.configuration.architecture) does not " +
                                                 "expose its forward pass as stages")
         }
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                                  shuffle: false, augment: false, seed: 0)

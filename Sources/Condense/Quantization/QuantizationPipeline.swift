@@ -50,7 +50,7 @@ extension Quantization {
         try requireImages(dataset.train, "training")
         let prepared = try prepare(model, learnsScales: options.learnsScales, schedule: options.schedule)
         let objective = try teacher.map {
-            try HintonDistillation(teacher: $0, student: prepared, temperature: options.temperature,
+            try Distillation(teacher: $0, student: prepared, temperature: options.temperature,
                                    alpha: options.alpha).objective
         }
         let summary = try Training.train(prepared, on: dataset, options: options.training, checkpointPath: nil,
@@ -71,7 +71,7 @@ extension Quantization {
         try Evaluation.checkCompatible(model, dataset)
         let prepared = try prepare(model)
         let module = prepared.module as! FakeQuantizedClassifier
-        let backend = module.namedParameters()[0].variable.backend
+        let backend = try module.backend
         let loader = BatchLoader(dataset.train, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                                  shuffle: true, augment: false, seed: seed)

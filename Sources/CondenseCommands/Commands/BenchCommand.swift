@@ -1,4 +1,6 @@
 import Condense
+import CondenseBench
+import CondenseCPU
 import CondenseCore
 import CondenseNN
 import Foundation

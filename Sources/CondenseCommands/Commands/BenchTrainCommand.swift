@@ -1,6 +1,6 @@
 import Condense
+import CondenseBench
 import CondenseCore
-import CondenseOpenCL
 import Foundation
 
 extension BenchCommand {
@@ -9,16 +9,11 @@ extension BenchCommand {
     static func benchTrain(_ options: Options, _ console: Console) throws {
         let profiling = options.profile, settings = options.training
         let backend = try options.common.backend(console, profiling: profiling)
-        let cpuProfiler = profiling && backend is CPUBackend ? OpProfiler() : nil
-        (backend as? CPUBackend)?.profiler = cpuProfiler
-        let openCLProfiler = (backend as? OpenCLBackend)?.profiler
+        let profiler = backend.profiler
         console.notice("benchmarking training of \(settings.architecture) width \(settings.width), batch " +
                        "\(settings.batchSize), \(settings.imageSize)×\(settings.imageSize) on \(backend.name)…")
-        let result = try TrainingBenchmark.run(settings, on: backend) {
-            cpuProfiler?.reset()
-            openCLProfiler?.reset()
-        }
-        let times = try cpuProfiler.map { $0.totals() } ?? openCLProfiler?.totals() ?? [:]
+        let result = try TrainingBenchmark.run(settings, on: backend) { profiler?.reset() }
+        let times = try profiler?.totals() ?? [:]
         let stepTime = result.stepSeconds * Double(settings.steps)
         console.print(String(format: "%@ width %g batch %d on %@: %.1f images/s (%.1f ms/step), peak RSS %.0f MB%@",
                              settings.architecture, settings.width, settings.batchSize, backend.name,

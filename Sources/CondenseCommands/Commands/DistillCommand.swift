@@ -69,7 +69,7 @@ enum DistillCommand: Command {
                                                                    batchSize: 256).logits,
                                     classes: teacher.configuration.classes)
             : nil
-        let distillation = try HintonDistillation(teacher: teacher, student: student, temperature: options.temperature,
+        let distillation = try Distillation(teacher: teacher, student: student, temperature: options.temperature,
                                                   alpha: options.alpha, attention: options.attention,
                                                   hint: options.hint, pairs: options.pairs,
                                                   teacherLogits: teacherLogits, seed: options.training.seed)

@@ -1,6 +1,6 @@
 /// The values an option accepts, each end inclusive or not, as help and errors write them: `1…100000` (both ends
 /// included), `(0, 10]`, `[0, 1)`. Not-a-number is in no bounds.
-public struct Bounds<Value: Comparable & ArgumentValue> {
+public struct Bounds<Value: Comparable & ArgumentValue & Sendable>: Sendable {
     let lower: Value, upper: Value
     let includesLower: Bool, includesUpper: Bool
 

@@ -13,8 +13,8 @@ extension CommandOptions {
 }
 
 /// The one positional word a command may take (`bench gemm`), and how it is stored; the command decides what its
-/// absence means.
-public struct PositionalSpec<Options> {
+/// absence means. Sendable for the reason `OptionSpec` is: a constant whose closure captures only a key path.
+public struct PositionalSpec<Options>: @unchecked Sendable {
     let assign: (inout Options, String) throws -> Void
 
     /// A word from a closed set, stored at `path`.

@@ -2,7 +2,11 @@ import Foundation
 
 /// One option a command declares, once: its name, the placeholder of its value (none for a flag), its help, how it
 /// reads its default from the command's default options, and how it stores a parsed value into them.
-public struct OptionSpec<Options> {
+///
+/// Sendable by construction, which the compiler cannot see through its closures: every property is a constant, and
+/// the closures capture only key paths, bounds and other constants, never mutable state (commands declare their
+/// specs as `static let`).
+public struct OptionSpec<Options>: @unchecked Sendable {
     public let name: String
     /// `N`, `FILE`, `adamw|sgd`…; nil for a flag, which takes no value.
     public let placeholder: String?

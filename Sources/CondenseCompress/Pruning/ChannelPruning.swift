@@ -40,7 +40,7 @@ public enum ChannelPruning {
         let kept = try zip(groups, ratios).map { try keptChannels(norms: filterNorms(model, $0), ratio: $1) }
         var configuration = model.configuration
         configuration.blockChannels = kept.map(\.count)
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         let pruned = TrainedModel(configuration: configuration, module: try configuration.build(on: backend),
                                   normalizationMean: model.normalizationMean, normalizationStd: model.normalizationStd,
                                   classNames: model.classNames)

@@ -17,7 +17,7 @@ extension FakeQuantizedClassifier {
             throw CondenseError.invalidArgument(op: "quantize", detail + " (with learned scales, lower the learning " +
                                                 "rate)")
         }
-        let backend = model.namedParameters()[0].variable.backend
+        let backend = try model.backend
         var layers: [QuantizedLayer] = []
         for node in graph.nodes {
             let inputScale = graph.tensors[node.inputs[0]]!.scale

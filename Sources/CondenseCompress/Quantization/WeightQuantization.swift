@@ -35,7 +35,7 @@ public enum WeightQuantization {
             let values = weight[(channel * perChannel)..<((channel + 1) * perChannel)]
             (minimum[channel], maximum[channel]) = (values.min() ?? 0, values.max() ?? 0)
         }
-        FakeQuantReference.quantizationParameters(minimum: minimum, maximum: maximum, count: outputChannels,
+        QuantizationPolicy.quantizationParameters(minimum: minimum, maximum: maximum, count: outputChannels,
                                                   qmin: range.lowerBound, qmax: range.upperBound, symmetric: true,
                                                   scale: &scales, zeroPoint: &zeroPoints)
         for channel in 0..<outputChannels where minimum[channel] == 0 && maximum[channel] == 0 { scales[channel] = 1 }

@@ -5,7 +5,7 @@
 /// The op families beyond storage and GEMM are separate protocols (`DepthwiseConvOps`, `SoftmaxOps`, …) that both
 /// backends adopt, so each family's contract sits in one file.
 public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, ReductionOps, ElementwiseOps,
-    BatchNormOps, ConvOps, LayoutOps, PoolingOps, FakeQuantOps, AttentionOps {
+    BatchNormOps, ConvOps, PoolingOps, FakeQuantOps, AttentionOps {
     /// Short identifier used on the command line and in reports: `cpu`, `opencl:0`.
     var name: String { get }
     /// The device behind this backend.
@@ -25,4 +25,13 @@ public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, 
     func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ descriptor: GemmDescriptor) throws
     /// Waits until every queued op has finished.
     func synchronize() throws
+
+    /// Time per op or kernel, when the backend was created with profiling on; nil otherwise.
+    var profiler: Profiler? { get }
+    /// The most bytes of device memory held at once so far; nil where tensors live in host memory.
+    var peakDeviceBytes: Int? { get }
+    /// Runs `body` so that the ops it queues start together: the OpenCL backend holds them behind a gate until
+    /// `body` returns, so a benchmark times the device without the host's enqueueing beside it; a synchronous
+    /// backend just runs `body`.
+    func queueingTogether(_ body: () throws -> Void) throws
 }

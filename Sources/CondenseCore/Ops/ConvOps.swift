@@ -1,43 +1,14 @@
-/// 2-D convolution on NCHW float32 tensors and the primitives it is built from: im2col and col2im. Convolution
-/// itself has one implementation for every backend on top of them and GEMM (`Backend+Conv.swift`), which a backend
-/// may replace with a faster one of the same semantics (the CPU backend's works sample by sample in cache).
-///
-/// Columns are channel-major, `[C·kh·kw, S, Ho·Wo]` for a chunk of S samples, so one GEMM covers the chunk: row
-/// `(c·kh + ky)·kw + kx`, column `s·Ho·Wo + oy·Wo + ox` holds `input[s, c, oy·sh − ph + ky·dh, ox·sw − pw + kx·dw]`
-/// (zero outside the input).
+/// 2-D convolution on NCHW float32 tensors (PyTorch semantics, grouped). Each backend has its own algorithm: the CPU
+/// backend works sample by sample in cache (Winograd for 3×3 stride-1 convolutions), the OpenCL backend through
+/// channel-major im2col columns and the device's GEMM.
 public protocol ConvOps {
-    /// `output = conv2d(input, weight) + bias` (PyTorch semantics, grouped).
+    /// `output = conv2d(input, weight) + bias`.
     func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, parameters: Conv2dParameters) throws
-    /// `gradInput = ∂L/∂input`.
-    func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, gradInput: Tensor, parameters: Conv2dParameters) throws
-    /// `gradWeight = ∂L/∂weight` and, unless nil, `gradBias = Σ gradOutput` per output channel.
-    func conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, gradWeight: Tensor, gradBias: Tensor?,
-                              parameters: Conv2dParameters) throws
-    /// Both gradients of one convolution in one call: `gradInput` unless nil, and `gradWeight` (with `gradBias` unless
-    /// nil) unless `gradWeight` is nil — the values of the two calls above, for backends that share work between
-    /// them (`input` is read only for the weight gradient).
+    /// Both gradients of one convolution in one call: `gradInput = ∂L/∂input` unless nil, and `gradWeight =
+    /// ∂L/∂weight` (with `gradBias = Σ gradOutput` per output channel unless nil) unless `gradWeight` is nil.
+    /// `weight` is read only for the input gradient and `input` only for the weight gradient.
     func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?, gradWeight: Tensor?,
                         gradBias: Tensor?, parameters: Conv2dParameters) throws
-    /// Unfolds samples `[firstSample, firstSample + sampleCount)` of `input` into `columns` (`[C·kh·kw, sampleCount,
-    /// Ho·Wo]`, at least that many elements).
-    func im2col(input: Tensor, columns: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws
-    /// The adjoint of `im2col`: every input element of those samples gathers the column entries that read it, and is
-    /// overwritten with their sum.
-    func col2im(columns: Tensor, gradInput: Tensor, geometry: WindowGeometry, firstSample: Int, sampleCount: Int) throws
-}
-
-public extension ConvOps {
-    /// The two gradient calls one after the other.
-    func conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, gradInput: Tensor?, gradWeight: Tensor?,
-                        gradBias: Tensor?, parameters p: Conv2dParameters) throws {
-        if let gradInput {
-            try conv2dBackwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput, parameters: p)
-        }
-        if let gradWeight {
-            try conv2dBackwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, gradBias: gradBias,
-                                     parameters: p)
-        }
-    }
 }
 
 /// Kernel size, stride, padding and dilation (per axis) and group count of a 2-D convolution, PyTorch's `conv2d`:
@@ -113,25 +84,5 @@ public struct Conv2dParameters: Equatable, Sendable {
             throw CondenseError.shapeMismatch(op: op, expected: "output \(geometry.outputShape)", got: "\(output.shape)")
         }
         return geometry
-    }
-}
-
-/// Checks shared by both backends' im2col and col2im.
-public enum ConvValidation {
-    /// Throws unless `image` has the geometry's input shape, the sample range lies inside it and `columns` holds
-    /// that many samples' column matrices.
-    public static func columns(_ op: String, columns: Tensor, image: Tensor, _ g: WindowGeometry, _ first: Int,
-                               _ count: Int) throws {
-        try requireFloat32(op, columns, image)
-        guard image.shape == g.inputShape else {
-            throw CondenseError.shapeMismatch(op: op, expected: "image \(g.inputShape)", got: "\(image.shape)")
-        }
-        guard first >= 0, count >= 0, first + count <= g.batch else {
-            throw CondenseError.invalidArgument(op: op, "samples \(first)..<\(first + count) outside batch \(g.batch)")
-        }
-        guard columns.count >= count * g.columnRows * g.columnCount else {
-            throw CondenseError.shapeMismatch(op: op, expected: "at least \(count * g.columnRows * g.columnCount) column elements",
-                                              got: "\(columns.count)")
-        }
     }
 }

@@ -1,5 +1,5 @@
-/// Pointwise float32 ops: activations and their gradients, residual adds, gradient accumulation, per-channel bias,
-/// dropout and float16 storage conversion. Tensors of one call have equal element counts unless stated.
+/// Pointwise float32 ops: activations and their gradients, residual adds, gradient accumulation, per-channel bias
+/// and dropout. Tensors of one call have equal element counts unless stated.
 public protocol ElementwiseOps {
     /// `output = activation(input)`.
     func activation(_ kind: Activation, input: Tensor, output: Tensor) throws
@@ -21,8 +21,6 @@ public protocol ElementwiseOps {
     /// Inverted dropout: `mask = u ≥ p ? 1/(1 − p) : 0` with `u` a hash of `(seed, index)` (the same on every
     /// backend), `output = input ⊙ mask`. The backward pass is `multiply(gradOutput, mask)`.
     func dropout(input: Tensor, output: Tensor, mask: Tensor, probability: Float, seed: UInt32) throws
-    /// Converts between float32 and float16 storage (round to nearest even; out-of-range values become ±inf).
-    func convert(_ source: Tensor, to destination: Tensor) throws
 }
 
 /// Checks shared by both backends' elementwise ops.
@@ -56,18 +54,6 @@ public enum ElementwiseValidation {
     public static func probability(_ p: Float) throws {
         guard p >= 0, p < 1 else {
             throw CondenseError.invalidArgument(op: "dropout", "probability must be in [0, 1), got \(p)")
-        }
-    }
-
-    /// Throws unless the pair converts float32 → float16 or float16 → float32 with equal counts.
-    public static func conversion(_ source: Tensor, _ destination: Tensor) throws {
-        let pair = (source.dtype, destination.dtype)
-        guard pair == (.float32, .float16) || pair == (.float16, .float32) else {
-            throw CondenseError.invalidArgument(op: "convert", "converts float32 ↔ float16 only, not " +
-                                                "\(source.dtype.rawValue) → \(destination.dtype.rawValue)")
-        }
-        guard source.count == destination.count else {
-            throw CondenseError.shapeMismatch(op: "convert", expected: "\(source.count) elements", got: "\(destination.count)")
         }
     }
 }

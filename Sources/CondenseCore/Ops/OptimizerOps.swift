@@ -29,17 +29,6 @@ public struct SGDOptions: Equatable, Sendable {
         self.weightDecay = weightDecay
         self.nesterov = nesterov
     }
-
-    /// Throws for a negative rate, momentum or weight decay, or Nesterov without momentum or with dampening.
-    public func validate(_ op: String) throws {
-        for (name, value) in [("learning rate", learningRate), ("momentum", momentum), ("weight decay", weightDecay)]
-            where !(value >= 0) {
-            throw CondenseError.invalidArgument(op: op, "\(name) must be ≥ 0, got \(value)")
-        }
-        if nesterov, !(momentum > 0 && dampening == 0) {
-            throw CondenseError.invalidArgument(op: op, "Nesterov momentum requires momentum > 0 and dampening 0")
-        }
-    }
 }
 
 /// Hyper-parameters of AdamW (PyTorch's names and defaults).
@@ -59,18 +48,63 @@ public struct AdamWOptions: Equatable, Sendable {
         self.weightDecay = weightDecay
     }
 
-    /// The step-dependent constants `(lr/(1 − β₁ᵗ), √(1 − β₂ᵗ))`, computed in Double, after checking every option.
-    public func stepConstants(_ op: String, step: Int) throws -> (stepSize: Float, secondMomentCorrection: Float) {
-        guard learningRate >= 0, weightDecay >= 0 else {
-            throw CondenseError.invalidArgument(op: op, "learning rate and weight decay must be ≥ 0")
-        }
-        for (name, beta) in [("beta1", beta1), ("beta2", beta2)] where !(beta >= 0 && beta < 1) {
-            throw CondenseError.invalidArgument(op: op, "\(name) must be in [0, 1), got \(beta)")
-        }
-        guard epsilon > 0 else { throw CondenseError.invalidArgument(op: op, "epsilon must be > 0, got \(epsilon)") }
-        guard step >= 1 else { throw CondenseError.invalidArgument(op: op, "step must be ≥ 1, got \(step)") }
+    /// The step-dependent constants `(lr/(1 − β₁ᵗ), √(1 − β₂ᵗ))` of step `step` (≥ 1), computed in Double.
+    func stepConstants(step: Int) -> (stepSize: Float, secondMomentCorrection: Float) {
         let correction1 = 1 - Foundation.pow(Double(beta1), Double(step))
         let correction2 = 1 - Foundation.pow(Double(beta2), Double(step))
         return (Float(Double(learningRate) / correction1), Float(correction2.squareRoot()))
+    }
+}
+
+/// The checks both backends' optimizer steps run first, and the optimizers when they are built: the options'
+/// domains, then float32 state tensors of the parameter's shape.
+public enum OptimizerValidation {
+    /// Throws for a negative rate, momentum or weight decay, or Nesterov without momentum or with dampening.
+    public static func check(_ op: String, _ options: SGDOptions) throws {
+        for (name, value) in [("learning rate", options.learningRate), ("momentum", options.momentum),
+                              ("weight decay", options.weightDecay)] where !(value >= 0) {
+            throw CondenseError.invalidArgument(op: op, "\(name) must be ≥ 0, got \(value)")
+        }
+        if options.nesterov, !(options.momentum > 0 && options.dampening == 0) {
+            throw CondenseError.invalidArgument(op: op, "Nesterov momentum requires momentum > 0 and dampening 0")
+        }
+    }
+
+    /// Throws for a negative rate or weight decay, a β outside [0, 1) or ε ≤ 0.
+    public static func check(_ op: String, _ options: AdamWOptions) throws {
+        guard options.learningRate >= 0, options.weightDecay >= 0 else {
+            throw CondenseError.invalidArgument(op: op, "learning rate and weight decay must be ≥ 0")
+        }
+        for (name, beta) in [("beta1", options.beta1), ("beta2", options.beta2)] where !(beta >= 0 && beta < 1) {
+            throw CondenseError.invalidArgument(op: op, "\(name) must be in [0, 1), got \(beta)")
+        }
+        guard options.epsilon > 0 else {
+            throw CondenseError.invalidArgument(op: op, "epsilon must be > 0, got \(options.epsilon)")
+        }
+    }
+
+    /// `sgdStep`: the options, then a float32 parameter with a gradient (and momentum buffer, when given) of its shape.
+    public static func sgdStep(parameter: Tensor, gradient: Tensor, momentumBuffer: Tensor?,
+                               options: SGDOptions) throws {
+        let op = "sgdStep"
+        try check(op, options)
+        try requireFloat32(op, parameter)
+        try requireSameShape(op, "gradient", gradient, as: parameter)
+        if let momentumBuffer { try requireSameShape(op, "momentumBuffer", momentumBuffer, as: parameter) }
+    }
+
+    /// `adamWStep`: the options and a step ≥ 1, then a float32 parameter with a gradient and moments of its shape.
+    /// Returns the step's constants `(lr/(1 − β₁ᵗ), √(1 − β₂ᵗ))`.
+    public static func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor,
+                                 step: Int, options: AdamWOptions) throws
+        -> (stepSize: Float, secondMomentCorrection: Float) {
+        let op = "adamWStep"
+        try check(op, options)
+        guard step >= 1 else { throw CondenseError.invalidArgument(op: op, "step must be ≥ 1, got \(step)") }
+        try requireFloat32(op, parameter)
+        for (name, tensor) in [("gradient", gradient), ("firstMoment", firstMoment), ("secondMoment", secondMoment)] {
+            try requireSameShape(op, name, tensor, as: parameter)
+        }
+        return options.stepConstants(step: step)
     }
 }

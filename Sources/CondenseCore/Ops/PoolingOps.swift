@@ -1,12 +1,10 @@
 /// Pooling over NCHW float32 tensors with PyTorch's semantics: max pooling (padding counts as −∞, indices are the
-/// flat position `iy·W + ix` of the maximum within its input plane, the first maximum on ties), average pooling with
-/// `count_include_pad = True`, and global average pooling `[N, C, H, W] → [N, C]`.
+/// flat position `iy·W + ix` of the maximum within its input plane, the first maximum on ties) and global average
+/// pooling `[N, C, H, W] → [N, C]`.
 public protocol PoolingOps {
     func maxPool2d(input: Tensor, output: Tensor, indices: Tensor, parameters: Pool2dParameters) throws
     /// Every input element gathers the gradients of the outputs whose maximum it was (overlapping windows sum).
     func maxPool2dBackward(gradOutput: Tensor, indices: Tensor, gradInput: Tensor, parameters: Pool2dParameters) throws
-    func avgPool2d(input: Tensor, output: Tensor, parameters: Pool2dParameters) throws
-    func avgPool2dBackward(gradOutput: Tensor, gradInput: Tensor, parameters: Pool2dParameters) throws
     func globalAveragePool(input: Tensor, output: Tensor) throws
     /// `gradInput[n, c, h, w] = gradOutput[n, c] / (H·W)`.
     func globalAveragePoolBackward(gradOutput: Tensor, gradInput: Tensor) throws

@@ -2,15 +2,10 @@
 public protocol ReductionOps {
     /// `output[0] = Σ input` (all elements; output has 1 element).
     func sum(input: Tensor, output: Tensor) throws
-    /// `output[0] = Σ input / count`.
-    func mean(input: Tensor, output: Tensor) throws
     /// Column sums of a `[R, C]` matrix into `[C]` (e.g. a linear layer's bias gradient).
     func sumColumns(input: Tensor, output: Tensor) throws
-    /// Row sums of a `[R, C]` matrix into `[R]`.
-    func sumRows(input: Tensor, output: Tensor) throws
-    /// Index of each row's largest value, `[B, K]` → int32 `[B]`; the first index wins ties (as PyTorch).
-    func argmax(rows: Tensor, output: Tensor) throws
-    /// Number of rows of `logits` `[B, K]` whose argmax equals the int32 label, as float32 in a 1-element tensor.
+    /// Number of rows of `logits` `[B, K]` whose argmax (the first index of the row's largest value, as PyTorch)
+    /// equals the int32 label, as float32 in a 1-element tensor.
     func countCorrect(logits: Tensor, labels: Tensor, output: Tensor) throws
 }
 

@@ -1,4 +1,4 @@
-/// Softmax with temperature, its backward passes, cross entropy and the fused Hinton distillation loss, on rows of
+/// Softmax with temperature, cross entropy and the fused Hinton distillation loss, on rows of
 /// logits `[B, K]` (float32, B ≥ 1, K ≥ 1), with PyTorch's conventions (DESIGN.md §2). Every softmax is
 /// max-subtracted, so logits of any magnitude give finite results.
 ///
@@ -7,15 +7,6 @@
 public protocol SoftmaxOps {
     /// `output = softmax(logits / T)` along each row.
     func softmax(logits: Tensor, temperature: Float, output: Tensor) throws
-
-    /// `output = log_softmax(logits / T)` along each row: `(zᵢ − max z)/T − log Σⱼ exp((zⱼ − max z)/T)`.
-    func logSoftmax(logits: Tensor, temperature: Float, output: Tensor) throws
-
-    /// Gradient of `softmax(z / T)` given its forward `output` p: `dz = p ⊙ (dy − Σ dy ⊙ p) / T`.
-    func softmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws
-
-    /// Gradient of `log_softmax(z / T)` given its forward `output`: `dz = (dy − exp(output) · Σ dy) / T`.
-    func logSoftmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws
 
     /// Cross entropy with label smoothing ε (PyTorch `cross_entropy(z, y, label_smoothing=ε)`, mean over the batch):
     /// target `q = (1 − ε)·onehot(y) + ε/K`, `loss = mean_b −Σₖ qₖ·log_softmax(z)ₖ` written to a 1-element tensor,
@@ -58,21 +49,11 @@ public struct SoftmaxRows: Equatable, Sendable {
 
 /// The checks every `SoftmaxOps` method runs first on both backends: dtypes, backends, shapes, parameter domains.
 public enum SoftmaxValidation {
-    /// `softmax` / `logSoftmax`: logits `[B, K]`, output of the same shape, T > 0.
+    /// `softmax`: logits `[B, K]`, output of the same shape, T > 0.
     public static func forward(_ op: String, logits: Tensor, temperature: Float, output: Tensor,
                                on backend: Backend) throws -> SoftmaxRows {
         let extents = try matrix(op, "logits", logits, on: backend)
         try requireSameShape(op, "output", output, as: logits, on: backend)
-        try checkTemperature(op, temperature)
-        return extents
-    }
-
-    /// `softmaxBackward` / `logSoftmaxBackward`: output, gradOutput and gradInput all `[B, K]`, T > 0.
-    public static func backward(_ op: String, output: Tensor, gradOutput: Tensor, temperature: Float,
-                                gradInput: Tensor, on backend: Backend) throws -> SoftmaxRows {
-        let extents = try matrix(op, "output", output, on: backend)
-        try requireSameShape(op, "gradOutput", gradOutput, as: output, on: backend)
-        try requireSameShape(op, "gradInput", gradInput, as: output, on: backend)
         try checkTemperature(op, temperature)
         return extents
     }

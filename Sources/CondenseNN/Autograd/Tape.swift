@@ -7,7 +7,11 @@ import CondenseCore
 /// Threading rule: one recording at a time per process (training runs on one thread, as the backends' queues do).
 public final class Tape {
     /// The tape ops record onto, or nil outside `record` (inference, evaluation).
-    public private(set) static var active: Tape?
+    ///
+    /// Shared mutable state the compiler cannot check: the one-thread rule above is what makes it safe. Record,
+    /// run the ops and call `backward` on one thread; another thread running ops meanwhile would record onto (or
+    /// miss) this tape.
+    nonisolated(unsafe) public private(set) static var active: Tape?
 
     private var entries: [(output: Variable, backward: (Tensor) throws -> Void)] = []
 

@@ -34,7 +34,19 @@ open class Module {
         }
     }
 
-    /// Total number of trainable parameters (elements).
+    /// The backend the tree's tensors live on: that of its first parameter (or buffer).
+    /// - Throws: `CondenseError.invalidArgument` for a module with neither, which lives on no backend.
+    public var backend: Backend {
+        get throws {
+            guard let variable = namedParameters().first?.variable ?? namedBuffers().first?.variable else {
+                throw CondenseError.invalidArgument(op: "backend", "\(type(of: self)) has no parameters or buffers, " +
+                                                    "so it lives on no backend")
+            }
+            return variable.backend
+        }
+    }
+
+        /// Total number of trainable parameters (elements).
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.variable.value.count } }
 
     /// Switches the whole tree to training (`true`) or evaluation mode.

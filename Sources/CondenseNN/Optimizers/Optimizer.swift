@@ -17,7 +17,7 @@ public final class SGD: Optimizer {
     private var buffers: [ObjectIdentifier: Tensor] = [:]
 
     public init(_ parameters: [Variable], options: SGDOptions) throws {
-        try options.validate("SGD")
+        try OptimizerValidation.check("SGD", options)
         self.parameters = parameters
         self.options = options
         learningRate = options.learningRate
@@ -47,7 +47,7 @@ public final class AdamW: Optimizer {
     private var moments: [ObjectIdentifier: (first: Tensor, second: Tensor, step: Int)] = [:]
 
     public init(_ parameters: [Variable], options: AdamWOptions) throws {
-        _ = try options.stepConstants("AdamW", step: 1)
+        try OptimizerValidation.check("AdamW", options)
         self.parameters = parameters
         self.options = options
         learningRate = options.learningRate

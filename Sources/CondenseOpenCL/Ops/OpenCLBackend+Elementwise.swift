@@ -57,12 +57,6 @@ extension OpenCLBackend: ElementwiseOps {
                        .int(Int(Int32(bitPattern: seed)))])
     }
 
-    public func convert(_ source: Tensor, to destination: Tensor) throws {
-        try ElementwiseValidation.conversion(source, destination)
-        try pointwise(source.dtype == .float32 ? "float_to_half" : "half_to_float", count: source.count,
-                      [.buffer(source), .buffer(destination)])
-    }
-
     /// One work-item per element; `count` is appended as the kernel's last argument.
     private func pointwise(_ kernel: String, count: Int, defines: [String: Int] = [:],
                            _ arguments: [KernelArgument]) throws {

@@ -25,7 +25,7 @@ extension OpenCLBackend: FakeQuantOps {
         let groups = tiling.groups(alongRowOf: layout.inner), rows = layout.outer * layout.channels
         let defines = elementwiseDefines(layout).merging(["LSQ": gradScale == nil ? 0 : 1]) { $1 }
         let partial = try gradScale.map { rows * groups == 1 ? $0 : try allocate([rows * groups], dtype: .float32) }
-        let gradFactor = Float(FakeQuantReference.gradientFactor(layout, qmax: qmax))
+        let gradFactor = Float(QuantizationPolicy.gradientFactor(layout, qmax: qmax))
         try launch("fake_quant_backward", file: "fake_quant", defines: defines,
                    arguments: [.buffer(input), .buffer(gradOutput), .buffer(scale), .buffer(zeroPoint),
                                .buffer(gradInput), .buffer(partial ?? gradInput), .int(layout.inner),
@@ -65,11 +65,11 @@ extension OpenCLBackend: FakeQuantOps {
                                                                    qmax: qmax, symmetric: symmetric, scale: scale,
                                                                    zeroPoint: zeroPoint, on: self)
         let group = 64
-        let symmetricZero = Float(FakeQuantReference.symmetricZeroPoint(qmin: qmin, qmax: qmax))
+        let symmetricZero = Float(QuantizationPolicy.symmetricZeroPoint(qmin: qmin, qmax: qmax))
         try launch("quant_params", file: "fake_quant",
                    arguments: [.buffer(minimum), .buffer(maximum), .buffer(scale), .buffer(zeroPoint), .int(count),
                                .float(Float(qmin)), .float(Float(qmax)), .int(symmetric ? 1 : 0),
-                               .float(symmetricZero), .float(FakeQuantReference.minimumScale)],
+                               .float(symmetricZero), .float(QuantizationPolicy.minimumScale)],
                    global: [roundUp(count, toMultipleOf: group)], local: [group])
     }
 

@@ -4,10 +4,8 @@ import CondenseCore
 extension OpenCLBackend: OptimizerOps {
     public func sgdStep(parameter: Tensor, gradient: Tensor, momentumBuffer: Tensor?, options o: SGDOptions,
                         isFirstStep: Bool) throws {
-        try o.validate("sgdStep")
-        try requireFloat32("sgdStep", parameter)
-        try requireSameShape("sgdStep", "gradient", gradient, as: parameter)
-        if let momentumBuffer { try requireSameShape("sgdStep", "momentumBuffer", momentumBuffer, as: parameter) }
+        try OptimizerValidation.sgdStep(parameter: parameter, gradient: gradient, momentumBuffer: momentumBuffer,
+                                        options: o)
         let hasMomentum = o.momentum != 0 && momentumBuffer != nil
         try launch("sgd_step", file: "optimizer",
                    defines: ["HAS_MOMENTUM": hasMomentum ? 1 : 0, "NESTEROV": o.nesterov ? 1 : 0,
@@ -20,11 +18,9 @@ extension OpenCLBackend: OptimizerOps {
 
     public func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
                           options o: AdamWOptions) throws {
-        let constants = try o.stepConstants("adamWStep", step: step)
-        try requireFloat32("adamWStep", parameter)
-        for (name, tensor) in [("gradient", gradient), ("firstMoment", firstMoment), ("secondMoment", secondMoment)] {
-            try requireSameShape("adamWStep", name, tensor, as: parameter)
-        }
+        let constants = try OptimizerValidation.adamWStep(parameter: parameter, gradient: gradient,
+                                                          firstMoment: firstMoment, secondMoment: secondMoment,
+                                                          step: step, options: o)
         try launch("adamw_step", file: "optimizer",
                    arguments: [.buffer(parameter), .buffer(gradient), .buffer(firstMoment), .buffer(secondMoment),
                                .int(parameter.count), .float(1 - o.learningRate * o.weightDecay),

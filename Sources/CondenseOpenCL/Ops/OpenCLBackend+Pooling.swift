@@ -14,16 +14,6 @@ extension OpenCLBackend: PoolingOps {
                          items: gradInput.count)
     }
 
-    public func avgPool2d(input: Tensor, output: Tensor, parameters: Pool2dParameters) throws {
-        let g = try parameters.geometry("avgPool2d", input: input, output: output)
-        try launchWindow("avg_pool_forward", [.buffer(input), .buffer(output)], g, items: output.count)
-    }
-
-    public func avgPool2dBackward(gradOutput: Tensor, gradInput: Tensor, parameters: Pool2dParameters) throws {
-        let g = try parameters.geometry("avgPool2dBackward", input: gradInput, output: gradOutput)
-        try launchWindow("avg_pool_backward", [.buffer(gradOutput), .buffer(gradInput)], g, items: gradInput.count)
-    }
-
     public func globalAveragePool(input: Tensor, output: Tensor) throws {
         let (planes, spatial) = try globalPoolExtents("globalAveragePool", image: input, pooled: output)
         try launch("global_avg_forward", file: "pooling",

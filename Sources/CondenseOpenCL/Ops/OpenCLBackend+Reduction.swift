@@ -6,12 +6,7 @@ extension OpenCLBackend: ReductionOps {
 
     public func sum(input: Tensor, output: Tensor) throws {
         try ReductionValidation.scalar("sum", input: input, output: output)
-        try reduceAll(input, into: output, scale: 1)
-    }
-
-    public func mean(input: Tensor, output: Tensor) throws {
-        try ReductionValidation.scalar("mean", input: input, output: output)
-        try reduceAll(input, into: output, scale: 1 / Float(max(input.count, 1)))
+        try reduceAll(input, into: output)
     }
 
     public func sumColumns(input: Tensor, output: Tensor) throws {
@@ -19,21 +14,6 @@ extension OpenCLBackend: ReductionOps {
         try launch("sum_columns", file: "reduction",
                    arguments: [.buffer(input), .buffer(output), .int(rows), .int(columns)],
                    global: [roundUp(columns, toMultipleOf: 64)], local: [64])
-    }
-
-    public func sumRows(input: Tensor, output: Tensor) throws {
-        let (rows, columns) = try ReductionValidation.matrix("sumRows", input: input, output: output) { r, _ in r }
-        try launch("sum_rows", file: "reduction", defines: ["WG": Self.group],
-                   arguments: [.buffer(input), .buffer(output), .int(columns)],
-                   global: [rows * Self.group], local: [Self.group])
-    }
-
-    public func argmax(rows: Tensor, output: Tensor) throws {
-        let (count, columns) = try ReductionValidation.matrix("argmax", input: rows, output: output,
-                                                              outputDType: .int32) { r, _ in r }
-        try launch("argmax_rows", file: "reduction",
-                   arguments: [.buffer(rows), .buffer(output), .int(count), .int(columns)],
-                   global: [roundUp(count, toMultipleOf: 64)], local: [64])
     }
 
     public func countCorrect(logits: Tensor, labels: Tensor, output: Tensor) throws {
@@ -44,7 +24,7 @@ extension OpenCLBackend: ReductionOps {
     }
 
     /// Pass 1 writes one partial per work-group (at most 256 groups, each a contiguous slice); pass 2 adds them.
-    private func reduceAll(_ input: Tensor, into output: Tensor, scale: Float) throws {
+    private func reduceAll(_ input: Tensor, into output: Tensor) throws {
         let group = Self.group
         let groups = max(1, min(256, ceilDiv(input.count, group * 16)))
         let perGroup = ceilDiv(max(input.count, 1), groups)
@@ -53,7 +33,7 @@ extension OpenCLBackend: ReductionOps {
                    arguments: [.buffer(input), .buffer(partials), .int(input.count), .int(perGroup)],
                    global: [groups * group], local: [group])
         try launch("sum_final", file: "reduction", defines: ["WG": group],
-                   arguments: [.buffer(partials), .buffer(output), .int(groups), .float(scale)],
+                   arguments: [.buffer(partials), .buffer(output), .int(groups)],
                    global: [group], local: [group])
     }
 }

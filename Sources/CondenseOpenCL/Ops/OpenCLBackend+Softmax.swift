@@ -10,25 +10,7 @@ extension OpenCLBackend: SoftmaxOps {
     public func softmax(logits: Tensor, temperature: Float, output: Tensor) throws {
         let e = try SoftmaxValidation.forward("softmax", logits: logits, temperature: temperature, output: output,
                                               on: self)
-        try launchForward(logits, output, e, temperature: temperature, log: false)
-    }
-
-    public func logSoftmax(logits: Tensor, temperature: Float, output: Tensor) throws {
-        let e = try SoftmaxValidation.forward("logSoftmax", logits: logits, temperature: temperature, output: output,
-                                              on: self)
-        try launchForward(logits, output, e, temperature: temperature, log: true)
-    }
-
-    public func softmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
-        let e = try SoftmaxValidation.backward("softmaxBackward", output: output, gradOutput: gradOutput,
-                                               temperature: temperature, gradInput: gradInput, on: self)
-        try launchBackward(output, gradOutput, gradInput, e, temperature: temperature, log: false)
-    }
-
-    public func logSoftmaxBackward(output: Tensor, gradOutput: Tensor, temperature: Float, gradInput: Tensor) throws {
-        let e = try SoftmaxValidation.backward("logSoftmaxBackward", output: output, gradOutput: gradOutput,
-                                               temperature: temperature, gradInput: gradInput, on: self)
-        try launchBackward(output, gradOutput, gradInput, e, temperature: temperature, log: true)
+        try launchForward(logits, output, e, temperature: temperature)
     }
 
     public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float, loss: Tensor,
@@ -102,20 +84,10 @@ extension OpenCLBackend: SoftmaxOps {
         extra.merging(["WG": group, "VEC": tiling.vectorWidth]) { $1 }
     }
 
-    private func launchForward(_ logits: Tensor, _ output: Tensor, _ e: SoftmaxRows, temperature: Float,
-                               log: Bool) throws {
+    private func launchForward(_ logits: Tensor, _ output: Tensor, _ e: SoftmaxRows, temperature: Float) throws {
         let group = rowGroup(for: e.classes)
-        try launch("softmax_forward", file: "softmax", defines: rowDefines(group, ["LOG": log ? 1 : 0]),
+        try launch("softmax_forward", file: "softmax", defines: rowDefines(group, [:]),
                    arguments: [.buffer(logits), .buffer(output), .int(e.classes), .float(1 / temperature)],
-                   global: [e.rows * group], local: [group])
-    }
-
-    private func launchBackward(_ output: Tensor, _ gradOutput: Tensor, _ gradInput: Tensor, _ e: SoftmaxRows,
-                                temperature: Float, log: Bool) throws {
-        let group = rowGroup(for: e.classes)
-        try launch("softmax_backward", file: "softmax", defines: rowDefines(group, ["LOG": log ? 1 : 0]),
-                   arguments: [.buffer(output), .buffer(gradOutput), .buffer(gradInput), .int(e.classes),
-                               .float(1 / temperature)],
                    global: [e.rows * group], local: [group])
     }
 

@@ -73,7 +73,7 @@ extension OpenCLBackend {
     /// Hands a launch's event to the profiler, or releases it when profiling is off.
     func settle(_ event: cl_event?, name: String) {
         guard let event else { return }
-        if let profiler { profiler.record(name, event: event) } else { clReleaseEvent(event) }
+        if let kernelProfiler { kernelProfiler.record(name, event: event) } else { clReleaseEvent(event) }
     }
 
     /// `-DNAME=value` options, sorted so equal define sets share one cached program.

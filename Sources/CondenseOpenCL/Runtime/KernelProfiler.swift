@@ -3,7 +3,7 @@ import CondenseCore
 
 /// Collects the device time of each queued kernel from OpenCL profiling events, so benchmarks time the real
 /// dispatch path. Events are resolved (and released) by `totals()`, after the queue has finished.
-public final class KernelProfiler {
+public final class KernelProfiler: Profiler {
     private var pending: [(name: String, event: cl_event)] = []
     private var seconds: [String: Double] = [:]
     private var launches: [String: Int] = [:]

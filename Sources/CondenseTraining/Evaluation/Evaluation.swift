@@ -11,7 +11,7 @@ public enum Evaluation {
         guard batchSize >= 1 else {
             throw CondenseError.invalidArgument(op: "evaluate", "batch size must be ≥ 1, got \(batchSize)")
         }
-        let backend = model.module.namedParameters()[0].variable.backend
+        let backend = try model.module.backend
         model.module.train(false)
         let loader = BatchLoader(split, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),

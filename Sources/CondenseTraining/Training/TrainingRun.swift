@@ -23,7 +23,7 @@ final class TrainingRun {
 
     init(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions, checkpointPath: String?,
          objective: @escaping Training.Objective, auxiliaryParameters: [Variable], hooks: TrainingHooks) throws {
-        backend = model.module.namedParameters()[0].variable.backend
+        backend = try model.module.backend
         loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize,
                              normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                              shuffle: true, augment: options.augment, cropPadding: options.cropPadding,
