@@ -126,6 +126,20 @@ final class QDQExportTests: XCTestCase {
         XCTAssertEqual(try biasTypes(variant), [.int16: plainTypes[.int16]! - 1, .int32: plainTypes[.int32]! + 1])
     }
 
+    /// Float16 cannot hold an INT8 checkpoint (its weight scales must stay float32 for it to load): refused, no file.
+    func testFP16ExportOfAnINT8CheckpointIsRefusedWithoutWritingAFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try quantizedModel("resnet20", width: 0.25).save(to: folder + "/int8.safetensors")
+        XCTAssertThrowsError(try ModelExport.export(folder + "/int8.safetensors", as: .fp16,
+                                                    to: folder + "/int8-fp16.safetensors", on: TestDevices.cpu)) {
+            XCTAssertTrue("\($0)".contains("int8.safetensors: is an INT8 checkpoint"), "\($0)")
+            XCTAssertTrue("\($0)".contains("export it as onnx-int8"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["int8.safetensors"])
+    }
+
     /// The int32 values a bias `DequantizeLinear` reads as `name`, and how the file stores them: an int32
     /// initializer, or an int16 one through a `Cast` to int32.
     private static func biasValues(_ name: String, in graph: ONNXGraph) throws -> (values: [Int32], stored: ONNXDataType) {
