@@ -120,6 +120,15 @@ public enum InferenceOperation: Sendable {
     /// `x · weightᵀ + bias`: weight `[out, in]`, bias `[out]` (a `Linear`).
     case gemm(weight: NamedTensorData, bias: NamedTensorData)
 
+    /// The activation a `relu` or `relu6` node applies; `.none` for every other operation.
+    public var activation: Activation {
+        switch self {
+        case .relu: .relu
+        case .relu6: .relu6
+        default: .none
+        }
+    }
+
     /// A short lower-case name of the operation (`conv`, `relu6`, `gemm`, …) for messages and tests.
     public var kind: String {
         switch self {
