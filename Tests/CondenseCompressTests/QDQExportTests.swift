@@ -82,6 +82,35 @@ final class QDQExportTests: XCTestCase {
         XCTAssertNil(try ONNXExport.int8(model).metadataValue(Checkpoint.Key.quantization), "carried by the graph")
     }
 
+    /// The one graph an INT8 writer reads: the float model's nodes with the checkpoint's integers, every quantized
+    /// tensor's scale and zero point on the value that holds it (after the activation) and each layer's weight scales.
+    func testTheQuantizedGraphCarriesTheCheckpointsQuantization() throws {
+        let model = try quantizedModel("mobilenetv2", width: 0.25)
+        let classifier = model.module as! QuantizedClassifier
+        let graph = try InferenceGraph(quantized: model)
+        let quantization = try XCTUnwrap(graph.quantization)
+        XCTAssertEqual(quantization.activations.count, classifier.graph.tensors.count)
+        XCTAssertEqual(quantization.activations["normalize"], classifier.graph.tensors[QuantizedGraph.input])
+        XCTAssertEqual(quantization.activations["features.0.0.relu6"], classifier.graph.tensors["features.0.0"])
+        XCTAssertNil(quantization.activations["features.0.0"], "the clamp comes before the requantization")
+        XCTAssertEqual(quantization.activations["features.3.add"], classifier.graph.tensors["features.3"])
+        XCTAssertEqual(graph.quantizedSource(of: "flatten"), "avgpool", "the classifier's input scale is the pool's")
+        XCTAssertNil(graph.quantizedSource(of: "features.0.0"))
+        for layer in classifier.layers {
+            XCTAssertEqual(quantization.weightScales[layer.name], try layer.weightScale.value.toHost(), layer.name)
+            let node = try XCTUnwrap(graph.nodes.first { $0.name == layer.name })
+            XCTAssertEqual(node.weight?.dtype, .int8)
+            XCTAssertEqual(node.bias?.dtype, .int32)
+        }
+        XCTAssertEqual(graph.nodes.first { $0.name == "features.3.add" }?.inputs,
+                       ["features.2.conv.2", "features.3.conv.2"], "a sum reads its inputs in the checkpoint's order")
+        XCTAssertNil(try InferenceGraph(lowering: try ExportTestModels.model("mobilenetv2", width: 0.25)).quantization)
+        XCTAssertThrowsError(try QDQEncoding(try InferenceGraph(lowering: try ExportTestModels.model("resnet20",
+                                                                                                    width: 0.25)))) {
+            XCTAssertTrue("\($0)".contains("an INT8 export needs a quantized graph"), "\($0)")
+        }
+    }
+
     /// A ReLU6 whose output's scale tops out below 6 keeps its `Clip` (uint8 saturation would clamp too late), and a
     /// bias given a value beyond int16 is stored as int32 instead of int16.
     func testClipsAndBiasesTheQuantizationCannotReplaceStay() throws {

@@ -2,15 +2,18 @@ import CondenseCore
 import CondenseNN
 
 extension InferenceGraph {
-    /// The inference graph of an INT8 model (a `QuantizedClassifier`, as a quantized checkpoint loads) and, for each
-    /// tensor its `QuantizedGraph` quantizes, the graph value that holds it.
+    /// The inference graph of an INT8 model (a `QuantizedClassifier`, as a quantized checkpoint loads), annotated
+    /// with its quantization (`InferenceQuantization`).
     ///
     /// The nodes are a float model's (`InferenceGraph(lowering:)`): `normalize` first; a convolution named after its
     /// layer (`features.3.conv.1.0`) followed by a `<layer>.relu`/`<layer>.relu6` node when it has an activation; a
     /// residual sum `<block>.add`, then `<block>.relu` in a ResNet block; `avgpool`, `flatten` and the classifier's
-    /// gemm, writing `logits`. The convolutions' and gemm's tensors are the stored int8 weights and int32 biases
-    /// (`QDQEncoding` writes them behind `DequantizeLinear`).
-    static func lowering(quantized model: TrainedModel) throws -> (graph: InferenceGraph, values: [String: String]) {
+    /// gemm, writing `logits`. The convolutions' and gemm's tensors are the stored int8 weights and int32 biases; a
+    /// sum reads its inputs in the order the checkpoint stores them.
+    ///
+    /// - Throws: `CondenseError.invalidArgument` for a model that is not quantized or whose normalization does not
+    ///   hold one mean and one std per input channel.
+    public init(quantized model: TrainedModel) throws {
         guard let classifier = model.module as? QuantizedClassifier else {
             throw CondenseError.invalidArgument(op: "export", "an INT8 export needs a quantized model (condense quantize)")
         }
@@ -33,7 +36,7 @@ extension InferenceGraph {
             }
         }
         var values = [QuantizedGraph.input: emit("normalize", .normalize(mean: model.normalizationMean,
-                                                                          std: model.normalizationStd), [inputName])]
+                                                                          std: model.normalizationStd), [Self.inputName])]
         for node in classifier.graph.nodes {
             let inputs = node.inputs.map { values[$0]! }
             switch node.op {
@@ -57,10 +60,16 @@ extension InferenceGraph {
                 nodes.append(InferenceNode(name: node.name, operation: .gemm(
                     weight: try NamedTensorData(name: "\(node.name).weight", tensor: layer.weight.value),
                     bias: try NamedTensorData(name: "\(node.name).bias", tensor: layer.bias.value)),
-                                           inputs: [flat], output: outputName))
+                                           inputs: [flat], output: Self.outputName))
             }
         }
-        return (InferenceGraph(inputShape: [c.inputChannels, c.imageSize, c.imageSize], nodes: nodes),
-                values.filter { classifier.graph.tensors[$0.key] != nil })
+        let activations = Dictionary(uniqueKeysWithValues: values.compactMap { tensor, value in
+            classifier.graph.tensors[tensor].map { (value, $0) }
+        })
+        let weightScales = Dictionary(uniqueKeysWithValues: try classifier.layers.map {
+            ($0.name, try $0.weightScale.value.toHost())
+        })
+        self.init(inputShape: [c.inputChannels, c.imageSize, c.imageSize], nodes: nodes,
+                  quantization: InferenceQuantization(activations: activations, weightScales: weightScales))
     }
 }

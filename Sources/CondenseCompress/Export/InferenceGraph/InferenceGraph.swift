@@ -21,7 +21,8 @@ import CondenseNN
 ///   not flat gets its own `<linear>.flatten`, and a `GlobalAveragePool` layer is `<layer>` then `<layer>.flatten`.
 ///
 /// Channel counts and shapes come from the weight tensors themselves (a pruned model's blocks need not follow the
-/// width multiplier). Build one with `InferenceGraph(lowering:)`; `ONNXExport` writes it as ONNX.
+/// width multiplier). Build one with `InferenceGraph(lowering:)` from a float model, or `InferenceGraph(quantized:)`
+/// from an INT8 one, whose graph carries its `quantization`; `ONNXExport` writes either as ONNX.
 public struct InferenceGraph: Sendable {
     /// The graph's input value: float32 `[N, C, H, W]`, pixels scaled to [0, 1].
     public static let inputName = "image"
@@ -32,10 +33,13 @@ public struct InferenceGraph: Sendable {
     public var inputShape: [Int]
     /// The operations in execution order (each node's inputs are written by earlier nodes or are `image`).
     public var nodes: [InferenceNode]
+    /// How an INT8 model quantizes the graph's values and weights; nil for a float model.
+    public var quantization: InferenceQuantization?
 
-    public init(inputShape: [Int], nodes: [InferenceNode]) {
+    public init(inputShape: [Int], nodes: [InferenceNode], quantization: InferenceQuantization? = nil) {
         self.inputShape = inputShape
         self.nodes = nodes
+        self.quantization = quantization
     }
 
     /// Number of classes: the output rows of the last gemm's weight.
@@ -46,9 +50,9 @@ public struct InferenceGraph: Sendable {
     /// The convolution and gemm nodes, in order: the nodes with a weight and a bias.
     public var weightedNodes: [InferenceNode] { nodes.filter { $0.weight != nil } }
 
-    /// The activation values an INT8 exporter quantizes, in graph order without repeats: the input of every
-    /// convolution and gemm (the first convolution reads `normalize`, the classifier reads `flatten`) and the output
-    /// of every residual sum.
+    /// The activation values an INT8 model quantizes, read off the nodes (a float graph has no `quantization`), in
+    /// graph order without repeats: the input of every convolution and gemm (the first convolution reads
+    /// `normalize`, the classifier reads `flatten`) and the output of every residual sum.
     public var activationValues: [String] {
         var seen = Set<String>()
         return nodes.flatMap { node -> [String] in
@@ -62,6 +66,32 @@ public struct InferenceGraph: Sendable {
 
     /// The node that writes `value` (nil for `image` and unknown names).
     public func producer(of value: String) -> InferenceNode? { nodes.first { $0.output == value } }
+
+    /// The quantized value whose numbers `value` holds: `value` itself when `quantization` quantizes it, the value a
+    /// `flatten` reshapes for its output (the gemm's input is the pooled features'); nil otherwise.
+    public func quantizedSource(of value: String) -> String? {
+        if quantization?.activations[value] != nil { return value }
+        guard let producer = producer(of: value), case .flatten = producer.operation else { return nil }
+        return quantizedSource(of: producer.inputs[0])
+    }
+}
+
+/// The INT8 form of an `InferenceGraph` (DESIGN.md §2), what an INT8 writer needs beyond the nodes: the convolutions'
+/// and gemm's weights are int8 (symmetric per output channel, zero point 0, in [−127, 127]) and their biases int32 at
+/// scale input scale × weight scale (zero point 0); values are uint8, affine per tensor.
+public struct InferenceQuantization: Sendable {
+    /// The uint8 quantization of each value an INT8 runtime holds quantized, by value: the normalized input, each
+    /// convolution's output after its activation, each residual sum (after a ResNet block's ReLU), max pooling's
+    /// output (its input's quantization) and the pooled features. A `relu`/`relu6` node's value is quantized, not the
+    /// convolution's or sum's before it: the activation is the clamp of the requantization.
+    public var activations: [String: QuantizedGraph.TensorQuantization]
+    /// Each convolution's and gemm's per-output-channel weight scales, by node name.
+    public var weightScales: [String: [Float]]
+
+    public init(activations: [String: QuantizedGraph.TensorQuantization], weightScales: [String: [Float]]) {
+        self.activations = activations
+        self.weightScales = weightScales
+    }
 }
 
 /// One operation of an `InferenceGraph`: what it computes, the values it reads and the one value it writes.
