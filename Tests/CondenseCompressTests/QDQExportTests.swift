@@ -111,6 +111,32 @@ final class QDQExportTests: XCTestCase {
         }
     }
 
+    /// Integer inference and the INT8 writers read one graph: the model's own, which reads normalized images, is
+    /// the deployed one without its `normalize` node; a node from elsewhere is refused by name.
+    func testIntegerInferenceRunsTheGraphTheWritersRead() throws {
+        let model = try quantizedModel("resnet20", width: 0.25)
+        let classifier = model.module as! QuantizedClassifier
+        let own = try classifier.inferenceGraph(), deployed = try InferenceGraph(quantized: model)
+        XCTAssertEqual(own.inputShape, [], "any image size")
+        XCTAssertEqual(deployed.inputShape, [3, 28, 28])
+        XCTAssertEqual(deployed.nodes.map(\.name), ["normalize"] + own.nodes.map(\.name))
+        XCTAssertEqual(own.nodes.first?.inputs, [InferenceGraph.inputName])
+        XCTAssertEqual(deployed.nodes.first?.inputs, [InferenceGraph.inputName])
+        XCTAssertEqual(deployed.nodes[1].inputs, ["normalize"])
+        XCTAssertEqual(Array(deployed.nodes.dropFirst(2).map(\.inputs)), Array(own.nodes.dropFirst().map(\.inputs)))
+        let input = try XCTUnwrap(own.quantization?.activations[InferenceGraph.inputName])
+        XCTAssertEqual(input, classifier.graph.tensors[QuantizedGraph.input])
+        XCTAssertEqual(deployed.quantization?.activations["normalize"], input)
+        XCTAssertNil(deployed.quantization?.activations[InferenceGraph.inputName])
+        XCTAssertEqual(deployed.quantization?.activations.count, own.quantization?.activations.count)
+
+        var foreign = classifier.graph.nodes[0]
+        foreign.name = "elsewhere"
+        XCTAssertThrowsError(try classifier.output(of: foreign, inputs: [try TestDevices.cpu.full([1, 3, 4, 4], value: 0)])) {
+            XCTAssertTrue("\($0)".contains("node 'elsewhere' with 1 input(s) is not a node of this model"), "\($0)")
+        }
+    }
+
     /// A ReLU6 whose output's scale tops out below 6 keeps its `Clip` (uint8 saturation would clamp too late), and a
     /// bias given a value beyond int16 is stored as int32 instead of int16.
     func testClipsAndBiasesTheQuantizationCannotReplaceStay() throws {

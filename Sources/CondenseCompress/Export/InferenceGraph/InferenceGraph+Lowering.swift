@@ -19,11 +19,10 @@ extension InferenceGraph {
                                                 "input needs one of each per channel")
         }
         var lowering = GraphLowering(purpose: "export")
-        let normalized = lowering.emit("normalize", .normalize(mean: model.normalizationMean, std: model.normalizationStd),
-                                       [Self.inputName])
-        try lowering.lowerClassifier(model.module, input: normalized)
-        self.init(inputShape: [channels, model.configuration.imageSize, model.configuration.imageSize],
-                  nodes: lowering.nodes)
+        try lowering.lowerClassifier(model.module, input: Self.inputName)
+        self = InferenceGraph(inputShape: [], nodes: lowering.nodes)
+            .normalizing(mean: model.normalizationMean, std: model.normalizationStd,
+                         inputShape: [channels, model.configuration.imageSize, model.configuration.imageSize])
     }
 }
 
@@ -55,7 +54,7 @@ struct GraphLowering {
     init(purpose: String) { self.purpose = purpose }
 
     /// Appends a node named `name` that writes the value `name`, and returns that value.
-    mutating func emit(_ name: String, _ operation: InferenceOperation, _ inputs: [String],
+    private mutating func emit(_ name: String, _ operation: InferenceOperation, _ inputs: [String],
                        binding: LayerBinding? = nil) -> String {
         nodes.append(InferenceNode(name: name, operation: operation, inputs: inputs, output: name))
         bindings[name] = binding

@@ -1,14 +1,17 @@
 import CondenseCore
-import CondenseNN
 
-/// A trained model as a flat list of inference operations, ready for an exporter: batch norms folded into their
-/// convolutions, dropout gone, every activation and residual sum an explicit node.
+/// A trained model as a flat list of inference operations, the one form every consumer of a finished model reads:
+/// batch norms folded into their convolutions, dropout gone, every activation and residual sum an explicit node,
+/// and for an INT8 model its `quantization`. Integer inference (`QuantizedClassifier`) runs it; the writers
+/// (`ONNXExport` in `CondenseCompress`) write it.
 ///
-/// **Values** are named tensors. The graph reads `image` (float32 `[N, C, H, W]`, pixels scaled to [0, 1]) and
-/// its last node writes `logits` (`[N, classes]`). Every other value is named after the node that writes it.
+/// **Values** are named tensors. The deployed graph reads `image` (float32 `[N, C, H, W]`, pixels scaled to
+/// [0, 1]) and its last node writes `logits` (`[N, classes]`). Every other value is named after the node that
+/// writes it. A model's own graph reads normalized images as `image`, and `normalizing` puts the normalization in
+/// front for deployment.
 ///
 /// **Node names** come from module paths (`Module.namedParameters()` names without the parameter suffix):
-/// - `normalize`: the stored per-channel normalization, `(image − mean) / std`, always the first node;
+/// - `normalize`: the stored per-channel normalization, `(image − mean) / std`, the deployed graph's first node;
 /// - a convolution is named after its `Conv2d` (`features.3.conv.1.0`, `layer1.0.conv1`); the batch norm after it
 ///   is folded into its weight and bias, which are named `<conv>.weight` and `<conv>.bias` (a bias always exists,
 ///   zero when neither the convolution nor a batch norm supplied one);
@@ -21,15 +24,16 @@ import CondenseNN
 ///   not flat gets its own `<linear>.flatten`, and a `GlobalAveragePool` layer is `<layer>` then `<layer>.flatten`.
 ///
 /// Channel counts and shapes come from the weight tensors themselves (a pruned model's blocks need not follow the
-/// width multiplier). Build one with `InferenceGraph(lowering:)` from a float model, or `InferenceGraph(quantized:)`
-/// from an INT8 one, whose graph carries its `quantization`; `ONNXExport` writes either as ONNX.
+/// width multiplier). `CondenseCompress` builds the deployed graph with `InferenceGraph(lowering:)` from a float
+/// model (the one walk over its module tree, which quantization reads too) or `InferenceGraph(quantized:)` from an
+/// INT8 one (`QuantizedClassifier.inferenceGraph()` with the normalization in front).
 public struct InferenceGraph: Sendable {
     /// The graph's input value: float32 `[N, C, H, W]`, pixels scaled to [0, 1].
     public static let inputName = "image"
     /// The graph's output value: float32 `[N, classes]`.
     public static let outputName = "logits"
 
-    /// `[C, H, W]` of one input image.
+    /// `[C, H, W]` of one input image; empty in a model's own graph, which takes any size.
     public var inputShape: [Int]
     /// The operations in execution order (each node's inputs are written by earlier nodes or are `image`).
     public var nodes: [InferenceNode]
