@@ -11,7 +11,7 @@ extension QuantizedGraph {
     /// result numerically against the model before it is used.
     ///
     /// - Throws: `CondenseError.invalidArgument` for another kind of model, a layer the lowering does not know, or an
-    ///   activation that follows neither a convolution nor a sum.
+    ///   activation that is not a convolution's or sum's fused activation (`InferenceGraph.fusedActivation(of:)`).
     static func lowering(_ model: Module) throws -> (graph: QuantizedGraph, bindings: [String: LayerBinding]) {
         guard model is MobileNetV2 || model is ResNet || model is CIFARResNet else {
             throw CondenseError.invalidArgument(op: "quantize", "cannot quantize a \(type(of: model)) model: " +
@@ -19,9 +19,10 @@ extension QuantizedGraph {
         }
         var lowering = GraphLowering(purpose: "quantize")
         try lowering.lowerClassifier(model, input: InferenceGraph.inputName)
-        var nodes: [Node] = [], bindings: [String: LayerBinding] = [:]
+        let graph = InferenceGraph(inputShape: [], nodes: lowering.nodes)
+        var nodes: [Node] = [], bindings: [String: LayerBinding] = [:], fused: Set<String> = []
         var tensors = [InferenceGraph.inputName: input]  // inference value → the quantized tensor holding it
-        for inference in lowering.nodes {
+        for inference in graph.nodes {
             let inputs = inference.inputs.map { tensors[$0]! }
             let binding = lowering.bindings[inference.name]
             var node: Node
@@ -42,18 +43,21 @@ extension QuantizedGraph {
                 tensors[inference.output] = inputs[0]
                 continue
             case (.relu, _), (.relu6, _):
-                // The activation becomes the clamp of the convolution or sum that writes its input.
-                guard let last = nodes.indices.last, nodes[last].name == inputs[0], nodes[last].op == .convolution ||
-                        nodes[last].op == .add, nodes[last].activationKind == .none else {
-                    throw CondenseError.invalidArgument(op: "quantize", "activation '\(inference.name)' follows neither " +
-                                                        "a convolution nor a residual sum, so quantization cannot fuse it")
+                // The clamp of the convolution or sum before it (which took it as its activation), or unquantizable.
+                guard fused.contains(inference.name) else {
+                    throw CondenseError.invalidArgument(op: "quantize", "activation '\(inference.name)' is not the " +
+                                                        "only reader right after a convolution or residual sum, so " +
+                                                        "quantization cannot fuse it")
                 }
-                nodes[last].activationKind = inference.operation.activation
-                tensors[inference.output] = nodes[last].name
+                tensors[inference.output] = inputs[0]
                 continue
             case (.normalize, _), (.add, _):
                 throw CondenseError.invalidArgument(op: "quantize", "node '\(inference.name)' " +
                                                     "(\(inference.operation.kind)) has no quantized form")
+            }
+            if node.op == .convolution || node.op == .add, let clamp = graph.fusedActivation(of: inference) {
+                node.activationKind = clamp.operation.activation
+                fused.insert(clamp.name)
             }
             nodes.append(node)
             bindings[node.name] = binding
