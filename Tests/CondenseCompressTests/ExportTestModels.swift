@@ -47,6 +47,11 @@ enum ExportTestModels {
     /// Runs `graph` node by node with the CPU backend's ops (`Conv2d` layers given the folded weights), the way an
     /// ONNX runtime would, and returns `logits`.
     static func execute(_ graph: InferenceGraph, _ images: (values: [Float], shape: Shape)) throws -> [Float] {
+        try values(of: graph, images)[InferenceGraph.outputName]!.value.toHost()
+    }
+
+    /// Every value `graph` computes for `images`, by name (`execute`'s run).
+    static func values(of graph: InferenceGraph, _ images: (values: [Float], shape: Shape)) throws -> [String: Variable] {
         let backend = TestDevices.cpu
         var values = [InferenceGraph.inputName: Variable(try backend.tensor(images.values, shape: images.shape))]
         var initializer = Initializer(seed: 0)
@@ -74,7 +79,7 @@ enum ExportTestModels {
                                                  bias: Variable(try bias.tensor(on: backend)))
             }
         }
-        return try values[InferenceGraph.outputName]!.value.toHost()
+        return values
     }
 
     /// `(x − mean[c]) / std[c]` over NCHW values of `shape`.

@@ -111,6 +111,57 @@ final class InferenceGraphLoweringTests: XCTestCase {
         }
     }
 
+    /// What a writer that needs every tensor's shape (TFLite) reads: each value's shape for one image, as running
+    /// the graph gives it, for every family (the 72-px ResNet-18's stride-2 stem and max pooling included).
+    func testValueShapesAreTheShapesTheGraphComputes() throws {
+        for (architecture, width, size) in [("resnet20", 0.25, 28), ("resnet18", 0.125, 72), ("resnet50", 0.125, 36),
+                                            ("mobilenetv2", 0.35, 28)] {
+            let model = try ExportTestModels.model(architecture, width: width, size: size)
+            let graph = try InferenceGraph(lowering: model)
+            let shapes = try graph.valueShapes()
+            let computed = try ExportTestModels.values(of: graph, ExportTestModels.images(for: model, count: 2))
+            XCTAssertEqual(shapes.count, computed.count, architecture)
+            for (value, tensor) in computed {
+                XCTAssertEqual([2] + (shapes[value] ?? []), tensor.shape.dims, "\(architecture) \(value)")
+            }
+        }
+        let resnet = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25)).valueShapes()
+        XCTAssertEqual(resnet["layer2.0.add"], [8, 14, 14])
+        XCTAssertEqual(resnet["flatten"], [16])
+        XCTAssertEqual(resnet["logits"], [8])
+    }
+
+    /// A convolution's or sum's activation is fused only when it comes right after it and alone reads its output.
+    func testFusedActivationIsTheReLUThatAloneReadsAConvolutionOrSum() throws {
+        let graph = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25))
+        func fused(_ name: String) throws -> String? {
+            graph.fusedActivation(of: try XCTUnwrap(graph.nodes.first { $0.name == name }))?.name
+        }
+        XCTAssertEqual(try fused("conv1"), "bn1")
+        XCTAssertEqual(try fused("layer1.0.add"), "layer1.0.relu")
+        XCTAssertNil(try fused("layer1.0.conv2"), "the sum reads it")
+        XCTAssertNil(try fused("fc"))
+        // A second reader of the convolution's output (the sum reading it before the ReLU) unfuses it.
+        var shared = graph
+        let sum = try XCTUnwrap(shared.nodes.firstIndex { $0.name == "layer1.0.add" })
+        shared.nodes[sum].inputs[1] = "conv1"
+        XCTAssertNil(shared.fusedActivation(of: shared.nodes[1]))
+    }
+
+    func testValueShapesNameANodeWhoseInputDoesNotFit() throws {
+        var graph = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25))
+        let sum = try XCTUnwrap(graph.nodes.firstIndex { $0.name == "layer2.0.add" })
+        graph.nodes[sum].inputs[1] = "layer1.2.relu"  // 4 channels at 28 px against 8 at 14 px
+        XCTAssertThrowsError(try graph.valueShapes()) {
+            XCTAssertTrue("\($0)".contains("node 'layer2.0.add' (add) needs two inputs of one shape, got [8, 14, 14]"),
+                          "\($0)")
+        }
+        graph.inputShape = [3, 0, 0]
+        XCTAssertThrowsError(try graph.valueShapes()) {
+            XCTAssertTrue("\($0)".contains("node 'conv1' (conv) needs an input the 3×3 window fits in"), "\($0)")
+        }
+    }
+
     func testUnknownModuleIsNamedByPathAndType() throws {
         /// A layer the exporter has never heard of.
         final class Swish: Module {}

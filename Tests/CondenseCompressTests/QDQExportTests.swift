@@ -82,6 +82,61 @@ final class QDQExportTests: XCTestCase {
         XCTAssertNil(try ONNXExport.int8(model).metadataValue(Checkpoint.Key.quantization), "carried by the graph")
     }
 
+    /// The one graph an INT8 writer reads: the float model's nodes with the checkpoint's integers, every quantized
+    /// tensor's scale and zero point on the value that holds it (after the activation) and each layer's weight scales.
+    func testTheQuantizedGraphCarriesTheCheckpointsQuantization() throws {
+        let model = try quantizedModel("mobilenetv2", width: 0.25)
+        let classifier = model.module as! QuantizedClassifier
+        let graph = try InferenceGraph(quantized: model)
+        let quantization = try XCTUnwrap(graph.quantization)
+        XCTAssertEqual(quantization.activations.count, classifier.graph.tensors.count)
+        XCTAssertEqual(quantization.activations["normalize"], classifier.graph.tensors[QuantizedGraph.input])
+        XCTAssertEqual(quantization.activations["features.0.0.relu6"], classifier.graph.tensors["features.0.0"])
+        XCTAssertNil(quantization.activations["features.0.0"], "the clamp comes before the requantization")
+        XCTAssertEqual(quantization.activations["features.3.add"], classifier.graph.tensors["features.3"])
+        XCTAssertEqual(graph.quantizedSource(of: "flatten"), "avgpool", "the classifier's input scale is the pool's")
+        XCTAssertNil(graph.quantizedSource(of: "features.0.0"))
+        for layer in classifier.layers {
+            XCTAssertEqual(quantization.weightScales[layer.name], try layer.weightScale.value.toHost(), layer.name)
+            let node = try XCTUnwrap(graph.nodes.first { $0.name == layer.name })
+            XCTAssertEqual(node.weight?.dtype, .int8)
+            XCTAssertEqual(node.bias?.dtype, .int32)
+        }
+        XCTAssertEqual(graph.nodes.first { $0.name == "features.3.add" }?.inputs,
+                       ["features.2.conv.2", "features.3.conv.2"], "a sum reads its inputs in the checkpoint's order")
+        XCTAssertNil(try InferenceGraph(lowering: try ExportTestModels.model("mobilenetv2", width: 0.25)).quantization)
+        XCTAssertThrowsError(try QDQEncoding(try InferenceGraph(lowering: try ExportTestModels.model("resnet20",
+                                                                                                    width: 0.25)))) {
+            XCTAssertTrue("\($0)".contains("an INT8 export needs a quantized graph"), "\($0)")
+        }
+    }
+
+    /// Integer inference and the INT8 writers read one graph: the model's own, which reads normalized images, is
+    /// the deployed one without its `normalize` node; a node from elsewhere is refused by name.
+    func testIntegerInferenceRunsTheGraphTheWritersRead() throws {
+        let model = try quantizedModel("resnet20", width: 0.25)
+        let classifier = model.module as! QuantizedClassifier
+        let own = try classifier.inferenceGraph(), deployed = try InferenceGraph(quantized: model)
+        XCTAssertEqual(own.inputShape, [], "any image size")
+        XCTAssertEqual(deployed.inputShape, [3, 28, 28])
+        XCTAssertEqual(deployed.nodes.map(\.name), ["normalize"] + own.nodes.map(\.name))
+        XCTAssertEqual(own.nodes.first?.inputs, [InferenceGraph.inputName])
+        XCTAssertEqual(deployed.nodes.first?.inputs, [InferenceGraph.inputName])
+        XCTAssertEqual(deployed.nodes[1].inputs, ["normalize"])
+        XCTAssertEqual(Array(deployed.nodes.dropFirst(2).map(\.inputs)), Array(own.nodes.dropFirst().map(\.inputs)))
+        let input = try XCTUnwrap(own.quantization?.activations[InferenceGraph.inputName])
+        XCTAssertEqual(input, classifier.graph.tensors[QuantizedGraph.input])
+        XCTAssertEqual(deployed.quantization?.activations["normalize"], input)
+        XCTAssertNil(deployed.quantization?.activations[InferenceGraph.inputName])
+        XCTAssertEqual(deployed.quantization?.activations.count, own.quantization?.activations.count)
+
+        var foreign = classifier.graph.nodes[0]
+        foreign.name = "elsewhere"
+        XCTAssertThrowsError(try classifier.output(of: foreign, inputs: [try TestDevices.cpu.full([1, 3, 4, 4], value: 0)])) {
+            XCTAssertTrue("\($0)".contains("node 'elsewhere' with 1 input(s) is not a node of this model"), "\($0)")
+        }
+    }
+
     /// A ReLU6 whose output's scale tops out below 6 keeps its `Clip` (uint8 saturation would clamp too late), and a
     /// bias given a value beyond int16 is stored as int32 instead of int16.
     func testClipsAndBiasesTheQuantizationCannotReplaceStay() throws {
@@ -124,6 +179,20 @@ final class QDQExportTests: XCTestCase {
         XCTAssertEqual(clips.count, 1)
         XCTAssertEqual(variant.nodes.first { $0.inputs.first == clips.first?.outputs[0] }?.opType, "QuantizeLinear")
         XCTAssertEqual(try biasTypes(variant), [.int16: plainTypes[.int16]! - 1, .int32: plainTypes[.int32]! + 1])
+    }
+
+    /// Float16 cannot hold an INT8 checkpoint (its weight scales must stay float32 for it to load): refused, no file.
+    func testFP16ExportOfAnINT8CheckpointIsRefusedWithoutWritingAFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try quantizedModel("resnet20", width: 0.25).save(to: folder + "/int8.safetensors")
+        XCTAssertThrowsError(try ModelExport.export(folder + "/int8.safetensors", as: .fp16,
+                                                    to: folder + "/int8-fp16.safetensors", on: TestDevices.cpu)) {
+            XCTAssertTrue("\($0)".contains("int8.safetensors: is an INT8 checkpoint"), "\($0)")
+            XCTAssertTrue("\($0)".contains("export it as onnx-int8"), "\($0)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["int8.safetensors"])
     }
 
     /// The int32 values a bias `DequantizeLinear` reads as `name`, and how the file stores them: an int32

@@ -27,15 +27,22 @@ public struct ExportSummary: Sendable {
 public enum ModelExport {
     /// Exports the checkpoint at `source` as `format` to `destination`, loading the model on `backend`.
     ///
-    /// - Throws: `CondenseError.file` naming `source` for a checkpoint that cannot be read, rebuilt or (for
-    ///   `onnx-int8`) is not quantized; `CondenseError.invalidArgument` for a model the exporter cannot write;
-    ///   `CondenseError.file` naming `destination` when writing fails.
+    /// - Throws: `CondenseError.file` naming `source` for a checkpoint that cannot be read or rebuilt, one that is
+    ///   not quantized (for `onnx-int8`), or one that is (for `fp16`); `CondenseError.invalidArgument` for a model
+    ///   the exporter cannot write; `CondenseError.file` naming `destination` when writing fails.
     public static func export(_ source: String, as format: ExportFormat, to destination: String,
                               on backend: Backend) throws -> ExportSummary {
         let checkpoint = try Checkpoint(contentsOf: source)
-        if format == .onnxInt8, checkpoint.metadata[Checkpoint.Key.quantization] == nil {
+        let quantized = checkpoint.metadata[Checkpoint.Key.quantization] != nil
+        if format == .onnxInt8, !quantized {
             throw CondenseError.file(path: source, "is not quantized (its metadata has no '\(Checkpoint.Key.quantization)' " +
                                      "entry); run condense quantize first")
+        }
+        if format == .fp16, quantized {
+            throw CondenseError.file(path: source, "is an INT8 checkpoint (its metadata has a " +
+                                     "'\(Checkpoint.Key.quantization)' entry): fp16 would turn its float32 weight scales " +
+                                     "into float16, which no INT8 model loads; export it as onnx-int8, or export the " +
+                                     "float checkpoint it was quantized from as fp16")
         }
         let model: TrainedModel
         do {

@@ -34,7 +34,7 @@ public final class FakeQuantizedClassifier: Module {
     /// the model's input shape) that the lowered graph computes what the model computes. Starts in the model's
     /// mode (training or evaluation).
     public init(_ model: Module, learnsScales: Bool, schedule: QuantizationSchedule, sample: Tensor) throws {
-        let (graph, bindings) = try QuantizationLowering.lower(model)
+        let (graph, bindings) = try QuantizedGraph.lowering(model)
         self.model = model
         self.graph = graph
         self.bindings = bindings

@@ -1,21 +1,23 @@
 import CondenseCore
 
-/// An INT8 classifier: integer inference of a `QuantizedGraph` on any backend, computing what an INT8 runtime
-/// (onnxruntime's `QLinearConv`, `QLinearAdd`, `QLinearGlobalAveragePool`) computes for the same model.
+/// An INT8 classifier: integer inference on any backend of its `InferenceGraph` (the stored `QuantizedGraph` and
+/// layers as the one graph the INT8 writers read too), computing what an INT8 runtime (onnxruntime's `QLinearConv`,
+/// `QLinearAdd`, `QLinearGlobalAveragePool`) computes for the same model.
 ///
 /// Activations travel as uint8 values centred on their zero point (`q − z`, integers in float32 tensors). A
 /// convolution multiplies them with the int8 weights and adds the int32 bias — integer arithmetic, exact in float32
 /// while partial sums stay below 2²⁴ — then requantizes: `clamp(z′ + nearbyint(acc·(s·s_w/s′)), lo, hi) − z′` per
-/// output channel, the activation (ReLU, ReLU6) being the clamp's bounds as in a fused `QLinearConv`. Adds and
-/// average pooling rescale in float and requantize likewise; max pooling works on the integers; the linear
-/// classifier dequantizes its input and weights and returns float logits, as a `DequantizeLinear → Gemm` does.
+/// output channel, the activation (ReLU, ReLU6) being the clamp's bounds as in a fused `QLinearConv` (the graph's
+/// `relu`/`relu6` node after it passes the clamped integers on). Adds and average pooling rescale in float and
+/// requantize likewise; max pooling works on the integers; the linear classifier dequantizes its input and weights
+/// and returns float logits, as a `DequantizeLinear → Gemm` does.
 public final class QuantizedClassifier: Module {
     public let graph: QuantizedGraph
     /// `graph` as the JSON text stored under the checkpoint's `quantization` metadata key.
     public let graphJSON: String
     /// The convolution and linear layers' stored parameters, in graph order.
     public let layers: [QuantizedLayer]
-    private var prepared: (stamp: [ObjectIdentifier], nodes: [String: PreparedNode])?
+    private var prepared: PreparedGraph?
 
     /// A model of `graph` (validated) with one `QuantizedLayer` per convolution and linear node.
     public init(graph: QuantizedGraph, layers: [QuantizedLayer]) throws {
@@ -57,105 +59,157 @@ public final class QuantizedClassifier: Module {
         Variable(try tensors(of: x.value)[graph.nodes[graph.nodes.count - 1].name]!)
     }
 
-    /// Every tensor of the graph for a batch of (normalized float) images: the quantized ones as integers centred
-    /// on their zero point (`q − z`), the logits in float.
+    /// The model as one inference graph, annotated with its quantization (`InferenceQuantization`), reading the
+    /// normalized images as `image` (of any size: no `inputShape`): what integer inference runs, and with the
+    /// model's normalization in front (`InferenceGraph.normalizing`) what the INT8 writers read.
+    public func inferenceGraph() throws -> InferenceGraph { try preparedGraph().layout.graph }
+
+    /// Every tensor of the stored graph for a batch of (normalized float) images, by stored name: the quantized ones
+    /// as integers centred on their zero point (`q − z`), the logits in float.
     public func tensors(of images: Tensor) throws -> [String: Tensor] {
-        let input = QuantizedGraph.input
-        var values = [input: try requantize(images, try preparedNodes()[input]!.multiplier!, tensor: input,
-                                            activation: .none)]
-        for node in graph.nodes { values[node.name] = try output(of: node, inputs: node.inputs.map { values[$0]! }) }
-        return values
+        let prepared = try preparedGraph()
+        var values = [InferenceGraph.inputName: try requantize(images, prepared.nodes[InferenceGraph.inputName]!)]
+        try run(prepared.layout.graph.nodes.indices, of: prepared, on: &values)
+        return prepared.layout.values.mapValues { values[$0]! }
     }
 
-    /// One node's output from its inputs (centred integers, as `tensors(of:)` gives them).
+    /// One stored node's output from its inputs (centred integers, as `tensors(of:)` gives them): the graph nodes
+    /// that compute it.
     public func output(of node: QuantizedGraph.Node, inputs: [Tensor]) throws -> Tensor {
+        let prepared = try preparedGraph(), layout = prepared.layout
+        let sources = node.inputs.compactMap { layout.values[$0] }
+        guard let span = layout.spans[node.name], inputs.count == node.inputs.count, sources.count == inputs.count else {
+            throw CondenseError.invalidArgument(op: "QuantizedClassifier", "node '\(node.name)' with \(inputs.count) " +
+                                                "input(s) is not a node of this model")
+        }
+        var values = Dictionary(zip(sources, inputs)) { first, _ in first }
+        try run(span, of: prepared, on: &values)
+        return values[layout.values[node.name]!]!
+    }
+
+    /// Runs the graph nodes at `indices`, reading and writing `values` (centred integers, float logits).
+    private func run(_ indices: Range<Int>, of prepared: PreparedGraph, on values: inout [String: Tensor]) throws {
         try Tape.withoutRecording {
-            let x = inputs[0], backend = x.backend, prepared = try preparedNodes()[node.name]!
-            switch node.op {
-            case .convolution:
-                let accumulators = try convolution(Variable(x), weight: Variable(prepared.weight!),
-                                                   bias: Variable(prepared.bias!), node.convolutionParameters)
-                return try requantize(accumulators.value, prepared.multiplier!, tensor: node.name,
-                                      activation: node.activationKind, axis: 1)
-            case .add:
-                let sum = try backend.allocate(x.shape, dtype: .float32)
-                try backend.scale(x, by: prepared.inputFactors[0], output: sum)
-                try backend.axpy(alpha: prepared.inputFactors[1], x: inputs[1], y: sum)
-                return try requantize(sum, prepared.multiplier!, tensor: node.name, activation: node.activationKind)
-            case .maxPool:
-                return try maxPool2d(Variable(x), node.poolParameters).value
-            case .globalAveragePool:
-                return try requantize(try globalAveragePool(Variable(x)).value, prepared.multiplier!, tensor: node.name,
-                                      activation: .none)
-            case .linear:
-                let dequantized = try backend.allocate(x.shape, dtype: .float32)
-                try backend.scale(x, by: prepared.inputFactors[0], output: dequantized)
-                return try linear(Variable(dequantized), weight: Variable(prepared.weight!),
-                                  bias: Variable(prepared.bias!)).value
+            for node in prepared.layout.graph.nodes[indices] {
+                let x = values[node.inputs[0]]!, backend = x.backend, constants = prepared.nodes[node.name]!
+                switch node.operation {
+                case let .convolution(_, _, parameters):
+                    let accumulators = try convolution(Variable(x), weight: Variable(constants.weight!),
+                                                       bias: Variable(constants.bias!), parameters)
+                    values[node.output] = try requantize(accumulators.value, constants, axis: 1)
+                case .relu, .relu6:
+                    guard constants.fused else {
+                        throw CondenseError.invalidArgument(op: "QuantizedClassifier", "activation '\(node.name)' " +
+                                                            "follows neither a convolution nor a sum it can clamp")
+                    }
+                    values[node.output] = x  // the requantization before it clamped to the activation's range
+                case .add:
+                    let sum = try backend.allocate(x.shape, dtype: .float32)
+                    try backend.scale(x, by: constants.inputFactors[0], output: sum)
+                    try backend.axpy(alpha: constants.inputFactors[1], x: values[node.inputs[1]]!, y: sum)
+                    values[node.output] = try requantize(sum, constants)
+                case let .maxPool(parameters):
+                    values[node.output] = try maxPool2d(Variable(x), parameters).value
+                case .globalAveragePool:
+                    values[node.output] = try requantize(try globalAveragePool(Variable(x)).value, constants)
+                case .flatten:
+                    values[node.output] = try reshape(Variable(x), [x.shape[0], x.shape.count / x.shape[0]]).value
+                case .gemm:
+                    let dequantized = try backend.allocate(x.shape, dtype: .float32)
+                    try backend.scale(x, by: constants.inputFactors[0], output: dequantized)
+                    values[node.output] = try linear(Variable(dequantized), weight: Variable(constants.weight!),
+                                                     bias: Variable(constants.bias!)).value
+                case .normalize:
+                    throw CondenseError.invalidArgument(op: "QuantizedClassifier", "the model's graph reads normalized " +
+                                                        "images; it has no '\(node.name)' node")
+                }
             }
         }
     }
 
-    private func requantize(_ x: Tensor, _ multiplier: Tensor, tensor name: String, activation: Activation,
-                            axis: Int? = nil) throws -> Tensor {
-        let quantization = graph.tensors[name]!, range = quantization.range(after: activation)
+    /// `clamp(z′ + nearbyint(x·multiplier), lo, hi) − z′` into the node's output quantization and activation range.
+    private func requantize(_ x: Tensor, _ constants: PreparedNode, axis: Int? = nil) throws -> Tensor {
+        let quantization = constants.quantization!, range = quantization.range(after: constants.activation)
         let output = try x.backend.allocate(x.shape, dtype: .float32)
-        try x.backend.requantize(input: x, multiplier: multiplier, zeroPoint: quantization.zeroPoint, axis: axis,
-                                 qmin: range.lowerBound, qmax: range.upperBound, output: output)
+        try x.backend.requantize(input: x, multiplier: constants.multiplier!, zeroPoint: quantization.zeroPoint,
+                                 axis: axis, qmin: range.lowerBound, qmax: range.upperBound, output: output)
         return output
     }
 
     // MARK: - Run-time constants
 
-    /// What one node needs at run time, derived once from the stored integers and scales.
+    /// What one graph node needs at run time, derived once from the graph's integers and scales.
     private struct PreparedNode {
-        /// Convolution: the int8 weights and int32 bias as float32 (exact); linear: dequantized weights and bias.
+        /// Convolution: the int8 weights and int32 bias as float32 (exact); gemm: dequantized weights and bias.
         var weight: Tensor?
         var bias: Tensor?
         /// The requantization multiplier(s): per output channel for a convolution, one otherwise.
         var multiplier: Tensor?
-        /// Add: each input's scale over the output's; linear: the input's scale.
+        /// Add: each input's scale over the output's; gemm: the input's scale.
         var inputFactors: [Float] = []
+        /// The quantization a requantizing node writes (that of its fused activation's output, if it has one)
+        /// and the activation whose range clamps it.
+        var quantization: QuantizedGraph.TensorQuantization?
+        var activation = Activation.none
+        /// A `relu`/`relu6` node whose clamp the node before it applies.
+        var fused = false
     }
 
-    /// The run-time constants, rebuilt whenever a stored tensor has been replaced (a checkpoint loaded).
-    private func preparedNodes() throws -> [String: PreparedNode] {
+    /// The layout and its run-time constants, by graph node name (and `image`'s, the input's requantization).
+    private struct PreparedGraph {
+        let stamp: [ObjectIdentifier]
+        let layout: QuantizedInferenceLayout
+        let nodes: [String: PreparedNode]
+    }
+
+    /// The graph and its constants, rebuilt whenever a stored tensor has been replaced (a checkpoint loaded).
+    private func preparedGraph() throws -> PreparedGraph {
         let stamp = layers.flatMap { [$0.weight, $0.weightScale, $0.bias].map { ObjectIdentifier($0.value) } }
-        if let prepared, prepared.stamp == stamp { return prepared.nodes }
-        let backend = layers[0].weight.backend
-        let layerByName = Dictionary(uniqueKeysWithValues: layers.map { ($0.name, $0) })
-        func scale(_ name: String) -> Float { graph.tensors[name]!.scale }
-        var nodes = [QuantizedGraph.input: PreparedNode(multiplier: try backend.tensor([1 / scale(QuantizedGraph.input)],
-                                                                                       shape: [1]))]
-        for node in graph.nodes {
-            let inputScale = scale(node.inputs[0])
-            var prepared = PreparedNode()
-            switch node.op {
-            case .convolution:
-                let layer = layerByName[node.name]!, (weight, bias, scales) = try layer.hostValues()
-                prepared.weight = try backend.tensor(weight, shape: layer.weight.shape)
-                prepared.bias = try backend.tensor(bias, shape: layer.bias.shape)
-                prepared.multiplier = try backend.tensor(scales.map { inputScale * $0 / scale(node.name) },
-                                                         shape: [scales.count])
+        if let prepared, prepared.stamp == stamp { return prepared }
+        let layout = try QuantizedInferenceLayout(graph, layers: layers), inference = layout.graph
+        let quantization = inference.quantization!, backend = layers[0].weight.backend
+        /// The quantization of a value a node reads (the pooled features' for the flattened ones).
+        func read(_ value: String) -> QuantizedGraph.TensorQuantization {
+            quantization.activations[inference.quantizedSource(of: value)!]!
+        }
+        let input = quantization.activations[InferenceGraph.inputName]!
+        var nodes = [InferenceGraph.inputName: PreparedNode(multiplier: try backend.tensor([1 / input.scale], shape: [1]),
+                                                            quantization: input)]
+        for node in inference.nodes {
+            var prepared = nodes[node.name] ?? PreparedNode()
+            let clamp = inference.fusedActivation(of: node)
+            if let clamp { nodes[clamp.name, default: PreparedNode()].fused = true }
+            prepared.quantization = quantization.activations[clamp?.output ?? node.output]
+            prepared.activation = clamp?.operation.activation ?? .none
+            switch node.operation {
+            case let .convolution(weight, bias, _):
+                let inputScale = read(node.inputs[0]).scale, outputScale = prepared.quantization!.scale
+                prepared.weight = try backend.tensor(weight.floats(), shape: Shape(weight.shape))
+                prepared.bias = try backend.tensor(bias.floats(), shape: Shape(bias.shape))
+                prepared.multiplier = try backend.tensor(quantization.weightScales[node.name]!.map {
+                    inputScale * $0 / outputScale
+                }, shape: Shape(bias.shape))
             case .add:
-                prepared.inputFactors = node.inputs.map { scale($0) / scale(node.name) }
+                prepared.inputFactors = node.inputs.map { read($0).scale / prepared.quantization!.scale }
                 prepared.multiplier = try backend.tensor([1], shape: [1])
-            case .maxPool:
-                break
             case .globalAveragePool:
-                prepared.multiplier = try backend.tensor([inputScale / scale(node.name)], shape: [1])
-            case .linear:
-                let layer = layerByName[node.name]!, (weight, bias, scales) = try layer.hostValues()
-                let perRow = weight.count / max(scales.count, 1)
-                prepared.weight = try backend.tensor(weight.indices.map { weight[$0] * scales[$0 / perRow] },
-                                                     shape: layer.weight.shape)
-                prepared.bias = try backend.tensor(bias.indices.map { bias[$0] * (inputScale * scales[$0]) },
-                                                   shape: layer.bias.shape)
+                prepared.multiplier = try backend.tensor([read(node.inputs[0]).scale / prepared.quantization!.scale],
+                                                         shape: [1])
+            case let .gemm(weight, bias):
+                let inputScale = read(node.inputs[0]).scale, scales = quantization.weightScales[node.name]!
+                let (integers, biases) = (weight.floats(), bias.floats()), perRow = integers.count / max(scales.count, 1)
+                prepared.weight = try backend.tensor(integers.indices.map { integers[$0] * scales[$0 / perRow] },
+                                                     shape: Shape(weight.shape))
+                prepared.bias = try backend.tensor(biases.indices.map { biases[$0] * (inputScale * scales[$0]) },
+                                                   shape: Shape(bias.shape))
                 prepared.inputFactors = [inputScale]
+            case .normalize, .relu, .relu6, .maxPool, .flatten:
+                break
             }
             nodes[node.name] = prepared
         }
-        prepared = (stamp, nodes)
-        return nodes
+        let result = PreparedGraph(stamp: stamp, layout: layout, nodes: nodes)
+        prepared = result
+        return result
     }
 }

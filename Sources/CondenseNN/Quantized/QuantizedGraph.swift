@@ -1,8 +1,10 @@
 import CondenseCore
 
-/// The dataflow of a quantized classifier as an INT8 runtime sees it: layers (convolutions with their batch norm
-/// folded in, residual adds, pooling, the linear classifier) over named tensors, and the uint8 quantization of each
-/// tensor. Stored as JSON under the checkpoint's `quantization` metadata key; the layers' int8 weights, their
+/// The stored form of a quantized classifier's dataflow, with each activation fused into the layer it follows as
+/// an INT8 runtime fuses it: layers (convolutions with their batch norm folded in, residual adds, pooling, the
+/// linear classifier) over named tensors, and the uint8 quantization of each tensor. Quantization derives it from
+/// the model's inference graph (`QuantizedGraph.lowering`), and `QuantizedClassifier` turns it back into that
+/// graph (`QuantizedInferenceLayout`) to run it. Stored as JSON under the checkpoint's `quantization` metadata key; the layers' int8 weights, their
 /// per-channel scales and int32 biases are the checkpoint's tensors (`NAME.weight`, `NAME.weight_scale`,
 /// `NAME.bias`), so the checkpoint alone rebuilds the model, whatever its channel counts.
 ///

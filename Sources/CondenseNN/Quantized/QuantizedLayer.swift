@@ -55,10 +55,4 @@ public struct QuantizedLayer {
         self.weightScale = weightScale
         self.bias = bias
     }
-
-    /// The layer's values on the host: integer weights and biases (as Float, exact) and the weight scales.
-    func hostValues() throws -> (weight: [Float], bias: [Float], scales: [Float]) {
-        (try NamedTensorData(name: name, tensor: weight.value).floats(),
-         try NamedTensorData(name: name, tensor: bias.value).floats(), try weightScale.value.toHost())
-    }
 }

@@ -18,32 +18,60 @@ extension InferenceGraph {
                                                 "means and \(model.normalizationStd.count) stds; its \(channels)-channel " +
                                                 "input needs one of each per channel")
         }
-        var lowering = GraphLowering()
-        let normalized = lowering.emit("normalize", .normalize(mean: model.normalizationMean, std: model.normalizationStd),
-                                       [Self.inputName])
-        _ = try lowering.lower(model.module, path: "", input: normalized)
-        guard var last = lowering.nodes.popLast(), case .gemm = last.operation else {
-            throw CondenseError.invalidArgument(op: "export", "the model does not end in a Linear classifier")
-        }
-        last.output = Self.outputName
-        self.init(inputShape: [channels, model.configuration.imageSize, model.configuration.imageSize],
-                  nodes: lowering.nodes + [last])
+        var lowering = GraphLowering(purpose: "export")
+        try lowering.lowerClassifier(model.module, input: Self.inputName)
+        self = InferenceGraph(inputShape: [], nodes: lowering.nodes)
+            .normalizing(mean: model.normalizationMean, std: model.normalizationStd,
+                         inputShape: [channels, model.configuration.imageSize, model.configuration.imageSize])
     }
 }
 
-/// The walk over a module tree that `InferenceGraph(lowering:)` performs: appends nodes, returns each module's
-/// output value.
-private struct GraphLowering {
-    var nodes: [InferenceNode] = []
+/// The float layers behind one node of a lowered graph: what quantization-aware training runs for that node.
+enum LayerBinding {
+    /// A convolution and the batch norm folded into it (with its fused activation), if any.
+    case convolution(Conv2d, BatchNorm2d?)
+    /// The classifier and the dropout before it, if any (training only; the graph leaves dropout out).
+    case linear(Linear, dropout: Dropout?)
+    case maxPool(MaxPool2d)
+    /// A residual sum of the block at path `block`; `shortcutFirst` when the block's forward pass adds the shortcut
+    /// to the body (`InvertedResidual`, `Residual`) rather than the body to the shortcut (`ResidualBlock`).
+    case residual(block: String, shortcutFirst: Bool)
+}
+
+/// The one walk over a module tree: appends `InferenceNode`s (batch norms folded into their convolutions) and, for
+/// the nodes that stand for float layers, the `LayerBinding` behind them. `InferenceGraph(lowering:)` builds the
+/// exported graph with it, and quantization (`QuantizedGraph(lowering:)`) derives its fused graph from the same
+/// nodes, so both read a model's layout one way.
+struct GraphLowering {
+    /// The command the walk serves (`export`, `quantize`), for its error messages.
+    let purpose: String
+    private(set) var nodes: [InferenceNode] = []
+    /// Each node's float layers, by node name.
+    private(set) var bindings: [String: LayerBinding] = [:]
+    /// A dropout waiting for the `Linear` after it.
+    private var pendingDropout: Dropout?
+
+    init(purpose: String) { self.purpose = purpose }
 
     /// Appends a node named `name` that writes the value `name`, and returns that value.
-    mutating func emit(_ name: String, _ operation: InferenceOperation, _ inputs: [String]) -> String {
+    private mutating func emit(_ name: String, _ operation: InferenceOperation, _ inputs: [String],
+                       binding: LayerBinding? = nil) -> String {
         nodes.append(InferenceNode(name: name, operation: operation, inputs: inputs, output: name))
+        bindings[name] = binding
         return name
     }
 
+    /// Lowers a whole classifier reading `input`; its last node, the `Linear` classifier, writes `logits`.
+    mutating func lowerClassifier(_ model: Module, input: String) throws {
+        _ = try lower(model, path: "", input: input)
+        guard case .gemm? = nodes.last?.operation else {
+            throw CondenseError.invalidArgument(op: purpose, "the model does not end in a Linear classifier")
+        }
+        nodes[nodes.count - 1].output = InferenceGraph.outputName
+    }
+
     /// Lowers `module` (at dotted `path`) reading `input`; returns the value it writes.
-    mutating func lower(_ module: Module, path: String, input: String) throws -> String {
+    private mutating func lower(_ module: Module, path: String, input: String) throws -> String {
         switch module {
         case is ResNet, is CIFARResNet, is MobileNetV2:
             // Backbone children in order, then global pooling, flattening and the classifier (the last child).
@@ -56,16 +84,16 @@ private struct GraphLowering {
             return try chain(module.children, prefix: path, input: input)
         case let block as InvertedResidual:
             let body = try chain(block.children, prefix: path, input: input)
-            return block.usesResidual ? emit(joined(path, "add"), .add, [body, input]) : body
+            return block.usesResidual ? residualSum(path, body: body, shortcut: input, shortcutFirst: true) : body
         case is ResidualBlock:
             let branches = Dictionary(grouping: module.children) { $0.name == "downsample" }
             let body = try chain(branches[false] ?? [], prefix: path, input: input)
             let shortcut = try chain(branches[true] ?? [], prefix: path, input: input)
-            let sum = emit(joined(path, "add"), .add, [body, shortcut])
+            let sum = residualSum(path, body: body, shortcut: shortcut, shortcutFirst: false)
             return emit(joined(path, "relu"), .relu, [sum])
         case let residual as Residual:
             let body = try lower(residual.body, path: joined(path, "body"), input: input)
-            return emit(joined(path, "add"), .add, [body, input])
+            return residualSum(path, body: body, shortcut: input, shortcutFirst: true)
         case let conv as Conv2d:
             return try convolution(conv, path: path, batchNorm: nil, input: input)
         case let layer as ActivationLayer:
@@ -73,11 +101,12 @@ private struct GraphLowering {
         case let linear as Linear:
             return try gemm(linear, path: path, input: input)
         case let pool as MaxPool2d:
-            return emit(path, .maxPool(pool.parameters), [input])
+            return emit(path, .maxPool(pool.parameters), [input], binding: .maxPool(pool))
         case is GlobalAveragePool:  // [N, C] like the layer's own output
             let pooled = emit(path, .globalAveragePool, [input])
             return emit(joined(path, "flatten"), .flatten, [pooled])
-        case is Dropout:
+        case let dropout as Dropout:
+            pendingDropout = dropout
             return input
         default:
             throw unknown(module, path)
@@ -99,7 +128,7 @@ private struct GraphLowering {
                 value = try convolution(conv, path: path, batchNorm: batchNorm, input: value)
                 index = batchNorm == nil ? next : items.index(after: next)
             } else if module is BatchNorm2d {
-                throw CondenseError.invalidArgument(op: "export", "module '\(path)' (BatchNorm2d) does not follow a " +
+                throw CondenseError.invalidArgument(op: purpose, "module '\(path)' (BatchNorm2d) does not follow a " +
                                                     "Conv2d, so it cannot be folded")
             } else {
                 value = try lower(module, path: path, input: value)
@@ -107,6 +136,11 @@ private struct GraphLowering {
             }
         }
         return value
+    }
+
+    /// The sum node `<block>.add`: inputs body first, then the shortcut.
+    private mutating func residualSum(_ block: String, body: String, shortcut: String, shortcutFirst: Bool) -> String {
+        emit(joined(block, "add"), .add, [body, shortcut], binding: .residual(block: block, shortcutFirst: shortcutFirst))
     }
 
     /// A convolution node with `batchNorm` (if any) folded in, followed by the batch norm's activation node.
@@ -123,7 +157,8 @@ private struct GraphLowering {
         }
         let output = emit(path, .convolution(weight: NamedTensorData(name: path + ".weight", shape: shape, floats: weight),
                                              bias: NamedTensorData(name: path + ".bias", shape: [outChannels], floats: bias),
-                                             parameters: conv.parameters), [input])
+                                             parameters: conv.parameters), [input],
+                          binding: .convolution(conv, batchNorm?.module))
         guard let batchNorm else { return output }
         return activation(batchNorm.module.activation, name: batchNorm.path, input: output)
     }
@@ -143,15 +178,17 @@ private struct GraphLowering {
         let flat = nodes.last { $0.output == input }.map { if case .flatten = $0.operation { true } else { false } } ?? false
         let gemmInput = flat ? input : emit(joined(path, "flatten"), .flatten, [input])
         let weight = linear.weight.shape.dims
+        defer { pendingDropout = nil }
         return emit(path, .gemm(weight: NamedTensorData(name: path + ".weight", shape: weight,
                                                         floats: try linear.weight.value.toHost()),
                                 bias: NamedTensorData(name: path + ".bias", shape: [weight[0]],
-                                                      floats: try linear.bias.value.toHost())), [gemmInput])
+                                                      floats: try linear.bias.value.toHost())), [gemmInput],
+                    binding: .linear(linear, dropout: pendingDropout))
     }
 
     private func unknown(_ module: Module, _ path: String) -> CondenseError {
-        CondenseError.invalidArgument(op: "export", "module '\(path.isEmpty ? "<model>" : path)' is a " +
-                                      "\(type(of: module)), which the exporter does not know how to write (it knows " +
+        CondenseError.invalidArgument(op: purpose, "module '\(path.isEmpty ? "<model>" : path)' is a " +
+                                      "\(type(of: module)), which \(purpose) does not know how to lower (it knows " +
                                       "Conv2d, BatchNorm2d, ActivationLayer, Linear, MaxPool2d, GlobalAveragePool, " +
                                       "Dropout, Sequential, Residual, InvertedResidual, ResidualBlock, ResNet, " +
                                       "CIFARResNet and MobileNetV2)")

@@ -16,7 +16,7 @@ public protocol ONNXValueEncoding {
 
     /// The name later nodes read for the value `node` writes, which the ONNX value `written` holds (the node's
     /// output, or its input when the encoding subsumes the node); called for every node but the one writing the
-    /// graph's `logits` (`InferenceGraph.activationValues` lists the values an INT8 export quantizes).
+    /// graph's `logits` (an INT8 graph's `quantization` lists the values it quantizes).
     mutating func activation(of node: InferenceNode, written: String, in builder: inout ONNXGraphBuilder) throws
         -> String
 }

@@ -26,13 +26,22 @@ public struct QDQEncoding: ONNXValueEncoding {
     /// Each weighted node's per-channel weight scales and the graph value of its quantized input.
     private let layers: [String: (weightScales: [Float], input: String)]
 
-    /// The encoding of `classifier`'s tensors; `values` maps its quantized tensors to graph values (from
-    /// `InferenceGraph.lowering(quantized:)`).
-    init(_ classifier: QuantizedClassifier, values: [String: String]) throws {
-        activations = Dictionary(uniqueKeysWithValues: values.map { ($0.value, classifier.graph.tensors[$0.key]!) })
-        let inputs = Dictionary(uniqueKeysWithValues: classifier.graph.nodes.map { ($0.name, $0.inputs[0]) })
-        layers = Dictionary(uniqueKeysWithValues: try classifier.layers.map { layer in
-            (layer.name, (try layer.weightScale.value.toHost(), values[inputs[layer.name]!]!))
+    /// The encoding of a quantized graph's tensors (`InferenceGraph(quantized:)`).
+    ///
+    /// - Throws: `CondenseError.invalidArgument` when the graph has no quantization, or a convolution or gemm lacks
+    ///   weight scales or a quantized input.
+    public init(_ graph: InferenceGraph) throws {
+        guard let quantization = graph.quantization else {
+            throw CondenseError.invalidArgument(op: "export", "an INT8 export needs a quantized graph")
+        }
+        activations = quantization.activations
+        layers = Dictionary(uniqueKeysWithValues: try graph.weightedNodes.map { node in
+            guard let scales = quantization.weightScales[node.name], let input = graph.quantizedSource(of: node.inputs[0])
+            else {
+                throw CondenseError.invalidArgument(op: "export", "node '\(node.name)' has no weight scales or no " +
+                                                    "quantized input")
+            }
+            return (node.name, (scales, input))
         })
     }
 
@@ -59,13 +68,8 @@ public struct QDQEncoding: ONNXValueEncoding {
     }
 
     public func subsumes(_ node: InferenceNode) -> Bool {
-        let activation: Activation
-        switch node.operation {
-        case .relu: activation = .relu
-        case .relu6: activation = .relu6
-        default: return false
-        }
-        return activations[node.output]?.range(after: activation) == QuantizedGraph.activationRange
+        node.operation.activation != .none
+            && activations[node.output]?.range(after: node.operation.activation) == QuantizedGraph.activationRange
     }
 
     public mutating func activation(of node: InferenceNode, written: String,
@@ -108,8 +112,8 @@ extension ONNXExport {
     /// entry, which the graph's quantize/dequantize pairs carry, and its graph `compacted()`: the deployed file,
     /// where every byte counts (the FP32 export keeps the module paths).
     public static func int8(_ model: TrainedModel) throws -> ONNXModel {
-        let (graph, values) = try InferenceGraph.lowering(quantized: model)
-        var encoding = try QDQEncoding(model.module as! QuantizedClassifier, values: values)
+        let graph = try InferenceGraph(quantized: model)
+        var encoding = try QDQEncoding(graph)
         var onnx = try self.model(graph, name: model.configuration.architecture,
                                   metadata: metadata(of: model).filter { $0.key != Checkpoint.Key.quantization },
                                   encoding: &encoding)
