@@ -15,7 +15,7 @@ final class TrainingStepTests: TrainingTestCase {
         var options = TrainingOptions()
         options.epochs = 1
         options.batchSize = 2
-        options.optimizer = "sgd"
+        options.optimizer = .sgd
         options.weightDecay = 0
         var calls = 0
         // Zeroing every gradient in the hook must leave SGD (no weight decay) nothing to apply: the hook sits

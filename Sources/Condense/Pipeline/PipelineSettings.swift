@@ -23,7 +23,7 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     /// Epochs of quantization-aware training.
     public var qatEpochs = 1
     public var batchSize = 128
-    public var optimizer = "sgd"
+    public var optimizer = OptimizerKind.sgd
     public var learningRate: Float = 0.05
     /// Zero padding of the random crop when training augments (nil: the training default; 0: flips only, which
     /// trains a better MobileNetV2 0.35 on BloodMNIST in 4 epochs: 0.891 against 0.884 test ACC, Benchmarks/RESULTS.md).

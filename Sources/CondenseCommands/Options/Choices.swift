@@ -1,12 +1,6 @@
+import Condense
 import CondenseCompress
 import CondenseData
-
-/// The optimizers training offers (`TrainingOptions.optimizer` holds the word).
-public enum OptimizerName: String, ChoiceArgument {
-    case adamw
-    /// Momentum 0.9, Nesterov.
-    case sgd
-}
 
 /// A split of a dataset; `validation` is accepted for `val`.
 public enum DatasetSplit: String, ChoiceArgument {
@@ -25,6 +19,8 @@ public enum DatasetSplit: String, ChoiceArgument {
         }
     }
 }
+
+extension OptimizerKind: ChoiceArgument {}
 
 extension ExportFormat: ChoiceArgument {}
 

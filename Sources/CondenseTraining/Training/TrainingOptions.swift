@@ -8,8 +8,7 @@ public struct TrainingOptions: Sendable {
     /// Peak learning rate (after a one-epoch linear warm-up, then cosine decay to zero).
     public var learningRate: Float = 2e-3
     public var weightDecay: Float = 5e-4
-    /// `adamw`, or `sgd` (momentum 0.9, Nesterov).
-    public var optimizer = "adamw"
+    public var optimizer = OptimizerKind.adamw
     public var labelSmoothing: Float = 0
     /// Clip the global gradient norm to this value (nil: no clipping).
     public var clipNorm: Float?
@@ -41,10 +40,9 @@ public struct TrainingOptions: Sendable {
     /// The optimizer `optimizer` names, updating `parameters`.
     func makeOptimizer(for parameters: [Variable]) throws -> Optimizer {
         switch optimizer {
-        case "sgd": try SGD(parameters, options: SGDOptions(learningRate: learningRate, momentum: 0.9,
-                                                            weightDecay: weightDecay, nesterov: true))
-        case "adamw": try AdamW(parameters, options: AdamWOptions(learningRate: learningRate, weightDecay: weightDecay))
-        default: throw CondenseError.invalidArgument(op: "train", "unknown optimizer '\(optimizer)' (sgd, adamw)")
+        case .sgd: try SGD(parameters, options: SGDOptions(learningRate: learningRate, momentum: 0.9,
+                                                           weightDecay: weightDecay, nesterov: true))
+        case .adamw: try AdamW(parameters, options: AdamWOptions(learningRate: learningRate, weightDecay: weightDecay))
         }
     }
 
