@@ -1,5 +1,5 @@
 // fake_quant.cl — fake quantization per tensor or per channel, its straight-through and learned-scale (LSQ)
-// gradients, the observer pieces (min/max, scale and zero point), exactly as PyTorch's kernels (DESIGN.md §2), and
+// gradients, the observer pieces (min/max, scale and zero point), exactly as PyTorch's kernels (ARCHITECTURE.md §4), and
 // the requantization step of integer inference:
 //
 //     inv = 1/s,  q = z + rint(x·inv),  y = (clamp(q, qmin, qmax) − z)·s      (rint: round half to even)

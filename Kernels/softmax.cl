@@ -1,5 +1,5 @@
 // softmax.cl — softmax with temperature, cross entropy and the fused Hinton distillation loss,
-// on rows of logits [B, K] (float32, row-major), PyTorch's conventions (DESIGN.md §2). Every softmax is
+// on rows of logits [B, K] (float32, row-major), PyTorch's conventions (ARCHITECTURE.md §4). Every softmax is
 // max-subtracted. The CPU reference is Sources/CondenseCPU/Kernels/SoftmaxKernels.swift: same formulas,
 // same 1/T and 1/B multiplications, so the backends agree to float rounding.
 //

@@ -70,7 +70,7 @@ public struct ModelSizeReport: Sendable {
     /// Reference checkpoint bytes ÷ checkpoint bytes.
     public var sizeRatio: Double? { reference.map { Self.ratio($0.bytes, size.bytes) } }
 
-    /// The figures under DESIGN.md's `--json` names: `parameters`, `nonzero_parameters`, `size_bytes`, and with a
+    /// The figures under ARCHITECTURE.md §7's `--json` names: `parameters`, `nonzero_parameters`, `size_bytes`, and with a
     /// reference `reference_parameters`, `reference_nonzero_parameters`, `reference_size_bytes`, `parameter_ratio`,
     /// `nonzero_ratio`, `size_ratio`.
     public var jsonFields: [String: Any] {

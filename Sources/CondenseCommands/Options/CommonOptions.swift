@@ -1,7 +1,7 @@
 import Condense
 import CondenseCore
 
-/// The options every command shares (DESIGN.md §4): the device to run on and JSON output.
+/// The options every command shares (ARCHITECTURE.md §7): the device to run on and JSON output.
 public struct CommonOptions {
     /// `--device`; nil: `CONDENSE_DEVICE`, else `auto`.
     public var device: DeviceRequest?

@@ -1,7 +1,7 @@
 import CondenseCore
 import CondenseNN
 
-/// Folds an evaluation-mode batch norm into the convolution before it (DESIGN.md §2), so inference runs one biased
+/// Folds an evaluation-mode batch norm into the convolution before it (ARCHITECTURE.md §4), so inference runs one biased
 /// convolution instead of a convolution and a normalization.
 ///
 /// With `k = γ / √(σ² + ε)` per output channel `o`, the folded weight and bias are

@@ -1,7 +1,7 @@
 import CondenseCore
 import CondenseNN
 
-/// Fake quantization of one activation tensor, uint8 affine per tensor (DESIGN.md §2), with PyTorch's names
+/// Fake quantization of one activation tensor, uint8 affine per tensor (ARCHITECTURE.md §4), with PyTorch's names
 /// (`min_val`, `max_val`, `scale`, `zero_point`): while `observing`, a moving-average min/max observer (averaging
 /// constant 0.01, the first batch taken as is) updates the range and the scale and zero point are recomputed from
 /// it before the batch is fake-quantized, as PyTorch's `FakeQuantize` does. With a learned scale (LSQ, Esser et al.

@@ -1,7 +1,7 @@
 import CondenseCore
 import CondenseNN
 
-/// A float classifier with fake quantization where an INT8 runtime quantizes (DESIGN.md §2): int8 symmetric
+/// A float classifier with fake quantization where an INT8 runtime quantizes (ARCHITECTURE.md §4): int8 symmetric
 /// per-channel weights on every convolution and linear layer, uint8 affine per-tensor activations on the input,
 /// after each convolution + batch norm + activation group, at residual adds and before the classifier (max
 /// pooling keeps its input's quantization). It runs the model's `QuantizedGraph` with the model's own layers and

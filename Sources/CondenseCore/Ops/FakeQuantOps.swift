@@ -1,6 +1,6 @@
 /// Fake quantization (quantize, then dequantize, in float32) per tensor or per channel, its straight-through and
 /// learned-scale (LSQ) gradients, and the observer pieces (min/max, scale and zero point), exactly as PyTorch's
-/// kernels compute them (DESIGN.md §2):
+/// kernels compute them (ARCHITECTURE.md §4):
 ///
 ///     inv = 1/s (float32),  q = z + nearbyint(x·inv),  y = (clamp(q, qmin, qmax) − z)·s
 ///

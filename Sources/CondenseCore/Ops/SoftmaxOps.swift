@@ -1,5 +1,5 @@
 /// Softmax with temperature, cross entropy and the fused Hinton distillation loss, on rows of
-/// logits `[B, K]` (float32, B ≥ 1, K ≥ 1), with PyTorch's conventions (DESIGN.md §2). Every softmax is
+/// logits `[B, K]` (float32, B ≥ 1, K ≥ 1), with PyTorch's conventions (ARCHITECTURE.md §4). Every softmax is
 /// max-subtracted, so logits of any magnitude give finite results.
 ///
 /// Validation is shared (`SoftmaxValidation`): both backends reject the same bad input with the same error before

@@ -1,6 +1,6 @@
 import CondenseCore
 
-/// Fake quantization (DESIGN.md §2) as a differentiable op: `x` gets the straight-through gradient (`dy` where the
+/// Fake quantization (ARCHITECTURE.md §4) as a differentiable op: `x` gets the straight-through gradient (`dy` where the
 /// rounded value lies in `[qmin, qmax]`, 0 elsewhere) and, when `scale` requires a gradient, the scale gets LSQ's
 /// (learned step size). `scale` and `zeroPoint` are `[1]` per tensor or `[channels]` along `axis`.
 public func fakeQuantize(_ x: Variable, scale: Variable, zeroPoint: Tensor, axis: Int?, qmin: Int,

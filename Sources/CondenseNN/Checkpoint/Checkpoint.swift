@@ -15,7 +15,7 @@ public struct Checkpoint: Equatable, Sendable {
     /// The file this checkpoint was read from, used to label metadata errors.
     public var source: String?
 
-    /// The metadata keys DESIGN.md §3 names: what a checkpoint records so that it alone rebuilds its model.
+    /// The metadata keys ARCHITECTURE.md §8 names: what a checkpoint records so that it alone rebuilds its model.
     public enum Key {
         /// Model family, e.g. `resnet20`, `mobilenetv2` (a plain string).
         public static let architecture = "architecture"

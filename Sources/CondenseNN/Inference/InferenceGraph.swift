@@ -80,7 +80,7 @@ public struct InferenceGraph: Sendable {
     }
 }
 
-/// The INT8 form of an `InferenceGraph` (DESIGN.md §2), what an INT8 writer needs beyond the nodes: the convolutions'
+/// The INT8 form of an `InferenceGraph` (ARCHITECTURE.md §4), what an INT8 writer needs beyond the nodes: the convolutions'
 /// and gemm's weights are int8 (symmetric per output channel, zero point 0, in [−127, 127]) and their biases int32 at
 /// scale input scale × weight scale (zero point 0); values are uint8, affine per tensor.
 public struct InferenceQuantization: Sendable {
