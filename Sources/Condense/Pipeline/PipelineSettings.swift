@@ -1,3 +1,5 @@
+import CondenseCompress
+
 /// What `condense run` does at each stage: the teacher and student models and their epochs, the distillation,
 /// pruning and quantization settings, and how much of the data a smoke run uses. Saved beside the results, so a
 /// resumed run continues the same recipe.
@@ -8,8 +10,8 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     public var studentArchitecture = "mobilenetv2"
     public var studentWidth = 0.35
     public var studentEpochs = 4
-    public var temperature: Float = 4
-    public var alpha: Float = 0.9
+    public var temperature = Distillation.defaultTemperature
+    public var alpha = Distillation.defaultAlpha
     /// Fraction of the student's prunable channels that structured pruning removes (per group from the sensitivity
     /// profile). 0.65 keeps the distilled BloodMNIST student at 0.90 after INT8 while its INT8 files shrink to ≤ 1/8 of
     /// the float student (`Benchmarks/RESULTS.md`).

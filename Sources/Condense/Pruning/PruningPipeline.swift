@@ -25,8 +25,8 @@ public struct PruningOptions: Sendable {
     /// Fine-tuning after (structured) or during (unstructured) pruning; `epochs` 0 prunes without it.
     public var fineTuning = TrainingOptions()
     /// Hinton distillation settings used when a teacher is given.
-    public var temperature: Float = 4
-    public var alpha: Float = 0.9
+    public var temperature = Distillation.defaultTemperature
+    public var alpha = Distillation.defaultAlpha
     /// Unstructured with fine-tuning: the polynomial schedule reaches `sparsity` after this fraction of the steps
     /// (power 3), recomputing masks every `frequency` steps (nil: ten times along the way).
     public var scheduleEnd = 0.7

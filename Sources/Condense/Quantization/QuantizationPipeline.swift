@@ -18,8 +18,8 @@ public struct QuantizationOptions: Sendable {
     /// Learn the activation scales (LSQ) once the observers freeze.
     public var learnsScales = false
     /// Distillation from a teacher during QAT (when one is given): temperature and weight of the KD term.
-    public var temperature: Float = 4
-    public var alpha: Float = 0.9
+    public var temperature = Distillation.defaultTemperature
+    public var alpha = Distillation.defaultAlpha
 
     public init() {}
 }

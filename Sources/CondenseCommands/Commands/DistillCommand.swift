@@ -11,8 +11,8 @@ enum DistillCommand: Command {
         var teacher = ""
         var architecture = "mobilenetv2"
         var width = 0.35
-        var temperature: Float = 4
-        var alpha: Float = 0.9
+        var temperature = Distillation.defaultTemperature
+        var alpha = Distillation.defaultAlpha
         var attention: Float = 0
         var hint: Float = 0
         var pairs: [FeaturePair]?

@@ -8,6 +8,11 @@ import CondenseNN
 /// in evaluation mode, outside the tape, on the student's (augmented) images, or its logits come from a cache of the
 /// un-augmented training set (offline distillation).
 public struct Distillation {
+    /// The temperature every command and `condense run` start from (Hinton's recipe for small students).
+    public static let defaultTemperature: Float = 4
+    /// The weight of the KD term every command and `condense run` start from.
+    public static let defaultAlpha: Float = 0.9
+
     public let teacher: TrainedModel
     public let student: TrainedModel
     public let temperature: Float
