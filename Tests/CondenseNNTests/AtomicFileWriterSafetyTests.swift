@@ -84,7 +84,7 @@ final class AtomicFileWriterSafetyTests: XCTestCase {
         }
         try AtomicFileWriter.write(to: target) { output in
             try output.write([UInt8](repeating: 1, count: 4096))
-            FileManager.default.createFile(atPath: target + ".ready", contents: nil)
+            _ = FileManager.default.createFile(atPath: target + ".ready", contents: nil)
             sleep(120)
         }
     }

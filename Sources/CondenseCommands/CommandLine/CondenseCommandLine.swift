@@ -2,11 +2,11 @@
 /// 1 a failure while running (one line on standard error), 2 a command line that does not parse or validate.
 public enum CondenseCommandLine {
     /// Every command, in the order `condense --help` lists them.
-    static let commands: [any Command.Type] = [
-        DevicesCommand.self, TrainCommand.self, DistillCommand.self, ImportCommand.self, SensitivityCommand.self,
-        PruneCommand.self, QuantizeCommand.self, EvaluateCommand.self, ExportCommand.self, RunCommand.self,
-        BenchCommand.self,
-    ]
+    static var commands: [any Command.Type] {
+        [DevicesCommand.self, TrainCommand.self, DistillCommand.self, ImportCommand.self, SensitivityCommand.self,
+         PruneCommand.self, QuantizeCommand.self, EvaluateCommand.self, ExportCommand.self, RunCommand.self,
+         BenchCommand.self]
+    }
 
     /// Runs the command line `words` (the program's arguments without its name) and returns the exit status.
     public static func run(_ words: [String], terminal: Terminal = .process) -> Int32 {
