@@ -56,9 +56,9 @@ public enum Evaluation {
             throw CondenseError.invalidArgument(op: "evaluate", "\(dataset.name): the split to evaluate has no images, " +
                                                 "so it has no accuracy")
         }
-        let clock = ContinuousClock(), start = clock.now
+        let start = Stopwatch.now()
         let (logits, probabilities) = try predictions(of: model, on: split, dataset: dataset, batchSize: batchSize)
-        let seconds = max((clock.now - start).seconds, 1e-9)
+        let seconds = max(Stopwatch.now() - start, 1e-9)
         let classes = model.configuration.classes
         let result = EvaluationResult(
             accuracy: try ClassificationMetrics.accuracy(probabilities: probabilities, labels: split.labels,
