@@ -8,7 +8,7 @@ import Foundation
 public enum TrainingBenchmark {
     /// What to measure.
     public struct Options: Sendable {
-        public var architecture = "mobilenetv2"
+        public var architecture = Architecture.mobilenetv2
         public var width = 0.35
         public var batchSize = 128
         public var imageSize = 28

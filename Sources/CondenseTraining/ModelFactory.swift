@@ -6,7 +6,7 @@ import CondenseNN
 public enum ModelFactory {
     /// A model for `dataset`: its classes, input shape and class names, normalized with its training split's
     /// per-channel statistics (stored in the checkpoint).
-    public static func model(_ architecture: String, width: Double, for dataset: ImageDataset, seed: UInt64,
+    public static func model(_ architecture: Architecture, width: Double, for dataset: ImageDataset, seed: UInt64,
                              on backend: Backend) throws -> TrainedModel {
         guard dataset.height == dataset.width else {
             throw CondenseError.file(path: dataset.name, "images are \(dataset.height)×\(dataset.width); square images expected")
@@ -20,7 +20,7 @@ public enum ModelFactory {
     }
 
     /// A student for `teacher`: the same classes, input shape, normalization and class names, on its backend.
-    public static func student(_ architecture: String, width: Double, of teacher: TrainedModel,
+    public static func student(_ architecture: Architecture, width: Double, of teacher: TrainedModel,
                                seed: UInt64) throws -> TrainedModel {
         let t = teacher.configuration
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: t.classes,

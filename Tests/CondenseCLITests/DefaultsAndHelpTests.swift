@@ -15,7 +15,7 @@ final class DefaultsAndHelpTests: XCTestCase {
         XCTAssertTrue(train.training.augment)
         XCTAssertNil(train.training.cropPadding)
         XCTAssertNil(train.training.clipNorm)
-        XCTAssertEqual(train.architecture, "resnet20")
+        XCTAssertEqual(train.architecture, .resnet20)
         XCTAssertEqual(train.width, 1)
         XCTAssertEqual(train.out, "model.safetensors")
         XCTAssertEqual(train.data.path, "Data/bloodmnist.npz")
@@ -25,7 +25,7 @@ final class DefaultsAndHelpTests: XCTestCase {
         let distill = try ArgumentParser.parse(["--teacher", "t"], command: "distill", options: DistillCommand.options)
         XCTAssertEqual(distill.temperature, 4)
         XCTAssertEqual(distill.alpha, 0.9)
-        XCTAssertEqual(distill.architecture, "mobilenetv2")
+        XCTAssertEqual(distill.architecture, .mobilenetv2)
         XCTAssertEqual(distill.width, 0.35)
 
         let prune = try ArgumentParser.parse(["--model", "m", "--sparsity", "0.5"], command: "prune",
@@ -49,7 +49,7 @@ final class DefaultsAndHelpTests: XCTestCase {
         let bench = try ArgumentParser.parse(["train"], command: "bench", options: BenchCommand.options,
                                              positional: BenchCommand.positional)
         XCTAssertEqual(bench.benchmark, .train)
-        XCTAssertEqual(bench.training.architecture, "mobilenetv2")
+        XCTAssertEqual(bench.training.architecture, .mobilenetv2)
         XCTAssertEqual(bench.training.width, 0.35)
         XCTAssertEqual(bench.training.imageSize, 28)
     }

@@ -20,7 +20,7 @@ final class GrammarTests: XCTestCase {
         XCTAssertEqual(options.training.learningRate, 0.01)
         XCTAssertFalse(options.training.augment)
         XCTAssertEqual(options.training.optimizer, .sgd)
-        XCTAssertEqual(options.architecture, "mobilenetv2")
+        XCTAssertEqual(options.architecture, .mobilenetv2)
         XCTAssertEqual(options.width, 0.5)
         XCTAssertEqual(options.training.seed, 7)
         XCTAssertEqual(options.training.clipNorm, 2.5)

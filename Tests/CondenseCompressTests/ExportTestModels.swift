@@ -8,7 +8,7 @@ import Foundation
 enum ExportTestModels {
     /// `architecture` at `width`, 8 classes, RGB `size`² inputs, with every batch norm given random statistics and
     /// affine parameters (so folding has something to fold) and a non-trivial normalization.
-    static func model(_ architecture: String, width: Double, size: Int = 28, seed: UInt64 = 1) throws -> TrainedModel {
+    static func model(_ architecture: Architecture, width: Double, size: Int = 28, seed: UInt64 = 1) throws -> TrainedModel {
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: 8, imageSize: size)
         let module = try configuration.build(on: TestDevices.cpu, seed: seed)
         var random = SeededGenerator(seed: seed)

@@ -12,7 +12,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
     }
 
     func testResNet20NodesFoldBatchNormsAndNameValuesAfterModules() throws {
-        let graph = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25))
+        let graph = try InferenceGraph(lowering: try ExportTestModels.model(.resnet20, width: 0.25))
         let nodes = graph.nodes.map(summary)
         XCTAssertEqual(Array(nodes.prefix(8)), [
             "normalize normalize image -> normalize",
@@ -59,7 +59,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
     }
 
     func testMobileNetV2NodesUseClipForReLU6AndAddOnlyWhereShapesMatch() throws {
-        let graph = try InferenceGraph(lowering: try ExportTestModels.model("mobilenetv2", width: 0.35))
+        let graph = try InferenceGraph(lowering: try ExportTestModels.model(.mobilenetv2, width: 0.35))
         let nodes = graph.nodes.map(summary)
         XCTAssertEqual(Array(nodes.prefix(13)), [
             "normalize normalize image -> normalize",
@@ -96,16 +96,16 @@ final class InferenceGraphLoweringTests: XCTestCase {
 
     func testGraphLogitsEqualTheModelsForEveryFamily() throws {
         // (architecture, width, image size): the 72-px ResNets take the 7×7 stem and max pooling.
-        for (architecture, width, size) in [("resnet20", 0.25, 28), ("resnet56", 0.25, 20), ("resnet18", 0.125, 28),
-                                            ("resnet18", 0.125, 72), ("resnet50", 0.125, 36), ("mobilenetv2", 0.35, 28),
-                                            ("mobilenetv2", 0.35, 72)] {
+        for (architecture, width, size) in [(Architecture.resnet20, 0.25, 28), (.resnet56, 0.25, 20), (.resnet18, 0.125, 28),
+                                            (.resnet18, 0.125, 72), (.resnet50, 0.125, 36), (.mobilenetv2, 0.35, 28),
+                                            (.mobilenetv2, 0.35, 72)] {
             let model = try ExportTestModels.model(architecture, width: width, size: size)
             let images = ExportTestModels.images(for: model, count: 2)
             let graph = try InferenceGraph(lowering: model)
             let expected = try ExportTestModels.reference(model, images)
             let actual = try ExportTestModels.execute(graph, images)
             XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, "\(architecture) at \(size) px")
-            if size > 64, architecture == "resnet18" {
+            if size > 64, architecture == .resnet18 {
                 XCTAssertTrue(graph.nodes.contains { $0.name == "maxpool" && $0.operation.kind == "maxpool" })
             }
         }
@@ -114,18 +114,18 @@ final class InferenceGraphLoweringTests: XCTestCase {
     /// What a writer that needs every tensor's shape (TFLite) reads: each value's shape for one image, as running
     /// the graph gives it, for every family (the 72-px ResNet-18's stride-2 stem and max pooling included).
     func testValueShapesAreTheShapesTheGraphComputes() throws {
-        for (architecture, width, size) in [("resnet20", 0.25, 28), ("resnet18", 0.125, 72), ("resnet50", 0.125, 36),
-                                            ("mobilenetv2", 0.35, 28)] {
+        for (architecture, width, size) in [(Architecture.resnet20, 0.25, 28), (.resnet18, 0.125, 72), (.resnet50, 0.125, 36),
+                                            (.mobilenetv2, 0.35, 28)] {
             let model = try ExportTestModels.model(architecture, width: width, size: size)
             let graph = try InferenceGraph(lowering: model)
             let shapes = try graph.valueShapes()
             let computed = try ExportTestModels.values(of: graph, ExportTestModels.images(for: model, count: 2))
-            XCTAssertEqual(shapes.count, computed.count, architecture)
+            XCTAssertEqual(shapes.count, computed.count, "\(architecture)")
             for (value, tensor) in computed {
                 XCTAssertEqual([2] + (shapes[value] ?? []), tensor.shape.dims, "\(architecture) \(value)")
             }
         }
-        let resnet = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25)).valueShapes()
+        let resnet = try InferenceGraph(lowering: try ExportTestModels.model(.resnet20, width: 0.25)).valueShapes()
         XCTAssertEqual(resnet["layer2.0.add"], [8, 14, 14])
         XCTAssertEqual(resnet["flatten"], [16])
         XCTAssertEqual(resnet["logits"], [8])
@@ -133,7 +133,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
 
     /// A convolution's or sum's activation is fused only when it comes right after it and alone reads its output.
     func testFusedActivationIsTheReLUThatAloneReadsAConvolutionOrSum() throws {
-        let graph = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25))
+        let graph = try InferenceGraph(lowering: try ExportTestModels.model(.resnet20, width: 0.25))
         func fused(_ name: String) throws -> String? {
             graph.fusedActivation(of: try XCTUnwrap(graph.nodes.first { $0.name == name }))?.name
         }
@@ -149,7 +149,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
     }
 
     func testValueShapesNameANodeWhoseInputDoesNotFit() throws {
-        var graph = try InferenceGraph(lowering: try ExportTestModels.model("resnet20", width: 0.25))
+        var graph = try InferenceGraph(lowering: try ExportTestModels.model(.resnet20, width: 0.25))
         let sum = try XCTUnwrap(graph.nodes.firstIndex { $0.name == "layer2.0.add" })
         graph.nodes[sum].inputs[1] = "layer1.2.relu"  // 4 channels at 28 px against 8 at 14 px
         XCTAssertThrowsError(try graph.valueShapes()) {
@@ -165,7 +165,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
     func testUnknownModuleIsNamedByPathAndType() throws {
         /// A layer the exporter has never heard of.
         final class Swish: Module {}
-        let model = try ExportTestModels.model("resnet20", width: 0.25)
+        let model = try ExportTestModels.model(.resnet20, width: 0.25)
         let unknown = TrainedModel(configuration: model.configuration,
                                    module: Sequential([Sequential([model.module.children[0].module, Swish()])]),
                                    normalizationMean: model.normalizationMean, normalizationStd: model.normalizationStd,
@@ -176,7 +176,7 @@ final class InferenceGraphLoweringTests: XCTestCase {
     }
 
     func testBatchNormWithoutConvolutionAndMissingClassifierAreErrors() throws {
-        let model = try ExportTestModels.model("resnet20", width: 0.25)
+        let model = try ExportTestModels.model(.resnet20, width: 0.25)
         let orphan = TrainedModel(configuration: model.configuration,
                                   module: Sequential([try BatchNorm2d(3, on: TestDevices.cpu)]),
                                   normalizationMean: model.normalizationMean, normalizationStd: model.normalizationStd,

@@ -18,7 +18,7 @@ final class ModelExportTests: XCTestCase {
 
     /// A saved ResNet-20 checkpoint with random batch-norm statistics.
     private func savedModel() throws -> (model: TrainedModel, path: String) {
-        let model = try ExportTestModels.model("resnet20", width: 0.25)
+        let model = try ExportTestModels.model(.resnet20, width: 0.25)
         let path = folder + "/model.safetensors"
         try model.save(to: path)
         return (model, path)

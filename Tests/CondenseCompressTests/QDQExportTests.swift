@@ -10,7 +10,7 @@ import XCTest
 /// onnxruntime runs the file and agrees with our integer inference is `Scripts/check-onnx.sh`'s job.)
 final class QDQExportTests: XCTestCase {
     /// `architecture` with random batch-norm statistics, calibrated on random images and converted to INT8.
-    private func quantizedModel(_ architecture: String, width: Double) throws -> TrainedModel {
+    private func quantizedModel(_ architecture: Architecture, width: Double) throws -> TrainedModel {
         let float = try ExportTestModels.model(architecture, width: width)
         let prepared = try Quantization.prepare(float)
         let module = prepared.module as! FakeQuantizedClassifier
@@ -22,7 +22,7 @@ final class QDQExportTests: XCTestCase {
     }
 
     func testConvolutionsReadQuantizedActivationsWeightsAndBiases() throws {
-        let model = try quantizedModel("resnet20", width: 0.25)
+        let model = try quantizedModel(.resnet20, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let graph = try ONNXExport.int8(model).graph
         let initializers = Dictionary(uniqueKeysWithValues: graph.initializers.map { ($0.name, $0) })
@@ -85,7 +85,7 @@ final class QDQExportTests: XCTestCase {
     /// The one graph an INT8 writer reads: the float model's nodes with the checkpoint's integers, every quantized
     /// tensor's scale and zero point on the value that holds it (after the activation) and each layer's weight scales.
     func testTheQuantizedGraphCarriesTheCheckpointsQuantization() throws {
-        let model = try quantizedModel("mobilenetv2", width: 0.25)
+        let model = try quantizedModel(.mobilenetv2, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let graph = try InferenceGraph(quantized: model)
         let quantization = try XCTUnwrap(graph.quantization)
@@ -104,8 +104,8 @@ final class QDQExportTests: XCTestCase {
         }
         XCTAssertEqual(graph.nodes.first { $0.name == "features.3.add" }?.inputs,
                        ["features.2.conv.2", "features.3.conv.2"], "a sum reads its inputs in the checkpoint's order")
-        XCTAssertNil(try InferenceGraph(lowering: try ExportTestModels.model("mobilenetv2", width: 0.25)).quantization)
-        XCTAssertThrowsError(try QDQEncoding(try InferenceGraph(lowering: try ExportTestModels.model("resnet20",
+        XCTAssertNil(try InferenceGraph(lowering: try ExportTestModels.model(.mobilenetv2, width: 0.25)).quantization)
+        XCTAssertThrowsError(try QDQEncoding(try InferenceGraph(lowering: try ExportTestModels.model(.resnet20,
                                                                                                     width: 0.25)))) {
             XCTAssertTrue("\($0)".contains("an INT8 export needs a quantized graph"), "\($0)")
         }
@@ -114,7 +114,7 @@ final class QDQExportTests: XCTestCase {
     /// Integer inference and the INT8 writers read one graph: the model's own, which reads normalized images, is
     /// the deployed one without its `normalize` node; a node from elsewhere is refused by name.
     func testIntegerInferenceRunsTheGraphTheWritersRead() throws {
-        let model = try quantizedModel("resnet20", width: 0.25)
+        let model = try quantizedModel(.resnet20, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let own = try classifier.inferenceGraph(), deployed = try InferenceGraph(quantized: model)
         XCTAssertEqual(own.inputShape, [], "any image size")
@@ -140,7 +140,7 @@ final class QDQExportTests: XCTestCase {
     /// A ReLU6 whose output's scale tops out below 6 keeps its `Clip` (uint8 saturation would clamp too late), and a
     /// bias given a value beyond int16 is stored as int32 instead of int16.
     func testClipsAndBiasesTheQuantizationCannotReplaceStay() throws {
-        let model = try quantizedModel("mobilenetv2", width: 0.25)
+        let model = try quantizedModel(.mobilenetv2, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         func exported(_ module: QuantizedClassifier) throws -> ONNXGraph {
             try ONNXExport.int8(TrainedModel(configuration: model.configuration, module: module,
@@ -186,7 +186,7 @@ final class QDQExportTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try quantizedModel("resnet20", width: 0.25).save(to: folder + "/int8.safetensors")
+        try quantizedModel(.resnet20, width: 0.25).save(to: folder + "/int8.safetensors")
         XCTAssertThrowsError(try ModelExport.export(folder + "/int8.safetensors", as: .fp16,
                                                     to: folder + "/int8-fp16.safetensors", on: TestDevices.cpu)) {
             XCTAssertTrue("\($0)".contains("int8.safetensors: is an INT8 checkpoint"), "\($0)")
@@ -223,9 +223,9 @@ final class QDQExportTests: XCTestCase {
     /// nodes; this model's file is 1/3.53 (the real trained student's 1/3.57). A pruned student has fewer weights per
     /// channel and does not reach it (see `Benchmarks/RESULTS.md`).
     func testTheINT8FileMeetsTheThreeAndAHalfTimesTarget() throws {
-        let float = try ExportTestModels.model("mobilenetv2", width: 0.35)
+        let float = try ExportTestModels.model(.mobilenetv2, width: 0.35)
         let float32 = try ONNXExport.float32(float).serialized().count
-        let int8 = try ONNXExport.int8(try quantizedModel("mobilenetv2", width: 0.35)).serialized().count
+        let int8 = try ONNXExport.int8(try quantizedModel(.mobilenetv2, width: 0.35)).serialized().count
         XCTAssertGreaterThanOrEqual(Double(float32) / Double(int8), 3.5, "\(float32) vs \(int8) bytes")
     }
 
@@ -233,7 +233,7 @@ final class QDQExportTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let model = try quantizedModel("mobilenetv2", width: 0.25)
+        let model = try quantizedModel(.mobilenetv2, width: 0.25)
         try model.save(to: folder + "/int8.safetensors")
         let summary = try ModelExport.export(folder + "/int8.safetensors", as: .onnxInt8, to: folder + "/int8.onnx",
                                              on: TestDevices.cpu)

@@ -9,7 +9,7 @@ import XCTest
 final class QuantizationGraphTests: XCTestCase {
     private let backend = TestDevices.cpu
 
-    private func model(_ architecture: String, width: Double = 0.25, imageSize: Int = 8) throws -> TrainedModel {
+    private func model(_ architecture: Architecture, width: Double = 0.25, imageSize: Int = 8) throws -> TrainedModel {
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: 3, inputChannels: 2,
                                                imageSize: imageSize)
         let module = try configuration.build(on: backend, seed: 7)
@@ -38,7 +38,7 @@ final class QuantizationGraphTests: XCTestCase {
     }
 
     func testMobileNetV2LowersToConvolutionsResidualAddsPoolingAndTheClassifier() throws {
-        let model = try model("mobilenetv2")
+        let model = try model(.mobilenetv2)
         let graph = try prepared(model).graph
         let convolutions = model.module.namedParameters().filter { $0.name.hasSuffix(".weight") && $0.variable.shape.rank == 4 }
         XCTAssertEqual(graph.nodes.filter { $0.op == .convolution }.map { $0.name + ".weight" }, convolutions.map(\.name))
@@ -59,7 +59,7 @@ final class QuantizationGraphTests: XCTestCase {
     }
 
     func testResNetsLowerWithShortcutsReLUAfterTheAddAndTheStemPool() throws {
-        let graph = try prepared(try model("resnet20")).graph
+        let graph = try prepared(try model(.resnet20)).graph
         let adds = graph.nodes.filter { $0.op == .add }
         XCTAssertEqual(adds.count, 9)
         XCTAssertTrue(adds.allSatisfy { $0.activationKind == .relu })
@@ -70,7 +70,7 @@ final class QuantizationGraphTests: XCTestCase {
         XCTAssertEqual(byName["layer1.0.conv2"]?.activationKind, Activation.none, "ReLU comes after the add")
 
         // Images above 64 px get the 7×7 stride-2 stem and a 3×3 max pool, which keeps its input's quantization.
-        let large = try prepared(try model("resnet18", width: 0.125, imageSize: 65))
+        let large = try prepared(try model(.resnet18, width: 0.125, imageSize: 65))
         let pool = try XCTUnwrap(large.graph.nodes.first { $0.op == .maxPool })
         XCTAssertEqual(pool.inputs, ["conv1"])
         XCTAssertEqual(pool.poolParameters, Pool2dParameters(kernel: 3, stride: 2, padding: 1))
@@ -78,20 +78,20 @@ final class QuantizationGraphTests: XCTestCase {
     }
 
     func testTheFloatGraphComputesWhatTheModelComputes() throws {
-        for (architecture, imageSize) in [("mobilenetv2", 8), ("resnet20", 8), ("resnet18", 8), ("resnet50", 8)] {
-            let model = try model(architecture, width: architecture == "resnet50" ? 0.125 : 0.25, imageSize: imageSize)
+        for (architecture, imageSize) in [(Architecture.mobilenetv2, 8), (.resnet20, 8), (.resnet18, 8), (.resnet50, 8)] {
+            let model = try model(architecture, width: architecture == .resnet50 ? 0.125 : 0.25, imageSize: imageSize)
             let quantizable = try prepared(model), x = try images(model)
             model.module.train(false)
             quantizable.train(false)
             quantizable.fakeQuantizationEnabled = false
-            XCTAssertEqual(try quantizable(x).value.toHost(), try model.module(x).value.toHost(), architecture)
+            XCTAssertEqual(try quantizable(x).value.toHost(), try model.module(x).value.toHost(), "\(architecture)")
         }
     }
 
     /// Every batch norm folded into its convolution (the weight scaled, the bias moved into a batch norm reduced to
     /// the identity): evaluation outputs change by float32 rounding only.
     func testFoldingEveryBatchNormLeavesEvalOutputsUnchangedWithin1e5() throws {
-        for architecture in ["mobilenetv2", "resnet20"] {
+        for architecture in [Architecture.mobilenetv2, .resnet20] {
             let model = try model(architecture), x = try images(model)
             model.module.train(false)
             let before = try model.module(x).value.toHost()
@@ -109,13 +109,14 @@ final class QuantizationGraphTests: XCTestCase {
             }
             let after = try model.module(x).value.toHost()
             let scale = before.reduce(Float(0)) { max($0, abs($1)) }
-            assertClose(after, before, rtol: 1e-5, atol: 1e-5 * scale, architecture)
+            assertClose(after, before, rtol: 1e-5, atol: 1e-5 * scale, "\(architecture)")
         }
     }
 
     func testModelsQuantizationCannotLowerAreRefused() throws {
         var initializer = Initializer(seed: 1)
-        let unknown = TrainedModel(configuration: ModelConfiguration(architecture: "mlp", classes: 2),
+        // The configuration names a family, but the module is a bare Sequential, which quantization cannot lower.
+        let unknown = TrainedModel(configuration: ModelConfiguration(architecture: .resnet20, classes: 2),
                                    module: Sequential([try Linear(4, 2, on: backend, initializer: &initializer)]),
                                    normalizationMean: [], normalizationStd: [], classNames: [])
         XCTAssertThrowsError(try Quantization.prepare(unknown)) {

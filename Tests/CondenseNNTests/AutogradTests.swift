@@ -15,7 +15,7 @@ final class AutogradTests: XCTestCase {
     }
 
     /// The loss and every parameter's gradient after one backward pass in training mode.
-    private func lossAndGradients(_ architecture: String, training: Bool,
+    private func lossAndGradients(_ architecture: Architecture, training: Bool,
                                   on backend: Backend) throws -> (Float, [String: [Float]]) {
         let model = try ModelConfiguration(architecture: architecture, width: 0.25, classes: 8).build(on: backend, seed: 5)
         model.train(training)
@@ -34,10 +34,10 @@ final class AutogradTests: XCTestCase {
         let gpu = try TestDevices.openCL()
         // Training-mode MobileNetV2 on 3 samples sits on ReLU6 kinks that float rounding flips (a gradient check
         // of a non-smooth function); its training-mode tape is covered by the block check below.
-        for (architecture, training) in [("resnet20", true), ("resnet20", false), ("mobilenetv2", false)] {
+        for (architecture, training) in [(Architecture.resnet20, true), (.resnet20, false), (.mobilenetv2, false)] {
             let (cpuLoss, cpuGradients) = try lossAndGradients(architecture, training: training, on: TestDevices.cpu)
             let (gpuLoss, gpuGradients) = try lossAndGradients(architecture, training: training, on: gpu)
-            XCTAssertEqual(gpuLoss, cpuLoss, accuracy: 1e-4 * abs(cpuLoss), architecture)
+            XCTAssertEqual(gpuLoss, cpuLoss, accuracy: 1e-4 * abs(cpuLoss), "\(architecture)")
             // Batch norm over 3 samples amplifies rounding differences, and some gradients are exactly zero in exact
             // arithmetic (a bias feeding a training-mode batch norm through a linear layer), so each gradient is
             // compared to its own scale plus a small share of the model's largest gradient.
@@ -55,7 +55,7 @@ final class AutogradTests: XCTestCase {
     func testGradientMatchesADirectionalFiniteDifference() throws {
         // Whole models in evaluation mode, where the loss is smooth enough at a step of 1e-4.
         for backend in [TestDevices.cpu as Backend, try TestDevices.openCL()] {
-            let model = try ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 8).build(on: backend, seed: 1)
+            let model = try ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 8).build(on: backend, seed: 1)
             model.train(false)
             try checkDirectionalDerivative(model, images: try batch(on: backend, size: 8), on: backend)
         }
@@ -113,7 +113,7 @@ final class AutogradTests: XCTestCase {
 
     func testTrainingFitsASmallBatch() throws {
         for backend in [TestDevices.cpu as Backend, try TestDevices.openCL()] {
-            let model = try ModelConfiguration(architecture: "mobilenetv2", width: 0.25, classes: 8).build(on: backend)
+            let model = try ModelConfiguration(architecture: .mobilenetv2, width: 0.25, classes: 8).build(on: backend)
             let (images, labels) = try batch(on: backend, size: 8)
             let optimizer = try AdamW(model.namedParameters().map(\.variable), options: AdamWOptions(learningRate: 3e-3))
             var losses: [Float] = []

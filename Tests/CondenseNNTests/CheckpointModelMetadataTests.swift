@@ -102,7 +102,7 @@ final class CheckpointModelMetadataTests: XCTestCase {
                 return error as? ModelConfiguration.InvalidField
             }
         }
-        let base = ModelConfiguration(architecture: "mobilenetv2", width: 1, classes: 8, imageSize: 28)
+        let base = ModelConfiguration(architecture: .mobilenetv2, width: 1, classes: 8, imageSize: 28)
         XCTAssertNil(invalid(base))
         var huge = base
         huge.width = 1_000_000

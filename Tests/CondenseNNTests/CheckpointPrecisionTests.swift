@@ -25,12 +25,12 @@ final class CheckpointPrecisionTests: XCTestCase {
     }
 
     func testModelLoadsFromAHalfPrecisionCheckpoint() throws {
-        let model = try ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3).build(on: TestDevices.cpu)
-        let trained = TrainedModel(configuration: ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3),
+        let model = try ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3).build(on: TestDevices.cpu)
+        let trained = TrainedModel(configuration: ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3),
                                    module: model, normalizationMean: [0.5, 0.5, 0.5], normalizationStd: [0.2, 0.2, 0.2],
                                    classNames: ["a", "b", "c"])
         let half = try trained.checkpoint().halfPrecision()
-        let other = try ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3).build(on: TestDevices.cpu, seed: 9)
+        let other = try ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3).build(on: TestDevices.cpu, seed: 9)
         let reloaded = TrainedModel(configuration: trained.configuration, module: other,
                                     normalizationMean: trained.normalizationMean, normalizationStd: trained.normalizationStd,
                                     classNames: trained.classNames)

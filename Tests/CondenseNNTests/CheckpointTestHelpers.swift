@@ -33,7 +33,7 @@ enum CheckpointTesting {
     }
 
     /// The configuration of `modelCheckpoint()`: a small resnet20 for 3 classes of 8×8 RGB images.
-    static let smallConfiguration = ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3,
+    static let smallConfiguration = ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3,
                                                        inputChannels: 3, imageSize: 8)
 
     /// A complete, valid checkpoint of `smallConfiguration`, as `TrainedModel.save` writes it.

@@ -24,7 +24,7 @@ final class CheckpointTests: XCTestCase {
         return checkpoint
     }
 
-    private func problems(_ checkpoint: Checkpoint, architecture: String? = nil, width: Float? = nil) -> String {
+    private func problems(_ checkpoint: Checkpoint, architecture: Architecture? = nil, width: Float? = nil) -> String {
         T.fileError { try checkpoint.validate(against: model(), architecture: architecture, width: width, path: "run/best.safetensors") }
     }
 
@@ -83,7 +83,7 @@ final class CheckpointTests: XCTestCase {
     // MARK: - validate()
 
     func testFittingCheckpointValidates() throws {
-        try fitting().validate(against: model(), architecture: "resnet20", width: 2, path: "best.safetensors")
+        try fitting().validate(against: model(), architecture: .resnet20, width: 2, path: "best.safetensors")
         try fitting().validate(against: model(), path: "best.safetensors")
     }
 
@@ -118,10 +118,10 @@ final class CheckpointTests: XCTestCase {
     func testArchitectureMismatchComesFirst() {
         var checkpoint = fitting()
         checkpoint.tensors.remove(at: 0)
-        let message = problems(checkpoint, architecture: "mobilenetv2")
+        let message = problems(checkpoint, architecture: .mobilenetv2)
         T.assertContains(message, "run/best.safetensors: does not fit the model (2 problems):\n  " +
                          "checkpoint is resnet20 width 2; asked to load mobilenetv2\n  missing tensor features.0.weight")
-        T.assertContains(problems(fitting(), architecture: "resnet20", width: 4),
+        T.assertContains(problems(fitting(), architecture: .resnet20, width: 4),
                          "checkpoint is resnet20 width 2; asked to load resnet20 width 4")
     }
 

@@ -8,7 +8,7 @@ import XCTest
 /// reproduces torchvision's own eval-mode logits.
 final class PyTorchImportTests: XCTestCase {
     private let weights = Fixtures.folder.appendingPathComponent("torchvision/mobilenetv2_w035.safetensors").path
-    private let configuration = ModelConfiguration(architecture: "mobilenetv2", width: 0.35, classes: 8, imageSize: 96)
+    private let configuration = ModelConfiguration(architecture: .mobilenetv2, width: 0.35, classes: 8, imageSize: 96)
 
     private func load(_ path: String, _ configuration: ModelConfiguration) throws -> TrainedModel {
         try PyTorchImport.load(path, as: configuration, normalizationMean: [0.5, 0.5, 0.5],
@@ -26,7 +26,7 @@ final class PyTorchImportTests: XCTestCase {
     }
 
     func testAWrongArchitectureIsRejectedByName() throws {
-        let wrong = ModelConfiguration(architecture: "mobilenetv2", width: 0.5, classes: 8, imageSize: 96)
+        let wrong = ModelConfiguration(architecture: .mobilenetv2, width: 0.5, classes: 8, imageSize: 96)
         XCTAssertThrowsError(try load(weights, wrong)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("mobilenetv2_w035.safetensors") && text.contains("the model expects"), text)

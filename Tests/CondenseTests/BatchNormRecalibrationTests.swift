@@ -34,7 +34,7 @@ final class BatchNormRecalibrationTests: XCTestCase {
     }
 
     func testRunningStatisticsBecomeThoseOfTheImages() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.5, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.5, dataset: dataset)
         let bn1 = model.module.children.first { $0.name == "bn1" }!.module as! BatchNorm2d
         let expected = try stemStatistics(model, count: 16)
         try BatchNormRecalibration.run(model, on: dataset.train, dataset: dataset, images: 16, batchSize: 16)
@@ -43,14 +43,14 @@ final class BatchNormRecalibrationTests: XCTestCase {
         XCTAssertEqual(bn1.momentum, 0.1, "the momentum is restored")
         XCTAssertFalse(model.module.isTraining)
         // Two equal batches: the cumulative average of their means is the mean of all 16 images.
-        let again = try PruningTestSupport.model("resnet20", width: 0.5, dataset: dataset)
+        let again = try PruningTestSupport.model(.resnet20, width: 0.5, dataset: dataset)
         try BatchNormRecalibration.run(again, on: dataset.train, dataset: dataset, images: 16, batchSize: 8)
         let bn = again.module.children.first { $0.name == "bn1" }!.module as! BatchNorm2d
         assertClose(try bn.runningMean.value.toHost(), expected.mean, rtol: 1e-4, atol: 1e-5)
     }
 
     func testAnEmptySplitIsAClearError() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         XCTAssertThrowsError(try BatchNormRecalibration.run(model, on: dataset.train.prefix(0), dataset: dataset, images: 8)) {
             XCTAssertTrue("\($0)".contains("the split of synthetic it was given is empty"), "\($0)")
         }

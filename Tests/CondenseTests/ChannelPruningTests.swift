@@ -16,15 +16,15 @@ final class ChannelPruningTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: path) }
 
     func testGroupsFollowEachFamilysBlocks() throws {
-        let mobilenet = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
+        let mobilenet = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
         let groups = try ChannelPruning.groups(of: mobilenet)
         XCTAssertEqual(groups.count, 17, "16 inverted residuals with an expansion, then the last conv")
         XCTAssertEqual(groups[0], ChannelGroup(producers: ["features.2.conv.0.0", "features.2.conv.0.1",
                                                            "features.2.conv.1.0", "features.2.conv.1.1"],
                                                consumers: ["features.2.conv.2"]))
         XCTAssertEqual(groups[16], ChannelGroup(producers: ["features.18.0", "features.18.1"], consumers: ["classifier.1"]))
-        XCTAssertEqual(try ChannelPruning.groups(of: try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)).count, 9)
-        let resnet50 = try ChannelPruning.groups(of: try PruningTestSupport.model("resnet50", width: 0.125, dataset: dataset))
+        XCTAssertEqual(try ChannelPruning.groups(of: try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)).count, 9)
+        let resnet50 = try ChannelPruning.groups(of: try PruningTestSupport.model(.resnet50, width: 0.125, dataset: dataset))
         XCTAssertEqual(resnet50.count, 2 * 16)
         XCTAssertEqual(resnet50[1], ChannelGroup(producers: ["layer1.0.conv2", "layer1.0.bn2"], consumers: ["layer1.0.conv3"]))
     }
@@ -37,7 +37,7 @@ final class ChannelPruningTests: XCTestCase {
     }
 
     func testPruningChannelsThatCarryZeroWeightsKeepsTheFunction() throws {
-        for (architecture, width) in [("mobilenetv2", 0.25), ("resnet20", 0.5), ("resnet50", 0.125)] {
+        for (architecture, width) in [(Architecture.mobilenetv2, 0.25), (.resnet20, 0.5), (.resnet50, 0.125)] {
             let model = try PruningTestSupport.model(architecture, width: width, dataset: dataset)
             let groups = try ChannelPruning.groups(of: model)
             // In every group, silence the first half of the channels: tiny ranking filters (so L1 picks them) and
@@ -55,16 +55,16 @@ final class ChannelPruningTests: XCTestCase {
             let expectedChannels = try groups.map { try ChannelPruning.filterNorms(model, $0).count }
             XCTAssertEqual(pruned.configuration.blockChannels, expectedChannels.map { $0 - Int((Double($0) / 2).rounded()) })
             XCTAssertLessThan(pruned.module.parameterCount, model.module.parameterCount)
-            assertClose(try PruningTestSupport.logits(pruned), before, rtol: 1e-4, atol: 1e-5, architecture)
+            assertClose(try PruningTestSupport.logits(pruned), before, rtol: 1e-4, atol: 1e-5, "\(architecture)")
             try pruned.save(to: path)
             let reloaded = try TrainedModel.load(path, on: TestDevices.cpu)
             XCTAssertEqual(reloaded.configuration, pruned.configuration)
-            XCTAssertEqual(try PruningTestSupport.logits(reloaded), try PruningTestSupport.logits(pruned), architecture)
+            XCTAssertEqual(try PruningTestSupport.logits(reloaded), try PruningTestSupport.logits(pruned), "\(architecture)")
         }
     }
 
     func testPrunedMobileNetHasTheHandCountedParameters() throws {
-        let model = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
         var ratios = [Double](repeating: 0, count: 17)
         ratios[0] = 0.25  // features.2: 8 → 48 hidden (expansion 6) → 8; a quarter of 48 is 12 channels
         let pruned = try ChannelPruning.prune(model, ratios: ratios)
@@ -75,7 +75,7 @@ final class ChannelPruningTests: XCTestCase {
     }
 
     func testRemovingChannelsInPlaceMatchesThePhysicallyPrunedModel() throws {
-        for (architecture, width) in [("mobilenetv2", 0.25), ("resnet50", 0.125)] {
+        for (architecture, width) in [(Architecture.mobilenetv2, 0.25), (.resnet50, 0.125)] {
             let model = try PruningTestSupport.model(architecture, width: width, dataset: dataset)
             let groups = try ChannelPruning.groups(of: model)
             let original = try PruningTestSupport.logits(model)
@@ -94,7 +94,7 @@ final class ChannelPruningTests: XCTestCase {
     }
 
     func testBadRatiosAndWrongBlockChannelsAreClearErrors() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         XCTAssertThrowsError(try ChannelPruning.prune(model, ratios: [0.5])) {
             XCTAssertTrue("\($0)".contains("expected 9 ratios"), "\($0)")
         }

@@ -12,7 +12,7 @@ import XCTest
 final class DistillationTests: XCTestCase {
     private let dataset = try! MedMNISTLoader.load(Fixtures.folder.appendingPathComponent("data/grey_stored.npz").path)
 
-    private func model(_ architecture: String, width: Double, seed: UInt64, classes: Int? = nil,
+    private func model(_ architecture: Architecture, width: Double, seed: UInt64, classes: Int? = nil,
                        imageSize: Int? = nil) throws -> TrainedModel {
         let configuration = ModelConfiguration(architecture: architecture, width: width,
                                                classes: classes ?? dataset.classes, inputChannels: dataset.channels,
@@ -42,11 +42,11 @@ final class DistillationTests: XCTestCase {
 
     func testTheDistilledStudentImitatesTheTeacherBetterThanAScratchStudent() throws {
         // 5×5 grey images (≤ 64 px): every model keeps full resolution through its stride-1 stem.
-        let teacher = try model("resnet20", width: 0.5, seed: 1)
+        let teacher = try model(.resnet20, width: 0.5, seed: 1)
         _ = try Training.train(teacher, on: dataset, options: options(epochs: 8), checkpointPath: nil)
-        let scratch = try model("mobilenetv2", width: 0.25, seed: 2)
+        let scratch = try model(.mobilenetv2, width: 0.25, seed: 2)
         _ = try Training.train(scratch, on: dataset, options: options(epochs: 6), checkpointPath: nil)
-        let distilled = try model("mobilenetv2", width: 0.25, seed: 2)
+        let distilled = try model(.mobilenetv2, width: 0.25, seed: 2)
         let distillation = try Distillation(teacher: teacher, student: distilled, temperature: 4, alpha: 1)
         _ = try Training.train(distilled, on: dataset, options: options(epochs: 6), checkpointPath: nil,
                                objective: distillation.objective)
@@ -55,7 +55,7 @@ final class DistillationTests: XCTestCase {
     }
 
     func testAttentionTransferAddsItsTermAndTrains() throws {
-        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let teacher = try model(.resnet20, width: 0.5, seed: 1), student = try model(.mobilenetv2, width: 0.25, seed: 2)
         let backend = TestDevices.cpu
         var random = SeededGenerator(seed: 3)
         let images = Variable(try backend.tensor(random.floats(5 * 25), shape: [5, 1, 5, 5]))
@@ -77,17 +77,17 @@ final class DistillationTests: XCTestCase {
     }
 
     func testMismatchedPairsAndParametersAreRejected() throws {
-        let teacher = try model("resnet20", width: 0.25, seed: 1)
+        let teacher = try model(.resnet20, width: 0.25, seed: 1)
         func reason(_ student: TrainedModel, temperature: Float = 4, alpha: Float = 0.9) -> String {
             do {
                 _ = try Distillation(teacher: teacher, student: student, temperature: temperature, alpha: alpha)
                 return "no error"
             } catch { return "\(error)" }
         }
-        let student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let student = try model(.mobilenetv2, width: 0.25, seed: 2)
         XCTAssertEqual(reason(student), "no error")
-        XCTAssertTrue(reason(try model("mobilenetv2", width: 0.25, seed: 2, classes: 5)).contains("classes"))
-        XCTAssertTrue(reason(try model("mobilenetv2", width: 0.25, seed: 2, imageSize: 8)).contains("images"))
+        XCTAssertTrue(reason(try model(.mobilenetv2, width: 0.25, seed: 2, classes: 5)).contains("classes"))
+        XCTAssertTrue(reason(try model(.mobilenetv2, width: 0.25, seed: 2, imageSize: 8)).contains("images"))
         XCTAssertTrue(reason(student, temperature: 0).contains("temperature must be > 0"))
         XCTAssertTrue(reason(student, alpha: 1.5).contains("alpha must be in [0, 1]"))
         XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
@@ -108,7 +108,7 @@ final class DistillationTests: XCTestCase {
     }
 
     func testCachedTeacherLogitsGiveTheSameLossAsRunningTheTeacher() throws {
-        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let teacher = try model(.resnet20, width: 0.5, seed: 1), student = try model(.mobilenetv2, width: 0.25, seed: 2)
         let cache = try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset,
                                                                          batchSize: 4).logits,
                                           classes: dataset.classes)
@@ -127,7 +127,7 @@ final class DistillationTests: XCTestCase {
     }
 
     func testHintRegressorsTrainAndShrinkTheHintTerm() throws {
-        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let teacher = try model(.resnet20, width: 0.5, seed: 1), student = try model(.mobilenetv2, width: 0.25, seed: 2)
         let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                   hint: 10, seed: 5)
         let plain = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
@@ -171,7 +171,7 @@ final class DistillationTests: XCTestCase {
         XCTAssertEqual(try FeaturePair.parse("0:0, 2:1"), [FeaturePair(student: 0, teacher: 0),
                                                           FeaturePair(student: 2, teacher: 1)])
         XCTAssertThrowsError(try FeaturePair.parse("0-0"))
-        let teacher = try model("resnet20", width: 0.5, seed: 1), student = try model("mobilenetv2", width: 0.25, seed: 2)
+        let teacher = try model(.resnet20, width: 0.5, seed: 1), student = try model(.mobilenetv2, width: 0.25, seed: 2)
         for (pairs, message) in [([FeaturePair(student: 0, teacher: 1)], "spatial sizes must match"),
                                  ([FeaturePair(student: 9, teacher: 0)], "stages")] {
             XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,

@@ -21,7 +21,7 @@ final class MagnitudePruningTests: XCTestCase {
     }
 
     func testPrunableWeightsLeaveOutBatchNormBiasesFirstConvAndClassifier() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: PruningTestSupport.dataset())
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: PruningTestSupport.dataset())
         let names = UnstructuredPruner.prunableWeights(of: model.module, includeFirstAndLast: false).map(\.name)
         XCTAssertEqual(names.count, 18 + 2, "18 block convs and 2 downsample convs")
         XCTAssertFalse(names.contains("conv1.weight"))
@@ -34,7 +34,7 @@ final class MagnitudePruningTests: XCTestCase {
 
     func testMasksKeepPrunedWeightsAtZeroThroughOptimizerSteps() throws {
         let dataset = PruningTestSupport.dataset()
-        let model = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
         let pruner = try UnstructuredPruner(model, scope: .global)
         try pruner.prune(to: 0.6)
         let before = try pruner.targets.map { try $0.variable.value.toHost() }
@@ -57,7 +57,7 @@ final class MagnitudePruningTests: XCTestCase {
         XCTAssertGreaterThan(moved, before.joined().count / 4, "the kept weights trained")
         // Without re-applying the masks, AdamW moves most pruned weights off zero (all but those whose gradient is
         // zero too): the masks are what holds them.
-        let unmasked = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
+        let unmasked = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
         let oneShot = try UnstructuredPruner(unmasked, scope: .global)
         try oneShot.prune(to: 0.6)
         _ = try Training.train(unmasked, on: dataset, options: options, checkpointPath: nil)
@@ -66,7 +66,7 @@ final class MagnitudePruningTests: XCTestCase {
 
     func testTheScheduleRaisesSparsityAndOnlyEpochsAtTheFinalSparsityAreKept() throws {
         let dataset = PruningTestSupport.dataset()
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         let schedule = try PolynomialDecay(finalSparsity: 0.7, endStep: 4, frequency: 2)
         let pruner = try UnstructuredPruner(model, scope: .layerWise, schedule: schedule)
         var sparsities: [Double] = []

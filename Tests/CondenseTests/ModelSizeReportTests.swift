@@ -13,7 +13,7 @@ final class ModelSizeReportTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: path) }
 
     func testCountsParametersNonZerosAndBytesOfAModelAndItsFile() throws {
-        let configuration = ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3, inputChannels: 1,
+        let configuration = ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3, inputChannels: 1,
                                                imageSize: 8)
         let model = TrainedModel(configuration: configuration, module: try configuration.build(on: TestDevices.cpu),
                                  normalizationMean: [0], normalizationStd: [1], classNames: ["a", "b", "c"])

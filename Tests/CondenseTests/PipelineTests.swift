@@ -156,7 +156,7 @@ final class PipelineTests: XCTestCase {
 
     func testAFailingStageIsNamedAndEarlierStagesAreKept() throws {
         var settings = tinySettings
-        settings.studentArchitecture = "nonsense"
+        settings.studentWidth = 100  // outside ModelLimits.width: building the student throws
         XCTAssertThrowsError(try run(settings)) { error in
             XCTAssertTrue("\(error)".contains("stage 'student' failed"), "\(error)")
         }

@@ -28,8 +28,8 @@ final class PruningPipelineTests: XCTestCase {
     }
 
     func testStructuredPruningWithATeacherWritesASmallerCheckpointThatReloads() throws {
-        let model = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
-        let teacher = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset, seed: 8)
+        let model = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
+        let teacher = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset, seed: 8)
         let out = folder.appendingPathComponent("pruned.safetensors").path
         let result = try PruningPipeline.run(model, on: dataset, options: options(sparsity: 0.5, structured: true, epochs: 1),
                                              teacher: teacher, checkpointPath: out)
@@ -47,7 +47,7 @@ final class PruningPipelineTests: XCTestCase {
     }
 
     func testUnstructuredPruningReachesItsSparsityAndTheCheckpointKeepsTheZeros() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         let out = folder.appendingPathComponent("sparse.safetensors").path
         var settings = options(sparsity: 0.8, structured: false, epochs: 2)
         settings.scope = .global
@@ -62,7 +62,7 @@ final class PruningPipelineTests: XCTestCase {
     }
 
     func testOneShotPruningWithoutEpochsSavesThePrunedModel() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         let out = folder.appendingPathComponent("oneshot.safetensors").path
         let result = try PruningPipeline.run(model, on: dataset, options: options(sparsity: 0.25, structured: true, epochs: 0),
                                              checkpointPath: out)
@@ -73,7 +73,7 @@ final class PruningPipelineTests: XCTestCase {
     }
 
     func testBadInputIsAClearError() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         func reason(_ options: PruningOptions, on data: ImageDataset? = nil) -> String {
             do {
                 _ = try PruningPipeline.run(model, on: data ?? dataset, options: options, checkpointPath: nil)

@@ -19,7 +19,7 @@ enum PruningTestSupport {
 
     /// An untrained model for `dataset` whose batch norms hold non-trivial statistics and affine parameters, so
     /// that evaluation-mode outputs depend on every tensor.
-    static func model(_ architecture: String, width: Double, dataset: ImageDataset, seed: UInt64 = 3) throws -> TrainedModel {
+    static func model(_ architecture: Architecture, width: Double, dataset: ImageDataset, seed: UInt64 = 3) throws -> TrainedModel {
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: dataset.classes,
                                                inputChannels: dataset.channels, imageSize: dataset.height)
         let model = TrainedModel(configuration: configuration, module: try configuration.build(on: TestDevices.cpu, seed: seed),

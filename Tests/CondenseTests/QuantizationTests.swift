@@ -20,7 +20,7 @@ final class QuantizationTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     /// A float model trained for a few steps (so batch norms hold real statistics).
-    private func trainedModel(_ architecture: String, seed: UInt64 = 1) throws -> TrainedModel {
+    private func trainedModel(_ architecture: Architecture, seed: UInt64 = 1) throws -> TrainedModel {
         let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         _ = try Training.train(model, on: dataset, options: trainingOptions(epochs: 3), checkpointPath: nil)
         return model
@@ -57,7 +57,7 @@ final class QuantizationTests: XCTestCase {
     /// Layer by layer, from the same quantized inputs, the integer path lands within one quantization step of the
     /// fake-quant forward (float rounding can only flip a rounding decision), and mostly exactly on it.
     func testINT8InferenceIsWithinOneQuantizationStepOfTheFakeQuantForward() throws {
-        for architecture in ["mobilenetv2", "resnet20"] {
+        for architecture in [Architecture.mobilenetv2, .resnet20] {
             let result = try Quantization.quantizeAwareTraining(try trainedModel(architecture), on: dataset,
                                                                 options: quantizationOptions())
             let fakeQuantized = result.fakeQuantized.module as! FakeQuantizedClassifier
@@ -101,7 +101,7 @@ final class QuantizationTests: XCTestCase {
     }
 
     func testINT8InferenceIsIdenticalOnCPUAndOpenCL() throws {
-        let result = try Quantization.calibrate(try trainedModel("mobilenetv2"), on: dataset, batches: 2, batchSize: 2)
+        let result = try Quantization.calibrate(try trainedModel(.mobilenetv2), on: dataset, batches: 2, batchSize: 2)
         let path = folder.appendingPathComponent("int8.safetensors").path
         try result.model.save(to: path)
         let gpu = try TestDevices.openCL()
@@ -117,7 +117,7 @@ final class QuantizationTests: XCTestCase {
     // MARK: - Checkpoints
 
     func testTheQuantizedCheckpointStoresIntegersAndRebuildsTheModel() throws {
-        let float = try trainedModel("resnet20")
+        let float = try trainedModel(.resnet20)
         let floatPath = folder.appendingPathComponent("float.safetensors").path
         try float.save(to: floatPath)
         let result = try Quantization.calibrate(float, on: dataset, batches: 3, batchSize: 2)
@@ -152,7 +152,7 @@ final class QuantizationTests: XCTestCase {
     }
 
     func testABrokenQuantizedCheckpointIsAClearError() throws {
-        let result = try Quantization.calibrate(try trainedModel("mobilenetv2"), on: dataset, batches: 1, batchSize: 4)
+        let result = try Quantization.calibrate(try trainedModel(.mobilenetv2), on: dataset, batches: 1, batchSize: 4)
         var checkpoint = try result.model.checkpoint()
         var graph = (result.model.module as! QuantizedClassifier).graph
         let index = try XCTUnwrap(graph.nodes.indices.last { graph.nodes[$0].op == .convolution })
@@ -174,7 +174,7 @@ final class QuantizationTests: XCTestCase {
     // MARK: - Schedule and learned scales
 
     func testObserversAndBatchNormFreezeAfterTheirSteps() throws {
-        let float = try trainedModel("mobilenetv2")
+        let float = try trainedModel(.mobilenetv2)
         let prepared = try Quantization.prepare(float, schedule: QuantizationSchedule(freezeObserversAfter: 3,
                                                                                        freezeBatchNormAfter: 2))
         let module = prepared.module as! FakeQuantizedClassifier
@@ -198,7 +198,7 @@ final class QuantizationTests: XCTestCase {
     }
 
     func testLearnedScalesTrainOnceTheObserversFreeze() throws {
-        let float = try trainedModel("mobilenetv2")
+        let float = try trainedModel(.mobilenetv2)
         var options = quantizationOptions(learnsScales: true)
         options.schedule.freezeObserversAfter = 1
         let result = try Quantization.quantizeAwareTraining(float, on: dataset, options: options)
@@ -219,7 +219,7 @@ final class QuantizationTests: XCTestCase {
     /// With a teacher, QAT minimizes the distillation loss: the INT8 student ends closer to the teacher than the
     /// same student after QAT on the labels alone.
     func testQATDistilsFromATeacher() throws {
-        let teacher = try trainedModel("resnet20", seed: 5)
+        let teacher = try trainedModel(.resnet20, seed: 5)
         var options = quantizationOptions()
         options.training.epochs = 3
         // Ten times the other QAT tests' rate: at 5e-4 the student barely moves, and the two divergences (≈ 0.3)
@@ -237,9 +237,9 @@ final class QuantizationTests: XCTestCase {
             try backend.softmax(logits: try model.module(x).value, temperature: 1, output: q)
             return zip(try p.toHost(), try q.toHost()).reduce(0) { $0 + Double($1.0) * log(Double($1.0) / Double($1.1)) }
         }
-        let distilled = try Quantization.quantizeAwareTraining(try trainedModel("mobilenetv2"), on: dataset,
+        let distilled = try Quantization.quantizeAwareTraining(try trainedModel(.mobilenetv2), on: dataset,
                                                                options: options, teacher: teacher).model
-        let plain = try Quantization.quantizeAwareTraining(try trainedModel("mobilenetv2"), on: dataset,
+        let plain = try Quantization.quantizeAwareTraining(try trainedModel(.mobilenetv2), on: dataset,
                                                            options: options).model
         XCTAssertLessThan(try divergence(distilled), try divergence(plain), "KL(teacher ‖ INT8 student)")
     }
@@ -247,7 +247,7 @@ final class QuantizationTests: XCTestCase {
     // MARK: - Bad input
 
     func testBadInputIsRefusedWithClearErrors() throws {
-        let float = try trainedModel("mobilenetv2")
+        let float = try trainedModel(.mobilenetv2)
         func reason(_ body: () throws -> Any) -> String {
             do {
                 _ = try body()

@@ -17,7 +17,7 @@ final class SensitivityAnalysisTests: XCTestCase {
     }
 
     func testStructuredSweepMatchesEvaluatingEachPhysicallyPrunedModel() throws {
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         var options = SensitivityOptions()
         options.ratios = [0, 0.5, 0.75]
         options.maxImages = 30
@@ -45,7 +45,7 @@ final class SensitivityAnalysisTests: XCTestCase {
     }
 
     func testUnstructuredSweepPrunesEveryConvAndLinearWeight() throws {
-        let model = try PruningTestSupport.model("mobilenetv2", width: 0.25, dataset: dataset)
+        let model = try PruningTestSupport.model(.mobilenetv2, width: 0.25, dataset: dataset)
         var options = SensitivityOptions()
         options.ratios = [0.9]
         options.structured = false
@@ -60,7 +60,7 @@ final class SensitivityAnalysisTests: XCTestCase {
 
     func testEmptyValidationAndBadRatiosAreClearErrors() throws {
         let empty = PruningTestSupport.dataset(validation: 0)
-        let model = try PruningTestSupport.model("resnet20", width: 0.25, dataset: empty)
+        let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: empty)
         XCTAssertThrowsError(try SensitivityAnalysis.run(model, on: empty)) {
             XCTAssertTrue("\($0)".contains("validation split of synthetic is empty"), "\($0)")
         }

@@ -19,7 +19,7 @@ final class TrainingDivergenceTests: TrainingTestCase {
     }
 
     private func model(on backend: Backend) throws -> TrainedModel {
-        try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 3, on: backend)
+        try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 3, on: backend)
     }
 
     /// The divergence `body` throws (a failure when it throws something else or nothing).
@@ -131,7 +131,7 @@ final class CompressionDivergenceTests: TrainingTestCase {
     }
 
     private func model(seed: UInt64) throws -> TrainedModel {
-        try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
+        try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
     }
 
     private func assertDiverges(_ what: String, _ body: () throws -> Void) {
@@ -142,7 +142,7 @@ final class CompressionDivergenceTests: TrainingTestCase {
 
     func testDistillationPruningFineTuningAndQATStopWhenTheyDiverge() throws {
         let teacher = try model(seed: 1)
-        let student = try ModelFactory.student("mobilenetv2", width: 0.25, of: teacher, seed: 2)
+        let student = try ModelFactory.student(.mobilenetv2, width: 0.25, of: teacher, seed: 2)
         let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9)
         assertDiverges("distillation") {
             _ = try Training.train(student, on: dataset, options: diverging(), checkpointPath: nil,

@@ -9,7 +9,7 @@ import XCTest
 final class TrainingStepTests: TrainingTestCase {
     func testTheGradientHookRunsOnEveryGradientBeforeTheUpdate() throws {
         let backend = TestDevices.cpu
-        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 5, on: backend)
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 5, on: backend)
         let parameters = model.module.namedParameters()
         let before = try parameters.map { try $0.variable.value.toHost() }
         var options = TrainingOptions()

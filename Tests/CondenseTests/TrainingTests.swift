@@ -9,7 +9,7 @@ import XCTest
 /// Training end to end on a tiny MedMNIST-shaped file: checkpoints that reload exactly, determinism for a seed,
 /// and clear errors for checkpoints that do not fit.
 final class TrainingTests: TrainingTestCase {
-    private func train(_ architecture: String, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
+    private func train(_ architecture: Architecture, seed: UInt64, out: String) throws -> (TrainedModel, TrainingSummary) {
         let model = try ModelFactory.model(architecture, width: 0.25, for: dataset, seed: seed, on: TestDevices.cpu)
         var options = TrainingOptions()
         options.epochs = 2
@@ -24,7 +24,7 @@ final class TrainingTests: TrainingTestCase {
 
     func testTheBestCheckpointReloadsWithIdenticalPredictions() throws {
         let out = folder.appendingPathComponent("resnet20.safetensors").path
-        let (model, summary) = try train("resnet20", seed: 1, out: out)
+        let (model, summary) = try train(.resnet20, seed: 1, out: out)
         let reloaded = try TrainedModel.load(out, on: TestDevices.cpu)
         XCTAssertEqual(reloaded.configuration, model.configuration)
         XCTAssertEqual(reloaded.classNames, dataset.classNames)
@@ -38,14 +38,14 @@ final class TrainingTests: TrainingTestCase {
     func testTrainingIsDeterministicForASeedOnTheCPU() throws {
         let first = folder.appendingPathComponent("a.safetensors").path
         let second = folder.appendingPathComponent("b.safetensors").path
-        _ = try train("mobilenetv2", seed: 7, out: first)
-        _ = try train("mobilenetv2", seed: 7, out: second)
+        _ = try train(.mobilenetv2, seed: 7, out: first)
+        _ = try train(.mobilenetv2, seed: 7, out: second)
         XCTAssertEqual(FileManager.default.contents(atPath: first), FileManager.default.contents(atPath: second))
     }
 
     func testAnEmptySplitOrBatchIsRefusedByNameInsteadOfScoredZero() throws {
         let empty = ImageSplit(pixels: [], labels: [])
-        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
         for (name, split) in [("training", \ImageDataset.train), ("validation", \.validation), ("test", \.test)] {
             let splits = [\ImageDataset.train, \.validation, \.test].map { $0 == split ? empty : dataset[keyPath: $0] }
             let hollow = ImageDataset(name: "hollow", channels: dataset.channels, height: dataset.height,
@@ -67,7 +67,7 @@ final class TrainingTests: TrainingTestCase {
     }
 
     func testTheAUCIsUndefinedOnASplitWithOneClassAndDefinedOnOneWithMore() throws {
-        let model = try ModelFactory.model("resnet20", width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 1, on: TestDevices.cpu)
         XCTAssertEqual(Set(dataset.test.labels).count, 1, "the fixture's test split holds a single class")
         XCTAssertNil(try Evaluation.evaluate(model, on: dataset.test, dataset: dataset).auc)
         XCTAssertGreaterThan(Set(dataset.train.labels).count, 1)
@@ -80,7 +80,7 @@ final class TrainingTests: TrainingTestCase {
 
     func testACheckpointOfAnotherShapeIsRejectedByName() throws {
         let out = folder.appendingPathComponent("r20.safetensors").path
-        let (model, _) = try train("resnet20", seed: 2, out: out)
+        let (model, _) = try train(.resnet20, seed: 2, out: out)
         var checkpoint = try model.checkpoint()
         let index = try XCTUnwrap(checkpoint.tensors.firstIndex { $0.name == "fc.weight" })
         let wrong = checkpoint.tensors[index]
@@ -93,7 +93,7 @@ final class TrainingTests: TrainingTestCase {
         }
         checkpoint.metadata[Checkpoint.Key.architecture] = "mobilenetv2"
         try checkpoint.write(to: broken)
-        let mobilenet = TrainedModel(configuration: ModelConfiguration(architecture: "resnet20", width: 0.25, classes: 3,
+        let mobilenet = TrainedModel(configuration: ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3,
                                                                        inputChannels: 1, imageSize: 5),
                                      module: model.module, normalizationMean: [0], normalizationStd: [1], classNames: [])
         XCTAssertThrowsError(try mobilenet.load(try Checkpoint(contentsOf: broken), path: broken)) { error in

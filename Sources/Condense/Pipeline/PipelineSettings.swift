@@ -1,13 +1,14 @@
 import CondenseCompress
+import CondenseNN
 
 /// What `condense run` does at each stage: the teacher and student models and their epochs, the distillation,
 /// pruning and quantization settings, and how much of the data a smoke run uses. Saved beside the results, so a
 /// resumed run continues the same recipe.
 public struct PipelineSettings: Codable, Equatable, Sendable {
-    public var teacherArchitecture = "resnet20"
+    public var teacherArchitecture = Architecture.resnet20
     public var teacherWidth = 2.0
     public var teacherEpochs = 4
-    public var studentArchitecture = "mobilenetv2"
+    public var studentArchitecture = Architecture.mobilenetv2
     public var studentWidth = 0.35
     public var studentEpochs = 4
     public var temperature = Distillation.defaultTemperature

@@ -25,7 +25,7 @@ enum BenchCommand: Command {
     static let summary = "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, or training images/s of a model"
     static let positional: PositionalSpec<Options>? = .choice(\.benchmark)
     static let options: [OptionSpec<Options>] = [
-        .choice("model", \.training.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
+        .choice("model", \.training.architecture, placeholder: "NAME",
                 help: "bench train: architecture"),
         .value("width", \.training.width, bounds: ModelWidth.bounds, help: "bench train: width multiplier"),
         .value("batch", \.training.batchSize, bounds: .within(1...65_536), help: "bench train, kernels: batch size"),

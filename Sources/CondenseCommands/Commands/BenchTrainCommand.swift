@@ -16,7 +16,7 @@ extension BenchCommand {
         let times = try profiler?.totals() ?? [:]
         let stepTime = result.stepSeconds * Double(settings.steps)
         console.print(String(format: "%@ width %g batch %d on %@: %.1f images/s (%.1f ms/step), peak RSS %.0f MB%@",
-                             settings.architecture, settings.width, settings.batchSize, backend.name,
+                             settings.architecture.rawValue, settings.width, settings.batchSize, backend.name,
                              result.imagesPerSecond, result.stepSeconds * 1e3, Double(result.peakHostBytes) / 1e6,
                              result.peakDeviceBytes.map { String(format: ", OpenCL buffers %.0f MB", Double($0) / 1e6) }
                                  ?? ""))
@@ -29,7 +29,7 @@ extension BenchCommand {
             }
         }
         var report: [String: Any] = [
-            "model": settings.architecture, "width": settings.width, "batch": settings.batchSize,
+            "model": settings.architecture.rawValue, "width": settings.width, "batch": settings.batchSize,
             "image_size": settings.imageSize, "device": backend.name, "device_name": backend.info.name,
             "steps": settings.steps, "images_per_s": result.imagesPerSecond, "step_ms": result.stepSeconds * 1e3,
             "cpu_ms_per_step": result.cpuSecondsPerStep * 1e3, "parameters": result.parameters,

@@ -9,7 +9,7 @@ import Foundation
 enum DistillCommand: Command {
     struct Options: CommandOptions {
         var teacher = ""
-        var architecture = "mobilenetv2"
+        var architecture = Architecture.mobilenetv2
         var width = 0.35
         var temperature = Distillation.defaultTemperature
         var alpha = Distillation.defaultAlpha
@@ -36,7 +36,7 @@ enum DistillCommand: Command {
     static let options: [OptionSpec<Options>] = [
         .value("teacher", \.teacher, placeholder: "C", help: "teacher checkpoint written by condense train",
                required: true),
-        .choice("student", \.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
+        .choice("student", \.architecture, placeholder: "NAME",
                 help: "student architecture"),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "student width multiplier"),
     ] + DistillationOptionGroup.specs(temperature: \.temperature, alpha: \.alpha) + [

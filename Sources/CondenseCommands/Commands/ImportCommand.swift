@@ -8,7 +8,7 @@ import CondenseNN
 enum ImportCommand: Command {
     struct Options: CommandOptions {
         var weights = ""
-        var architecture = ""
+        var architecture = Architecture.resnet20  // required: the default is never used
         var width = 1.0
         var mean: [Float] = [0.5]
         var std: [Float] = [0.5]
@@ -22,7 +22,7 @@ enum ImportCommand: Command {
     static let summary = "make a Condense checkpoint from a PyTorch state_dict in safetensors (torchvision names)"
     static let options: [OptionSpec<Options>] = [
         .value("weights", \.weights, placeholder: "F", help: "safetensors file of a PyTorch state_dict", required: true),
-        .choice("model", \.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
+        .choice("model", \.architecture, placeholder: "NAME",
                 help: "architecture", required: true),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "width multiplier the weights were trained with"),
     ] + DatasetOption.specs(help: "dataset giving classes, input shape and class names").lifted(\.data) + [

@@ -67,7 +67,7 @@ enum PruneCommand: Command {
         let reference = try ModelSize(checkpoint: checkpoint)
         let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
         console.notice(String(format: "%@ width %g: test ACC %.4f, %d parameters; pruning %@ to sparsity %g%@",
-                              model.configuration.architecture, model.configuration.width, original.accuracy,
+                              model.configuration.architecture.rawValue, model.configuration.width, original.accuracy,
                               reference.parameters, pruning.structured ? "channels" : "weights", pruning.sparsity,
                               teacher.map { _ in ", fine-tuning with distillation" } ?? ""))
         let result = try PruningPipeline.run(model, on: dataset, options: pruning, teacher: teacher, checkpointPath: out,

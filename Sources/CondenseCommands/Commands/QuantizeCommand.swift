@@ -81,7 +81,7 @@ enum QuantizeCommand: Command {
         }
         let reference = try ModelSize(checkpoint: checkpoint)
         let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
-        console.notice(String(format: "%@ width %g: test ACC %.4f (float32); %@", model.configuration.architecture,
+        console.notice(String(format: "%@ width %g: test ACC %.4f (float32); %@", model.configuration.architecture.rawValue,
                               model.configuration.width, original.accuracy,
                               options.calibrationBatches.map { "calibrating on \($0) batches" }
                                   ?? "quantization-aware training"))

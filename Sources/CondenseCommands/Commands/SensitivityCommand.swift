@@ -54,7 +54,7 @@ enum SensitivityCommand: Command {
         let images = min(analysis.maxImages ?? dataset.validation.count, dataset.validation.count)
         let kind = analysis.structured ? "structured" : "unstructured"
         console.notice(String(format: "sensitivity of %@ width %g (%@) on %d validation images, ratios %@",
-                              model.configuration.architecture, model.configuration.width, kind, images,
+                              model.configuration.architecture.rawValue, model.configuration.width, kind, images,
                               "\(analysis.ratios)"))
         let start = Stopwatch.now()
         var row: [String] = []
@@ -67,7 +67,7 @@ enum SensitivityCommand: Command {
         let wall = Stopwatch.now() - start
         try profile.write(to: options.out)
         try profile.chart(title: String(format: "Pruning sensitivity of %@ width %g (%@)",
-                                        model.configuration.architecture, model.configuration.width, kind))
+                                        model.configuration.architecture.rawValue, model.configuration.width, kind))
             .write(to: options.plot)
         let size = ModelSizeReport(try ModelSize(of: model, checkpoint: checkpoint))
         console.print(profile.table())

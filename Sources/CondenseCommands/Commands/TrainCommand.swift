@@ -7,7 +7,7 @@ import Foundation
 /// `condense train`: trains a model from scratch on a MedMNIST file, keeping the best-on-validation checkpoint.
 enum TrainCommand: Command {
     struct Options: CommandOptions {
-        var architecture = "resnet20"
+        var architecture = Architecture.resnet20
         var width = 1.0
         var out = "model.safetensors"
         var data = DatasetOption()
@@ -19,7 +19,7 @@ enum TrainCommand: Command {
     static let usage = "train --data F --model M [--width W] --epochs N --out C"
     static let summary = "train a model on a MedMNIST file; best-on-validation checkpoint, test ACC and AUC"
     static let options: [OptionSpec<Options>] = [
-        .choice("model", \.architecture, among: ModelConfiguration.architectures, placeholder: "NAME",
+        .choice("model", \.architecture, placeholder: "NAME",
                 help: "architecture"),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "width multiplier"),
         .value("out", \.out, placeholder: "C", help: "checkpoint to write (.safetensors)"),

@@ -1,6 +1,7 @@
 import Condense
 import CondenseCompress
 import CondenseData
+import CondenseNN
 
 /// A split of a dataset; `validation` is accepted for `val`.
 public enum DatasetSplit: String, ChoiceArgument {
@@ -19,6 +20,8 @@ public enum DatasetSplit: String, ChoiceArgument {
         }
     }
 }
+
+extension Architecture: ChoiceArgument {}
 
 extension OptimizerKind: ChoiceArgument {}
 

@@ -75,20 +75,13 @@ extension OptionSpec {
                    assign: { options, _ in options[keyPath: path] = value })
     }
 
-    /// `--name WORD` with WORD one of `choices` (listed in the help), stored as the word at `path` (for library
-    /// types that hold it).
-    public static func choice(_ name: String, _ path: WritableKeyPath<Options, String>, among choices: [String],
-                              placeholder: String, help: String, required: Bool = false) -> OptionSpec {
-        OptionSpec(name: name, placeholder: placeholder, help: help + ": " + choices.joined(separator: " | "),
-                   isRequired: required,
-                   defaultText: { $0[keyPath: path] },
-                   assign: { options, text in
-                       guard let text, choices.contains(text) else {
-                           throw UsageError("--\(name): expected one of \(choices.joined(separator: ", ")), " +
-                                            "got '\(text ?? "")'")
-                       }
-                       options[keyPath: path] = text
-                   })
+    /// `--name WORD` with WORD one of `Value`'s choices, listed in the help after `help` (for choices too many to
+    /// spell in the placeholder); its default is what `path` holds, unless `required`.
+    public static func choice<Value: ChoiceArgument>(_ name: String, _ path: WritableKeyPath<Options, Value>,
+                                                     placeholder: String, help: String,
+                                                     required: Bool = false) -> OptionSpec {
+        let choices = Value.allCases.map(\.rawValue).joined(separator: " | ")
+        return value(name, path, placeholder: placeholder, help: help + ": " + choices, required: required)
     }
 
     /// `--name A,B,…`: a comma-separated list, every element within `bounds`; its default is what `path` holds.

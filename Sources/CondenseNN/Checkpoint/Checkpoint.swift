@@ -208,13 +208,13 @@ public struct Checkpoint: Equatable, Sendable {
     /// - Throws: `CondenseError.file(path:, …)` listing every missing tensor, unexpected tensor, shape mismatch
     ///   ("features.3.conv.1.weight: checkpoint has [32, 1, 3, 3], the model expects [16, 1, 3, 3]") and dtype
     ///   mismatch (the first 10, then a count).
-    public func validate(against expected: [Expectation], architecture: String? = nil, width: Float? = nil,
+    public func validate(against expected: [Expectation], architecture: Architecture? = nil, width: Float? = nil,
                          path: String) throws {
         var problems: [String] = []
         if let architecture, let stored = metadata[Key.architecture] {
             let storedWidth = try metadataFloat(Key.width)
-            if stored != architecture || (width != nil && storedWidth != nil && width != storedWidth) {
-                let asked = architecture + (width.map { " width \(Self.json($0))" } ?? "")
+            if stored != architecture.rawValue || (width != nil && storedWidth != nil && width != storedWidth) {
+                let asked = architecture.rawValue + (width.map { " width \(Self.json($0))" } ?? "")
                 problems.append("checkpoint is \(modelDescription ?? stored); asked to load \(asked)")
             }
         }

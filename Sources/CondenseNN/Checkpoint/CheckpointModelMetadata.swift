@@ -24,21 +24,22 @@ public struct CheckpointModelMetadata: Equatable, Sendable {
         func invalid(_ key: String, _ detail: String) -> CondenseError {
             CondenseError.file(path: path, "metadata '\(key)' \(detail)")
         }
-        let architecture = try required(checkpoint.metadataString(Key.architecture), Key.architecture)
+        let architectureName = try required(checkpoint.metadataString(Key.architecture), Key.architecture)
         let inputShape = try required(try checkpoint.metadataInts(Key.inputShape), Key.inputShape)
         guard inputShape.count == 3, inputShape[1] == inputShape[2] else {
             throw invalid(Key.inputShape, "is \(inputShape.abbreviatedDescription); expected [C, H, W] of square images " +
                           "(H = W)")
         }
         let width = try checkpoint.metadataFloat(Key.width) ?? 1
-        let configuration = ModelConfiguration(
-            architecture: architecture, width: Double(width),
-            classes: try required(try checkpoint.metadataInt(Key.classes), Key.classes),
-            inputChannels: inputShape[0], imageSize: inputShape[1],
-            blockChannels: try checkpoint.metadataInts(Key.blockChannels))
+        let classes = try required(try checkpoint.metadataInt(Key.classes), Key.classes)
+        let blockChannels = try checkpoint.metadataInts(Key.blockChannels)
         let mean = try required(try checkpoint.metadataFloats(Key.normalizationMean), Key.normalizationMean)
         let std = try required(try checkpoint.metadataFloats(Key.normalizationStd), Key.normalizationStd)
+        let configuration: ModelConfiguration
         do {
+            configuration = ModelConfiguration(
+                architecture: try ModelConfiguration.architecture(named: architectureName), width: Double(width),
+                classes: classes, inputChannels: inputShape[0], imageSize: inputShape[1], blockChannels: blockChannels)
             try configuration.validate()
             try configuration.validateNormalization(mean: mean, std: std)
         } catch let error as ModelConfiguration.InvalidField {

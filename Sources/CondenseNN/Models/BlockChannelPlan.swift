@@ -16,7 +16,7 @@ struct BlockChannelPlan {
     }
 
     /// Throws unless the configuration gave exactly one positive count per inner layer the model has.
-    func finish(_ architecture: String) throws {
+    func finish(_ architecture: Architecture) throws {
         guard let counts else { return }
         guard counts.count == taken, counts.allSatisfy({ $0 >= 1 }) else {
             throw CondenseError.invalidArgument(op: "model", "block_channels \(counts.abbreviatedDescription) should be \(taken) positive " +

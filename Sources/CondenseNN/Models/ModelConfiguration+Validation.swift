@@ -10,7 +10,7 @@ extension ModelConfiguration {
         case normalizationStd = "normalization_std"
     }
 
-    /// A field outside `ModelLimits` (or an architecture `build` does not know).
+    /// A field outside `ModelLimits`, or an architecture name that names no `Architecture`.
     public struct InvalidField: Error, Equatable, CustomStringConvertible {
         public let field: Field
         /// The value as given.
@@ -23,15 +23,20 @@ extension ModelConfiguration {
         }
     }
 
-    /// Throws `InvalidField` for the first field outside `ModelLimits`: an unknown architecture, a width that is
-    /// not finite or out of range, classes, input channels or image size out of range, or a `blockChannels` entry
-    /// outside 1…`ModelLimits.maximumChannels`. (How many entries `blockChannels` must have depends on the
-    /// architecture's structure; `build` checks that.)
-    public func validate() throws {
-        guard Self.architectures.contains(architecture) else {
-            throw InvalidField(field: .architecture, value: "'\(architecture.excerpt)'",
-                               expected: "one of " + Self.architectures.joined(separator: ", "))
+    /// The architecture `name` names; throws `InvalidField` listing the known names when it names none.
+    public static func architecture(named name: String) throws -> Architecture {
+        guard let architecture = Architecture(rawValue: name) else {
+            throw InvalidField(field: .architecture, value: "'\(name.excerpt)'",
+                               expected: "one of " + Architecture.allCases.map(\.rawValue).joined(separator: ", "))
         }
+        return architecture
+    }
+
+    /// Throws `InvalidField` for the first field outside `ModelLimits`: a width that is not finite or out of range,
+    /// classes, input channels or image size out of range, or a `blockChannels` entry outside
+    /// 1…`ModelLimits.maximumChannels`. (How many entries `blockChannels` must have depends on the architecture's
+    /// structure; `build` checks that.)
+    public func validate() throws {
         guard width.isFinite, ModelLimits.width.contains(width) else {
             throw InvalidField(field: .width, value: "\(width)",
                                expected: "a finite number in \(ModelLimits.describe(ModelLimits.width))")

@@ -3,8 +3,7 @@ import CondenseCore
 /// What a model is built for: architecture, width multiplier, classes and input shape. Stored in checkpoints so a
 /// checkpoint alone rebuilds its model.
 public struct ModelConfiguration: Equatable, Sendable {
-    /// `resnet20`, `resnet56`, `resnet18`, `resnet50` or `mobilenetv2`.
-    public var architecture: String
+    public var architecture: Architecture
     public var width: Double
     public var classes: Int
     public var inputChannels: Int
@@ -16,7 +15,7 @@ public struct ModelConfiguration: Equatable, Sendable {
     /// width's counts.
     public var blockChannels: [Int]?
 
-    public init(architecture: String, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28,
+    public init(architecture: Architecture, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28,
                 blockChannels: [Int]? = nil) {
         self.architecture = architecture
         self.width = width
@@ -25,9 +24,6 @@ public struct ModelConfiguration: Equatable, Sendable {
         self.imageSize = imageSize
         self.blockChannels = blockChannels
     }
-
-    /// Every architecture `build` knows.
-    public static let architectures = ["resnet20", "resnet56", "resnet18", "resnet50", "mobilenetv2"]
 
     /// Small inputs (≤ 64 px) get a stride-1 3×3 stem and no stem max-pool, as MedMNIST and CIFAR models do.
     public var isSmallInput: Bool { imageSize <= 64 }
@@ -46,13 +42,13 @@ public struct ModelConfiguration: Equatable, Sendable {
         var plan = BlockChannelPlan(blockChannels)
         let model: Module
         switch architecture {
-        case "resnet20": model = try CIFARResNet(blocksPerStage: 3, self, plan: &plan, on: backend, initializer: &initializer)
-        case "resnet56": model = try CIFARResNet(blocksPerStage: 9, self, plan: &plan, on: backend, initializer: &initializer)
-        case "resnet18": model = try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, plan: &plan, on: backend,
+        case .resnet20: model = try CIFARResNet(blocksPerStage: 3, self, plan: &plan, on: backend, initializer: &initializer)
+        case .resnet56: model = try CIFARResNet(blocksPerStage: 9, self, plan: &plan, on: backend, initializer: &initializer)
+        case .resnet18: model = try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, plan: &plan, on: backend,
                                             initializer: &initializer)
-        case "resnet50": model = try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, plan: &plan, on: backend,
+        case .resnet50: model = try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, plan: &plan, on: backend,
                                             initializer: &initializer)
-        default: model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
+        case .mobilenetv2: model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
         }
         try plan.finish(architecture)
         return model

@@ -33,7 +33,7 @@ public final class TrainedModel {
     /// The `__metadata__` a checkpoint of this model records (`Checkpoint.Key`), JSON text where structured.
     public var metadata: [String: String] {
         var checkpoint = Checkpoint()
-        checkpoint.setMetadata(configuration.architecture, for: Checkpoint.Key.architecture)
+        checkpoint.setMetadata(configuration.architecture.rawValue, for: Checkpoint.Key.architecture)
         checkpoint.setMetadata(Float(configuration.width), for: Checkpoint.Key.width)
         checkpoint.setMetadata(configuration.classes, for: Checkpoint.Key.classes)
         checkpoint.setMetadata([configuration.inputChannels, configuration.imageSize, configuration.imageSize],

@@ -50,7 +50,7 @@ public enum ONNXExport {
     /// The FP32 ONNX model of a trained model, with its metadata (`ONNXExport.metadata(of:)`).
     public static func float32(_ model: TrainedModel) throws -> ONNXModel {
         var encoding = FloatEncoding()
-        return try self.model(try InferenceGraph(lowering: model), name: model.configuration.architecture,
+        return try self.model(try InferenceGraph(lowering: model), name: model.configuration.architecture.rawValue,
                               metadata: metadata(of: model), encoding: &encoding)
     }
 

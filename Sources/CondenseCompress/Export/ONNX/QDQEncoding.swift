@@ -114,7 +114,7 @@ extension ONNXExport {
     public static func int8(_ model: TrainedModel) throws -> ONNXModel {
         let graph = try InferenceGraph(quantized: model)
         var encoding = try QDQEncoding(graph)
-        var onnx = try self.model(graph, name: model.configuration.architecture,
+        var onnx = try self.model(graph, name: model.configuration.architecture.rawValue,
                                   metadata: metadata(of: model).filter { $0.key != Checkpoint.Key.quantization },
                                   encoding: &encoding)
         onnx.graph = onnx.graph.compacted()
