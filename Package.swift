@@ -14,6 +14,7 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers", "libclblast-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Small GEMMs for the CPU backend's convolutions, one variant per instruction set chosen at run time.
         .target(name: "CCondenseKernels"),
 
@@ -29,7 +30,10 @@ let package = Package(
         .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),
         .target(name: "CondenseNN", dependencies: ["CondenseCore"]),
         .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
-        .target(name: "CondenseTraining", dependencies: ["CondenseCore", "CondenseData", "CondenseNN"]),
+        // Data-parallel jobs: the process group (Open MPI under mpirun, else one process) and its collectives.
+        .target(name: "CondenseDistributed", dependencies: ["CondenseCore", "CondenseNN", "CMPI"]),
+        .target(name: "CondenseTraining", dependencies: ["CondenseCore", "CondenseData", "CondenseNN",
+                                                         "CondenseDistributed"]),
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData",
                                                  "CondenseNN", "CondenseCompress", "CondenseTraining"]),
         // Benchmarks of kernels and training steps, for `condense bench`.
@@ -50,6 +54,8 @@ let package = Package(
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
         .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseDistributedTests", dependencies: ["CondenseDistributed", "CondenseTraining",
+                                                                     "CondenseTestSupport"]),
         .testTarget(name: "CondenseBenchTests", dependencies: ["CondenseBench", "CondenseTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

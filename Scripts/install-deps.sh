@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas-dev zlib1g-dev pkg-config
-          python3-venv)
+          python3-venv openmpi-bin libopenmpi-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

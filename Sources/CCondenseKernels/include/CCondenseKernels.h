@@ -1,5 +1,6 @@
 // The C kernels of the CPU backend: small GEMMs and Winograd tile transforms, each compiled per instruction set,
-// and the choice of variant.
+// the choice of variant, and the processors the backend may use.
 #include "small_gemm.h"
 #include "winograd_tiles.h"
 #include "kernel_variants.h"
+#include "processors.h"

@@ -1,13 +1,14 @@
+import CCondenseKernels
 import CondenseCore
 import Dispatch
-import Glibc
 
 /// How the CPU backend spreads work over cores: every op splits its own work with `DispatchQueue.concurrentPerform`
 /// and OpenBLAS runs single-threaded inside it, so the two never compete for the same cores (OpenBLAS's own threads
 /// spin between calls, which on a small machine steals the time of the Swift loops beside them).
 public enum HostParallel {
-    /// Online processors: the number of parts work is split into.
-    public static let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The processors this process may run on (its affinity mask, which `mpirun` narrows to each rank's cores, so
+    /// two ranks on two cores run two workers, not four): the number of parts work is split into.
+    public static let workers = max(1, Int(condense_allowed_processors()))
 
     /// Splits `0..<count` into at most `parts` contiguous ranges of near-equal size (the split depends only on
     /// `count` and `parts`, never on timing) and runs `body(part, range)` for each, in parallel.

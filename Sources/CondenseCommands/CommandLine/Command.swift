@@ -9,6 +9,8 @@ public protocol Command {
     static var options: [OptionSpec<Options>] { get }
     /// The positional word it takes, if any.
     static var positional: PositionalSpec<Options>? { get }
+    /// Whether it runs as one data-parallel job under `mpirun -np N` (N > 1); the others refuse to.
+    static var runsDataParallel: Bool { get }
     /// Runs with parsed, validated options; throws a `UsageError` for what only a combination with the data shows
     /// wrong, any other error for a failure.
     static func run(_ options: Options, console: Console) throws
@@ -16,6 +18,7 @@ public protocol Command {
 
 extension Command {
     public static var positional: PositionalSpec<Options>? { nil }
+    public static var runsDataParallel: Bool { false }
 
     /// Parses `words` and runs; the console is built once `--json` is known.
     static func execute(_ words: [String], terminal: Terminal) throws {

@@ -1,5 +1,10 @@
+import CondenseDistributed
+
 /// The `condense` program: picks the command, prints help, and maps the outcome to an exit status — 0 success,
 /// 1 a failure while running (one line on standard error), 2 a command line that does not parse or validate.
+///
+/// Under `mpirun -np N`, every process runs the same command line; only rank 0 prints (a failing rank prints its own
+/// error, naming its rank, and ends the whole job with `MPI_Abort`, so no process waits for it forever).
 public enum CondenseCommandLine {
     /// Every command, in the order `condense --help` lists them.
     static var commands: [any Command.Type] {
@@ -23,14 +28,22 @@ public enum CondenseCommandLine {
             terminal.writeOutput(command.help + "\n")
             return 0
         }
+        let group: (any ProcessGroup)? = World.isLaunchedByMPI ? World.group : nil
         do {
-            try command.execute(rest, terminal: terminal)
+            if let group, group.size > 1, !command.runsDataParallel {
+                throw UsageError("does not run data-parallel yet (under mpirun with \(group.size) processes); " +
+                                 "run it as one process")
+            }
+            try command.execute(rest, terminal: group.map { $0.isPrimary ? terminal : .silent } ?? terminal)
             return 0
         } catch let error as UsageError {
-            terminal.writeError("condense \(name): \(error)\n")
+            // Every process parsed the same words, so rank 0 speaks for all.
+            if group?.isPrimary ?? true { terminal.writeError("condense \(name): \(error)\n") }
             return 2
         } catch {
-            terminal.writeError("condense \(name): \(error)\n")
+            let rank = group.map { $0.size > 1 ? " (rank \($0.rank) of \($0.size))" : "" } ?? ""
+            terminal.writeError("condense \(name)\(rank): \(error)\n")
+            if let group, group.size > 1 { group.abort(1) }
             return 1
         }
     }

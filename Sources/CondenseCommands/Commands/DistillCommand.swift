@@ -2,6 +2,7 @@ import Condense
 import CondenseCompress
 import CondenseCore
 import CondenseData
+import CondenseDistributed
 import CondenseNN
 import Foundation
 
@@ -29,6 +30,7 @@ enum DistillCommand: Command {
         }
     }
 
+    static let runsDataParallel = true
     static let name = "distill"
     static let usage = "distill --teacher C --student M [--width W] --data F --epochs N [--temperature 4] " +
         "[--alpha 0.9] [--attention β] [--hint γ] [--cache-teacher] --out C"
@@ -87,6 +89,7 @@ enum DistillCommand: Command {
                                          objective: distillation.objective,
                                          auxiliaryParameters: distillation.auxiliaryParameters,
                                          progress: reporter.report)
+        guard World.group.isPrimary else { return }  // rank 0 writes and reports for the job
         let teacherSize = try ModelSize(of: teacher, checkpoint: teacherPath)
         console.print(String(format: "teacher test ACC %.4f → student %.4f", teacherResult.accuracy,
                              summary.test.accuracy))
@@ -95,6 +98,7 @@ enum DistillCommand: Command {
                              "teacher_accuracy": teacherResult.accuracy, "teacher_auc": jsonValue(auc: teacherResult.auc),
                              "best_val_accuracy": summary.bestValidationAccuracy,
                              "images_per_s": summary.imagesPerSecond, "wall_s": summary.wallSeconds,
+                             "world_size": World.group.size,
                          ])
     }
 }

@@ -1,6 +1,7 @@
 import Condense
 import CondenseCore
 import CondenseData
+import CondenseDistributed
 import CondenseNN
 import Foundation
 
@@ -15,6 +16,7 @@ enum TrainCommand: Command {
         var common = CommonOptions()
     }
 
+    static let runsDataParallel = true
     static let name = "train"
     static let usage = "train --data F --model M [--width W] --epochs N --out C"
     static let summary = "train a model on a MedMNIST file; best-on-validation checkpoint, test ACC and AUC"
@@ -41,9 +43,10 @@ enum TrainCommand: Command {
         let reporter = ProgressReporter(console: console)
         let summary = try Training.train(model, on: dataset, options: options.training, checkpointPath: options.out,
                                          progress: reporter.report)
+        guard World.group.isPrimary else { return }  // rank 0 writes and reports for the job
         try reportResult(summary.test, model: model, checkpoint: options.out, console: console, extra: [
             "best_val_accuracy": summary.bestValidationAccuracy, "images_per_s": summary.imagesPerSecond,
-            "wall_s": summary.wallSeconds,
+            "wall_s": summary.wallSeconds, "world_size": World.group.size,
         ])
     }
 }

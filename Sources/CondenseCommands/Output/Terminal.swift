@@ -18,4 +18,7 @@ public struct Terminal: Sendable {
     public static let process = Terminal(output: { Swift.print($0, terminator: "") },
                                          error: { FileHandle.standardError.write(Data($0.utf8)) },
                                          errorIsTerminal: isatty(STDERR_FILENO) != 0)
+
+    /// Text dropped: what the processes of a data-parallel job other than rank 0 print to.
+    public static let silent = Terminal(output: { _ in }, error: { _ in })
 }

@@ -7,11 +7,17 @@ public struct Batch: Sendable {
     public let shape: [Int]
     /// The samples' indices in their split, in batch order (what per-sample caches are keyed by).
     public let indices: [Int]
+    /// Images in the whole batch this one is a shard of (its own count when the loader is not sharded).
+    public let globalCount: Int
 }
 
 /// Batches of one split: shuffled per epoch from a seed (the same order on every run), optionally augmented with
 /// a random crop from a zero-padded image and a horizontal flip, normalized per channel. The next batch is prepared
 /// on a background queue while the caller works on the current one; results do not depend on timing.
+///
+/// Sharded for data-parallel training (`shard` of `shards` processes), every process draws the same order and takes
+/// its contiguous part of every batch (near-equal parts; a last batch with fewer images than processes is dropped),
+/// and the augmentation of an image depends only on the seed, the epoch and the image, never on who loads it.
 public struct BatchLoader: Sendable {
     public let split: ImageSplit
     public let channels: Int, height: Int, width: Int
@@ -22,9 +28,12 @@ public struct BatchLoader: Sendable {
     public let flip: Bool
     public let shuffle: Bool
     public let seed: UInt64
+    /// This process's part of every batch, and how many parts there are.
+    public let shard: Int, shards: Int
 
+    /// `batchSize` is the batch of all `shards` together.
     public init(_ split: ImageSplit, of dataset: ImageDataset, batchSize: Int, normalization: Normalization,
-                shuffle: Bool, augment: Bool, cropPadding: Int? = nil, seed: UInt64) {
+                shuffle: Bool, augment: Bool, cropPadding: Int? = nil, seed: UInt64, shard: Int = 0, of shards: Int = 1) {
         self.split = split
         (channels, height, width) = (dataset.channels, dataset.height, dataset.width)
         self.batchSize = max(batchSize, 1)
@@ -33,10 +42,12 @@ public struct BatchLoader: Sendable {
         flip = augment
         self.shuffle = shuffle
         self.seed = seed
+        self.shards = max(shards, 1)
+        self.shard = min(max(shard, 0), self.shards - 1)
     }
 
     /// Batches per epoch (the last one may be smaller).
-    public var batchCount: Int { (split.count + batchSize - 1) / batchSize }
+    public var batchCount: Int { split.count / batchSize + (split.count % batchSize >= shards ? 1 : 0) }
 
     /// The sample order of `epoch`.
     public func order(epoch: Int) -> [Int] {
@@ -71,7 +82,9 @@ public struct BatchLoader: Sendable {
 
     /// Batch `index` of `order`, augmented with randomness that depends only on (seed, epoch, sample).
     func batch(_ index: Int, order: [Int], epoch: Int) -> Batch {
-        let members = order[(index * batchSize)..<min((index + 1) * batchSize, order.count)]
+        let whole = order[(index * batchSize)..<min((index + 1) * batchSize, order.count)]
+        let members = whole[(whole.startIndex + whole.count * shard / shards)..<(whole.startIndex + whole.count *
+                                                                                   (shard + 1) / shards)]
         let plane = height * width, imageSize = channels * plane
         var images = [Float](repeating: 0, count: members.count * imageSize)
         var labels: [Int32] = []
@@ -97,7 +110,7 @@ public struct BatchLoader: Sendable {
             }
         }
         return Batch(images: images, labels: labels, shape: [members.count, channels, height, width],
-                     indices: Array(members))
+                     indices: Array(members), globalCount: whole.count)
     }
 }
 

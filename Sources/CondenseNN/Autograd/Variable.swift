@@ -28,6 +28,15 @@ public final class Variable {
     /// Forgets the gradient (the optimizer's `zeroGrad`).
     public func zeroGrad() { grad = nil }
 
+    /// The gradient, after taking a zero tensor as the gradient when no backward pass reached this variable (so that
+    /// every process of a data-parallel job reduces the same tensors).
+    public func gradientOrZeros() throws -> Tensor {
+        if let grad { return grad }
+        let zeros = try backend.full(shape, value: 0)
+        grad = zeros
+        return zeros
+    }
+
     /// Adds `gradient` to `grad` (taking it over when there is none yet).
     func accumulate(_ gradient: Tensor) throws {
         guard let existing = grad else { grad = gradient; return }

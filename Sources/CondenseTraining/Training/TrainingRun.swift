@@ -1,5 +1,6 @@
 import CondenseCore
 import CondenseData
+import CondenseDistributed
 import CondenseNN
 
 /// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
@@ -7,6 +8,11 @@ import CondenseNN
 /// validation kept. It stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a
 /// second apart, and at every epoch's end), the weights at the end of an epoch or the validation logits are not
 /// finite, so diverged weights are never written or kept.
+///
+/// In a data-parallel job (`World.group` of more than one process) every process starts from rank 0's weights, trains
+/// on its shard of every global batch, and averages gradients over the group before clipping and the update (the
+/// gradient hook), so all processes keep the same weights; only rank 0 writes the best checkpoint. Batch norm uses
+/// each process's own batch statistics, as PyTorch's DDP does.
 final class TrainingRun {
     private let model: TrainedModel
     private let dataset: ImageDataset
@@ -15,6 +21,8 @@ final class TrainingRun {
     private let backend: Backend
     private let loader: BatchLoader
     private let step: TrainingStep
+    /// Averages gradients over the job's processes; nil when the job is this process alone.
+    private let averager: GradientAverager?
     private let schedule: any LearningRateSchedule
     private var meter: ProgressMeter
     private var best: BestCheckpoint
@@ -24,16 +32,27 @@ final class TrainingRun {
     init(_ model: TrainedModel, on dataset: ImageDataset, options: TrainingOptions, checkpointPath: String?,
          objective: @escaping Training.Objective, auxiliaryParameters: [Variable], hooks: TrainingHooks) throws {
         backend = try model.module.backend
+        let group = World.group
+        guard options.batchSize % group.size == 0 else {
+            throw CondenseError.invalidArgument(op: "train", "the batch of \(options.batchSize) images does not split " +
+                                                "evenly over \(group.size) processes; give a multiple of \(group.size)")
+        }
         loader = BatchLoader(dataset.train, of: dataset, batchSize: options.batchSize,
                              normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
                              shuffle: true, augment: options.augment, cropPadding: options.cropPadding,
-                             seed: options.seed)
+                             seed: options.seed, shard: group.rank, of: group.size)
         let parameters = model.module.namedParameters().map(\.variable) + auxiliaryParameters
+        try ModelBroadcast.synchronize(model.module, over: group)
+        let averager = group.size > 1 ? GradientAverager(group: group) : nil
         step = TrainingStep(parameters: parameters, optimizer: try options.makeOptimizer(for: parameters),
-                            objective: objective, clipNorm: options.clipNorm, afterBackward: hooks.afterBackward)
+                            objective: objective, clipNorm: options.clipNorm, afterBackward: { parameters in
+                                try averager?.average(parameters)
+                                try hooks.afterBackward(parameters)
+                            })
+        self.averager = averager
         schedule = options.schedule(stepsPerEpoch: loader.batchCount)
         meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
-        best = BestCheckpoint(path: checkpointPath)
+        best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
         self.model = model
         self.dataset = dataset
         self.options = options
@@ -44,6 +63,7 @@ final class TrainingRun {
     func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
         for epoch in 1...options.epochs {
             let tally = try trainEpoch(epoch, progress: progress)
+            try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)
             let snapshot = try finiteSnapshot(after: epoch)
             let validationAccuracy = try validate(after: epoch)
             let improved = try keepIfBest(snapshot, validationAccuracy: validationAccuracy)
@@ -62,13 +82,14 @@ final class TrainingRun {
         model.module.train(true)
         let tally = try EpochTally(on: backend)
         meter.startEpoch()
-        for (index, batch) in loader.batches(epoch: epoch - 1).enumerated() {
-            let batch = try TrainingBatch(uploading: batch, to: backend)
+        for (index, shard) in loader.batches(epoch: epoch - 1).enumerated() {
+            averager?.share = Float(shard.labels.count) / Float(shard.globalCount)
+            let batch = try TrainingBatch(uploading: shard, to: backend)
             let output = try step(batch, learningRate: Float(schedule.learningRate(at: stepsDone)))
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
-            guard let (rate, eta) = meter.step(images: batch.labels.count, stepsDone: stepsDone,
+            guard let (rate, eta) = meter.step(images: shard.globalCount, stepsDone: stepsDone,
                                                endsEpoch: index + 1 == loader.batchCount) else { continue }
             // The tally is read only when progress is reported (at most once a second, and at the epoch's end), so
             // the device queue is not drained every step; a loss that is not finite stays in the tally's sum.

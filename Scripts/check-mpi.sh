@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Checks data-parallel training under Open MPI with two processes on this machine (shared memory and loopback):
+#   1. the collectives and the gradient averaging (Tests/CondenseDistributedTests/DataParallelTests, skipped in the
+#      ordinary test run), from the release test binary `swift test -c release` built;
+#   2. `condense train` on the embedded BloodMNIST data: one JSON line (rank 0 speaks for the job) with world_size 2,
+#      a checkpoint, and the accuracy of one epoch;
+#   3. a process that fails (rank 1 given a missing file) ends the whole job quickly, naming its rank;
+#   4. a batch that does not split over the processes is refused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# CI runs as root; containers lack the kernel's cross-memory attach that Open MPI's shared-memory transport prefers.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+mpirun=(mpirun --oversubscribe)
+condense=.build/release/condense
+tests=.build/release/CondensePackageTests.xctest
+swift build -c release --product condense >/dev/null
+[ -x "$tests" ] || swift build -c release --build-tests >/dev/null
+work=$(mktemp -d "${TMPDIR:-/tmp}/condense-mpi-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail() { echo "check-mpi: $*" >&2; exit 1; }
+
+timeout 600 "${mpirun[@]}" -np 2 "$tests" CondenseDistributedTests.DataParallelTests >"$work/tests.log" 2>&1 \
+    || { cat "$work/tests.log" >&2; fail "the two-process tests failed"; }
+[ "$(grep -c 'Executed 4 tests, with 0 failures' "$work/tests.log")" -ge 2 ] \
+    || { cat "$work/tests.log" >&2; fail "both processes should run all 4 tests (none skipped)"; }
+echo "check-mpi: collectives and gradient averaging agree on 2 processes"
+
+train=(train --data Data/bloodmnist.npz --model resnet20 --width 0.25 --epochs 1 --batch 128 --device cpu --json)
+timeout 900 "${mpirun[@]}" -np 2 "$condense" "${train[@]}" --out "$work/dp.safetensors" >"$work/train.json" \
+    2>"$work/train.log" || { cat "$work/train.log" >&2; fail "mpirun -np 2 condense train failed"; }
+[ "$(wc -l <"$work/train.json")" -eq 1 ] || fail "expected one JSON line from rank 0, got: $(cat "$work/train.json")"
+[ -s "$work/dp.safetensors" ] || fail "no checkpoint written"
+python3 - "$work/train.json" <<'PY' || fail "unexpected JSON from the two-process run"
+import json, sys
+result = json.load(open(sys.argv[1]))
+assert result["world_size"] == 2, result
+print(f"check-mpi: 2 processes, 1 epoch of ResNet-20 x0.25: test ACC {result['accuracy']:.4f}, "
+      f"{result['images_per_s']:.0f} images/s")
+assert result["accuracy"] >= 0.6, result
+PY
+
+started=$(date +%s)
+if timeout 120 "${mpirun[@]}" -np 1 "$condense" "${train[@]}" --out "$work/a.safetensors" \
+        : -np 1 "$condense" "${train[@]/Data\/bloodmnist.npz/$work/missing.npz}" --out "$work/b.safetensors" \
+        >"$work/fault.json" 2>"$work/fault.log"; then
+    fail "a job whose rank 1 fails exited 0"
+fi
+elapsed=$(( $(date +%s) - started ))
+[ "$elapsed" -lt 100 ] || fail "a failing rank took ${elapsed}s to end the job (a hang ended by the timeout?)"
+grep -q "(rank 1 of 2).*missing.npz" "$work/fault.log" || { cat "$work/fault.log" >&2; fail "rank 1's error not shown"; }
+echo "check-mpi: a failing rank ends the job in ${elapsed}s with its message"
+
+if timeout 120 "${mpirun[@]}" -np 2 "$condense" "${train[@]/128/127}" --out "$work/c.safetensors" \
+        >/dev/null 2>"$work/batch.log"; then
+    fail "a batch of 127 over 2 processes was accepted"
+fi
+grep -q "does not split evenly over 2 processes" "$work/batch.log" || { cat "$work/batch.log" >&2; fail "no reason given"; }
+echo "check-mpi: a batch that does not split over the processes is refused"
