@@ -9,7 +9,9 @@ import Dispatch
 ///
 /// Each process weights its gradients by its `share` of the global batch, so the sum is the gradient of the global
 /// batch's mean loss even when a last batch does not split evenly.
-public final class GradientAverager {
+///
+/// It is also the job synchronized batch norm sums its statistics over (`BatchNormSynchronization`).
+public final class GradientAverager: BatchNormSynchronization {
     public let group: any ProcessGroup
     /// The size a bucket is filled to before it is sent (the last may be smaller; one gradient is never split).
     public let bucketBytes: Int
@@ -40,6 +42,10 @@ public final class GradientAverager {
             done.wait()
             try staging.scatter(into: bucket)
         }
+    }
+
+    public func sum(_ values: inout [Double]) throws {
+        try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) }
     }
 
     /// `gradients` cut into consecutive runs of about `bytes` each.

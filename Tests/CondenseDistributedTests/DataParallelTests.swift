@@ -35,40 +35,31 @@ final class DataParallelTests: XCTestCase {
     /// With batch norm per process (as DDP), the averaged gradients are those of one process that runs each shard
     /// through the model on its own and weights each shard's mean loss by its share of the batch ("ghost" batch norm).
     func testAveragedGradientsEqualOneProcessComputingBatchNormPerShard() throws {
-        let dataset = DistributedTestData.dataset()
-        let model = try ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3, imageSize: 8)
-            .build(on: backend, seed: 1)
-        model.train(true)
-        let parameters = model.namedParameters().map(\.variable)
-        func shard(_ rank: Int) -> Batch {
-            // Batch 1 of epoch 0: 23 images in batches of 10 hold 10, 10, 3; batch 2 splits unevenly (1 and 2).
-            Array(BatchLoader(dataset.train, of: dataset, batchSize: 10, normalization: Normalization(
-                mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]), shuffle: true, augment: false, seed: 3,
-                shard: rank, of: 2).batches(epoch: 0))[2]
-        }
-        func gradients(of batch: Batch) throws -> [[Float]] {
-            parameters.forEach { $0.zeroGrad() }
-            let labels = try backend.allocate([batch.labels.count], dtype: .int32)
-            try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
-            let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
-            let (loss, tape) = try Tape.record { try crossEntropy(try model(images), labels: labels) }
-            try tape.backward(from: loss)
-            return try parameters.map { try $0.gradientOrZeros().toHost() }
-        }
-        let shards = [shard(0), shard(1)]
-        XCTAssertEqual(shards.map(\.labels.count), [1, 2])
+        let model = try GradientProbe(seed: 1)
+        let shards = [GradientProbe.shard(0, batch: 2), GradientProbe.shard(1, batch: 2)]
+        XCTAssertEqual(shards.map(\.labels.count), [1, 2], "23 images in batches of 10: the last splits 1 and 2")
         let perShard = try shards.map { batch in
-            try gradients(of: batch).map { $0.map { $0 * Float(batch.labels.count) / Float(batch.globalCount) } }
+            try model.gradients(of: batch).map { $0.map { $0 * Float(batch.labels.count) / Float(batch.globalCount) } }
         }
         let expected = zip(perShard[0], perShard[1]).map { zip($0, $1).map(+) }
+        try model.assertAveragedGradients(of: shards[group.rank], over: group, equal: expected, rtol: 1e-5)
+    }
 
-        _ = try gradients(of: shards[group.rank])
-        let averager = GradientAverager(group: group, bucketBytes: 64 << 10)
-        averager.share = Float(shards[group.rank].labels.count) / 3
-        try averager.average(parameters)
-        for (index, parameter) in parameters.enumerated() {
-            assertClose(try XCTUnwrap(parameter.grad).toHost(), expected[index], rtol: 1e-5, atol: 1e-6,
-                        "rank \(group.rank): \(model.namedParameters()[index].name)")
+    /// With synchronized batch norm the averaged gradients, and the running statistics, are those of one process
+    /// computing on the whole batch: on an even batch (5 and 5 images) and an uneven one (1 and 2).
+    func testSynchronizedBatchNormGivesOneProcessOnTheWholeBatch() throws {
+        for batch in [0, 2] {
+            let whole = try GradientProbe(seed: 2)
+            let expected = try whole.gradients(of: GradientProbe.shard(0, of: 1, batch: batch))
+            let model = try GradientProbe(seed: 2)
+            let averager = try model.assertAveragedGradients(of: GradientProbe.shard(group.rank, batch: batch),
+                                                             over: group, equal: expected, rtol: 1e-4,
+                                                             synchronizeBatchNorm: true)
+            XCTAssertEqual(averager.share, batch == 0 ? 0.5 : Float(group.rank + 1) / 3)
+            for ((name, mine), (_, reference)) in zip(model.model.namedBuffers(), whole.model.namedBuffers()) {
+                assertClose(try mine.value.toHost(), try reference.value.toHost(), rtol: 1e-4, atol: 1e-6,
+                            "batch \(batch) rank \(group.rank): \(name)")
+            }
         }
     }
 
@@ -89,5 +80,56 @@ final class DataParallelTests: XCTestCase {
             try sum.withUnsafeMutableBufferPointer { try group.allreduceSum($0) }
             XCTAssertEqual(sum, mine.map { $0 * 2 }, "\(name) differs between the processes")
         }
+    }
+}
+
+/// A small ResNet-20 and the gradients of one batch through it, alone or averaged over a job.
+private struct GradientProbe {
+    let model: Module
+    private let backend = TestDevices.cpu
+    private var parameters: [Variable] { model.namedParameters().map(\.variable) }
+
+    init(seed: UInt64) throws {
+        model = try ModelConfiguration(architecture: .resnet20, width: 0.25, classes: 3, imageSize: 8)
+            .build(on: TestDevices.cpu, seed: seed)
+        model.train(true)
+    }
+
+    /// Rank `rank`'s shard of batch `batch` of epoch 0: 23 images in batches of 10.
+    static func shard(_ rank: Int, of shards: Int = 2, batch: Int) -> Batch {
+        let dataset = DistributedTestData.dataset()
+        return Array(BatchLoader(dataset.train, of: dataset, batchSize: 10, normalization: Normalization(
+            mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]), shuffle: true, augment: false, seed: 3,
+            shard: rank, of: shards).batches(epoch: 0))[batch]
+    }
+
+    /// The gradient of the mean cross entropy of `batch`, per parameter.
+    func gradients(of batch: Batch) throws -> [[Float]] {
+        parameters.forEach { $0.zeroGrad() }
+        let labels = try backend.allocate([batch.labels.count], dtype: .int32)
+        try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
+        let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
+        let (loss, tape) = try Tape.record { try crossEntropy(try model(images), labels: labels) }
+        try tape.backward(from: loss)
+        return try parameters.map { try $0.gradientOrZeros().toHost() }
+    }
+
+    /// Computes `shard`'s gradients, averages them over `group` and asserts they equal `expected`.
+    @discardableResult
+    func assertAveragedGradients(of shard: Batch, over group: any ProcessGroup, equal expected: [[Float]],
+                                 rtol: Float, synchronizeBatchNorm: Bool = false,
+                                 file: StaticString = #filePath, line: UInt = #line) throws -> GradientAverager {
+        let averager = GradientAverager(group: group, bucketBytes: 64 << 10)
+        averager.share = Float(shard.labels.count) / Float(shard.globalCount)
+        if synchronizeBatchNorm {
+            for norm in model.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = averager }
+        }
+        _ = try gradients(of: shard)
+        try averager.average(parameters)
+        for ((name, parameter), expected) in zip(model.namedParameters(), expected) {
+            assertClose(try XCTUnwrap(parameter.grad).toHost(), expected, rtol: rtol, atol: 1e-6,
+                        "rank \(group.rank): \(name)", file: file, line: line)
+        }
+        return averager
     }
 }

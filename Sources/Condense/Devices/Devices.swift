@@ -13,7 +13,8 @@ public enum Devices {
 
     /// The backend for `request`, or the request from `--device` / `CONDENSE_DEVICE` / `auto` in that order.
     /// With no OpenCL driver `auto` says so through `notice` once and returns the CPU backend; an explicit
-    /// OpenCL request that cannot be met is an error naming the valid choices.
+    /// OpenCL request that cannot be met is an error naming the valid choices. Under `mpirun`, `auto` and `opencl`
+    /// give the processes of one host different GPUs: local rank r takes the host's GPU r modulo their number.
     public static func backend(for request: DeviceRequest? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                                profiling: Bool = false, notice: (String) -> Void) throws -> Backend {
         let resolved = try request ?? environment[DeviceRequest.environmentVariable].map {
@@ -24,14 +25,20 @@ public enum Devices {
             return CPUBackend(profiling: profiling)
         case .auto:
             let handles = openCLDevices(notice: notice)
-            guard let gpu = handles.firstIndex(where: \.info.isGPU) else { return CPUBackend(profiling: profiling) }
+            let gpus = handles.indices.filter { handles[$0].info.isGPU }
+            guard !gpus.isEmpty else { return CPUBackend(profiling: profiling) }
+            let gpu = gpus[localRank(environment) % gpus.count]
             return try OpenCLBackend(handles[gpu], index: gpu, profiling: profiling)
         case .openCL:
-            guard let first = openCLDevices(notice: { _ in }).first else {
+            let handles = openCLDevices(notice: { _ in })
+            guard !handles.isEmpty else {
                 throw CondenseError.deviceSelection("device 'opencl' requested but no OpenCL device was found " +
                                                     "(is an ICD such as pocl-opencl-icd installed?); valid choices: cpu")
             }
-            return try OpenCLBackend(first, index: 0, profiling: profiling)
+            let gpus = handles.indices.filter { handles[$0].info.isGPU }
+            let index = environment[localRankVariable] == nil || gpus.isEmpty ? 0
+                : gpus[localRank(environment) % gpus.count]
+            return try OpenCLBackend(handles[index], index: index, profiling: profiling)
         case .openCLIndex(let index):
             let handles = openCLDevices(notice: { _ in })
             guard handles.indices.contains(index) else {
@@ -41,6 +48,13 @@ public enum Devices {
             }
             return try OpenCLBackend(handles[index], index: index, profiling: profiling)
         }
+    }
+
+    /// Set by Open MPI's `mpirun`: the process's number among those on its host.
+    static let localRankVariable = "OMPI_COMM_WORLD_LOCAL_RANK"
+
+    private static func localRank(_ environment: [String: String]) -> Int {
+        max(0, environment[localRankVariable].flatMap { Int($0) } ?? 0)
     }
 
     private static func openCLDevices(notice: (String) -> Void) -> [OpenCLDeviceHandle] {

@@ -15,7 +15,7 @@ public enum BatchNormRecalibration {
             throw CondenseError.invalidArgument(op: "batch-norm calibration", "needs images, but the split of " +
                                                 "\(dataset.name) it was given is empty (or the image count is 0)")
         }
-        let norms = descendants(of: model.module).compactMap { $0 as? BatchNorm2d }
+        let norms = model.module.descendants.compactMap { $0 as? BatchNorm2d }
         let momenta = norms.map(\.momentum)
         defer {
             for (norm, momentum) in zip(norms, momenta) { norm.momentum = momentum }
@@ -33,7 +33,4 @@ public enum BatchNormRecalibration {
     }
 
     /// `module` and every module below it.
-    private static func descendants(of module: Module) -> [Module] {
-        [module] + module.children.flatMap { descendants(of: $0.module) }
-    }
 }

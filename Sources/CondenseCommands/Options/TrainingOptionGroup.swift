@@ -12,7 +12,8 @@ enum TrainingOptionGroup {
     static func specs(minimumEpochs: Int = 1) -> [OptionSpec<TrainingOptions>] {
         [
             .value("epochs", \.epochs, bounds: .within(minimumEpochs...maximumEpochs), help: "training epochs"),
-            .value("batch", \.batchSize, bounds: .within(1...65_536), help: "batch size"),
+            .value("batch", \.batchSize, bounds: .within(1...65_536),
+                   help: "batch size (under mpirun: the global batch, a multiple of the processes)"),
             .value("lr", \.learningRate, bounds: .above(0, upTo: 10),
                    help: "peak learning rate (one-epoch warm-up, cosine decay)"),
             .value("weight-decay", \.weightDecay, bounds: .from(0, below: 1), help: "weight decay"),
@@ -25,6 +26,8 @@ enum TrainingOptionGroup {
                    help: "zero padding of the random crop, below the image side (0: flips only; default: image " +
                    "side / 8)"),
             .value("seed", \.seed, help: "seed for initialization, shuffling and augmentation"),
+            .flag("sync-bn", \.synchronizeBatchNorm,
+                  help: "under mpirun: batch-norm statistics over the global batch, not each process's part"),
         ]
     }
 

@@ -10,6 +10,9 @@ public final class BatchNorm2d: Module {
     public let activation: Activation
     public var momentum: Float = 0.1
     public var epsilon: Float = 1e-5
+    /// In a data-parallel job with synchronized batch norm, the job whose global batch training-mode statistics
+    /// cover (nil: this process's batch alone).
+    public var synchronization: BatchNormSynchronization?
 
     public init(_ channels: Int, activation: Activation = .none, on backend: Backend) throws {
         weight = Variable(try backend.full([channels], value: 1), requiresGrad: true)
@@ -25,8 +28,13 @@ public final class BatchNorm2d: Module {
     }
 
     override public func forward(_ x: Variable) throws -> Variable {
-        try batchNorm(x, gamma: weight, beta: bias, runningMean: runningMean.value,
-                      runningVariance: runningVariance.value, training: isTraining, momentum: momentum,
-                      epsilon: epsilon, activation: activation)
+        if isTraining, let synchronization {
+            return try synchronizedBatchNorm(x, gamma: weight, beta: bias, runningMean: runningMean.value,
+                                             runningVariance: runningVariance.value, momentum: momentum,
+                                             epsilon: epsilon, activation: activation, over: synchronization)
+        }
+        return try batchNorm(x, gamma: weight, beta: bias, runningMean: runningMean.value,
+                             runningVariance: runningVariance.value, training: isTraining, momentum: momentum,
+                             epsilon: epsilon, activation: activation)
     }
 }

@@ -47,6 +47,9 @@ open class Module {
     }
 
         /// Total number of trainable parameters (elements).
+    /// This module and every module below it, depth first.
+    public var descendants: [Module] { [self] + children.flatMap(\.module.descendants) }
+
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.variable.value.count } }
 
     /// Switches the whole tree to training (`true`) or evaluation mode.

@@ -17,6 +17,9 @@ public struct TrainingOptions: Sendable {
     /// Zero padding of the random crop when augmenting (nil: an eighth of the image side, at least 2; 0: flips only).
     public var cropPadding: Int?
     public var seed: UInt64 = 0
+    /// In a data-parallel job, batch-norm statistics over the whole global batch rather than each process's part
+    /// (PyTorch's `SyncBatchNorm`); no effect in a single process.
+    public var synchronizeBatchNorm = false
 
     public init() {}
 

@@ -50,6 +50,9 @@ final class TrainingRun {
                                 try hooks.afterBackward(parameters)
                             })
         self.averager = averager
+        if options.synchronizeBatchNorm {
+            for norm in model.module.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = averager }
+        }
         schedule = options.schedule(stepsPerEpoch: loader.batchCount)
         meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
@@ -61,6 +64,7 @@ final class TrainingRun {
 
     /// Trains every epoch, reporting to `progress`, loads the best weights back and scores them on the test split.
     func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
+        defer { for norm in model.module.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = nil } }
         for epoch in 1...options.epochs {
             let tally = try trainEpoch(epoch, progress: progress)
             try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)

@@ -4,7 +4,7 @@ import CondenseNN
 /// One optimizer step on one batch, in the order every trainer shares: the objective's forward pass and loss on the
 /// tape, backward, the gradient hook, clipping of the global gradient norm, and the optimizer's update. Training,
 /// distillation, pruning fine-tuning and QAT all step through it (they differ only in the objective and the hooks
-/// they hand to `Training.train`), so the gradient hook is the one place where data-parallel training would average
+/// they hand to `Training.train`), so the gradient hook is the one place where data-parallel training averages
 /// gradients across processes before they are clipped and applied.
 public final class TrainingStep {
     /// Every parameter the step trains (the model's, then any auxiliary ones).
