@@ -3,7 +3,7 @@
 #   1. the collectives and the gradient averaging (Tests/CondenseDistributedTests/DataParallelTests, skipped in the
 #      ordinary test run), from the release test binary `swift test -c release` built;
 #   2. `condense train` on the embedded BloodMNIST data: one JSON line (rank 0 speaks for the job) with world_size 2,
-#      a checkpoint, and the accuracy of one epoch;
+#      a checkpoint, and the accuracy of one epoch of a small ResNet-20;
 #   3. a process that fails (rank 1 given a missing file) ends the whole job quickly, naming its rank;
 #   4. a batch that does not split over the processes is refused.
 set -euo pipefail
@@ -15,7 +15,9 @@ mpirun=(mpirun --oversubscribe)
 condense=.build/release/condense
 tests=.build/release/CondensePackageTests.xctest
 swift build -c release --product condense >/dev/null
-[ -x "$tests" ] || swift build -c release --build-tests >/dev/null
+# The test bundle `make test` built; built here the same way (testable imports on) when the script runs alone.
+[ -x "$tests" ] || swift test -c release --disable-swift-testing --filter CondenseDistributedTests.BatchShardingTests \
+    >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/condense-mpi-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "check-mpi: $*" >&2; exit 1; }
@@ -26,7 +28,8 @@ timeout 600 "${mpirun[@]}" -np 2 "$tests" CondenseDistributedTests.DataParallelT
     || { cat "$work/tests.log" >&2; fail "both processes should run all 5 tests (none skipped)"; }
 echo "check-mpi: collectives and gradient averaging agree on 2 processes"
 
-train=(train --data Data/bloodmnist.npz --model resnet20 --width 0.25 --epochs 1 --batch 128 --device cpu --json)
+train=(train --data Data/bloodmnist.npz --model resnet20 --width 0.25 --epochs 1 --batch 128 --optimizer sgd --lr 0.05
+       --crop-padding 0 --device cpu --json)
 timeout 900 "${mpirun[@]}" -np 2 "$condense" "${train[@]}" --out "$work/dp.safetensors" >"$work/train.json" \
     2>"$work/train.log" || { cat "$work/train.log" >&2; fail "mpirun -np 2 condense train failed"; }
 [ "$(wc -l <"$work/train.json")" -eq 1 ] || fail "expected one JSON line from rank 0, got: $(cat "$work/train.json")"
@@ -37,7 +40,8 @@ result = json.load(open(sys.argv[1]))
 assert result["world_size"] == 2, result
 print(f"check-mpi: 2 processes, 1 epoch of ResNet-20 x0.25: test ACC {result['accuracy']:.4f}, "
       f"{result['images_per_s']:.0f} images/s")
-assert result["accuracy"] >= 0.6, result
+# One process reaches 0.50-0.55 with this recipe (Benchmarks/RESULTS.md, 2026-12-07); chance is 0.19 (the largest class).
+assert result["accuracy"] >= 0.45, result
 PY
 
 started=$(date +%s)
