@@ -12,7 +12,7 @@ import CondenseNN
 /// In a data-parallel job (`World.group` of more than one process) every process starts from rank 0's weights, trains
 /// on its shard of every global batch, and averages gradients over the group before clipping and the update (the
 /// gradient hook), so all processes keep the same weights; only rank 0 writes the best checkpoint. Batch norm uses
-/// each process's own batch statistics, as PyTorch's DDP does.
+/// each process's own batch statistics, as PyTorch's DDP does, or with `synchronizeBatchNorm` the global batch's.
 final class TrainingRun {
     private let model: TrainedModel
     private let dataset: ImageDataset
@@ -50,9 +50,7 @@ final class TrainingRun {
                                 try hooks.afterBackward(parameters)
                             })
         self.averager = averager
-        if options.synchronizeBatchNorm {
-            for norm in model.module.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = averager }
-        }
+        if options.synchronizeBatchNorm { for norm in Self.batchNorms(of: model) { norm.synchronization = averager } }
         schedule = options.schedule(stepsPerEpoch: loader.batchCount)
         meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
@@ -64,7 +62,7 @@ final class TrainingRun {
 
     /// Trains every epoch, reporting to `progress`, loads the best weights back and scores them on the test split.
     func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
-        defer { for norm in model.module.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = nil } }
+        defer { for norm in Self.batchNorms(of: model) { norm.synchronization = nil } }
         for epoch in 1...options.epochs {
             let tally = try trainEpoch(epoch, progress: progress)
             try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)
@@ -131,6 +129,10 @@ final class TrainingRun {
         guard hooks.mayKeep(stepsDone - 1), best.isBeaten(by: validationAccuracy) else { return false }
         try best.keep(snapshot, validationAccuracy: validationAccuracy)
         return true
+    }
+
+    private static func batchNorms(of model: TrainedModel) -> [BatchNorm2d] {
+        model.module.descendants.compactMap { $0 as? BatchNorm2d }
     }
 
     private func divergence(_ symptom: String, epoch: Int, step: Int) -> TrainingDivergence {
