@@ -7,16 +7,20 @@ public protocol SoftmaxReal: BinaryFloatingPoint {
     static func referenceExp(_ x: Self) -> Self
     /// The natural logarithm (`logf` / `log`).
     static func referenceLog(_ x: Self) -> Self
+    /// log(1 + x), accurate for small x (`log1pf` / `log1p`).
+    static func referenceLog1p(_ x: Self) -> Self
 }
 
 extension Float: SoftmaxReal {
     @inline(__always) public static func referenceExp(_ x: Float) -> Float { expf(x) }
     @inline(__always) public static func referenceLog(_ x: Float) -> Float { logf(x) }
+    @inline(__always) public static func referenceLog1p(_ x: Float) -> Float { log1pf(x) }
 }
 
 extension Double: SoftmaxReal {
     @inline(__always) public static func referenceExp(_ x: Double) -> Double { exp(x) }
     @inline(__always) public static func referenceLog(_ x: Double) -> Double { log(x) }
+    @inline(__always) public static func referenceLog1p(_ x: Double) -> Double { log1p(x) }
 }
 
 /// The CPU math of `SoftmaxOps`, generic so the same code runs in Float (the CPU backend) and Double (gradient
@@ -138,14 +142,14 @@ public enum SoftmaxKernels {
     // MARK: - Helpers
 
     @inline(__always)
-    private static func rowMax<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ k: Int) -> T {
+    static func rowMax<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ k: Int) -> T {
         var m = x[0]
         for j in 1..<k where x[j] > m { m = x[j] }
         return m
     }
 
     /// Runs `body` for every row, splitting the rows over threads when the problem is large enough to pay.
-    private static func forEachRow(_ rows: Int, classes: Int, _ body: (Int) -> Void) {
+    static func forEachRow(_ rows: Int, classes: Int, _ body: (Int) -> Void) {
         let chunks = rows * classes >= 1 << 15 ? min(rows, 32) : 1
         guard chunks > 1 else {
             for row in 0..<rows { body(row) }

@@ -51,6 +51,31 @@ extension OpenCLBackend: SoftmaxOps {
         try launchMean(rowTerms, rows: e.rows, terms: 2, loss: loss, termsOutput: terms)
     }
 
+    public func decoupledDistillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float,
+                                          alpha: Float, beta: Float, loss: Tensor, gradStudent: Tensor?,
+                                          terms: Tensor?) throws {
+        let e = try SoftmaxValidation.decoupledDistillation(student: student, teacher: teacher, labels: labels,
+                                                            temperature: temperature, alpha: alpha, beta: beta,
+                                                            loss: loss, gradStudent: gradStudent, terms: terms,
+                                                            on: self)
+        let group = rowGroup(for: e.classes)
+        let rowTerms = try allocate([e.rows, 3], dtype: .float32)
+        let cacheTeacher = cachesTeacherExponentials(classes: e.classes)
+        let squared = temperature * temperature
+        try launch("decoupled_distillation_rows", file: "softmax",
+                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1,
+                                               "TEMPERATURE_POWER": Self.integerPower(of: temperature),
+                                               "CACHE_TEACHER": cacheTeacher ? 1 : 0]),
+                   arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
+                               .buffer(gradStudent ?? rowTerms),
+                               .local(bytes: cacheTeacher ? e.classes * MemoryLayout<Float>.size : 4),
+                               .int(e.classes), .float(1 / temperature), .float(alpha * squared),
+                               .float(beta * squared), .float(alpha * temperature), .float(beta * temperature),
+                               .float(1 / Float(e.rows))],
+                   global: [e.rows * group], local: [group])
+        try launchMean(rowTerms, rows: e.rows, terms: 3, loss: loss, termsOutput: terms)
+    }
+
     // MARK: - Launch helpers
 
     /// Work-group size for reductions over `count` elements: the next power of two, from 32 (a warp) to 256.
@@ -72,7 +97,7 @@ extension OpenCLBackend: SoftmaxOps {
         temperature.rounded() == temperature && (1...16).contains(temperature) ? Int(temperature) : 0
     }
 
-    /// Whether `distillation_rows` keeps a row's teacher exponentials in local memory for the gradient pass: on a
+    /// Whether the distillation kernels keep a row's teacher exponentials in local memory for the gradient pass: on a
     /// CPU driver (one work-item per row), where local memory is ordinary cached memory and a load is cheaper than
     /// an exponential, when the row takes at most half of it. GPUs recompute them, which costs less than the
     /// occupancy a large local buffer would take.
