@@ -12,6 +12,9 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     public var studentEpochs = 4
     public var temperature = Distillation.defaultTemperature
     public var alpha = Distillation.defaultAlpha
+    /// The student's loss on the logits: nil or `.kd` for Hinton's (`temperature`, `alpha`), `.dkd` for decoupled KD
+    /// with its defaults (`DecoupledDistillation`) at `temperature`. Only pruning's and QAT's fine-tuning stay on KD.
+    public var distillationLoss: DistillationLossKind?
     /// Fraction of the student's prunable channels that structured pruning removes (per group from the sensitivity
     /// profile). 0.65 keeps the distilled BloodMNIST student at 0.90 after INT8 while its INT8 files shrink to ≤ 1/8 of
     /// the float student (`Benchmarks/RESULTS.md`).
