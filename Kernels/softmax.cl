@@ -236,6 +236,14 @@ inline floatV distillation_gradient(const floatV ea, const floatV eb, const floa
 #define TEACHER_EXP(j, LOAD) exp2_nonpositive((LOAD(u + (j)) - mt) * scale)
 #endif
 
+// The row of a distillation kernel's work-group: the student's logits x, the teacher's u, the gradient's g and the
+// label (not validated on the device: clamped so that nothing is read out of bounds).
+#define DISTILLATION_ROW(row)                                        \
+    const __global float* x = student + (size_t)(row) * classes;     \
+    const __global float* u = teacher + (size_t)(row) * classes;     \
+    __global float* g = grad + (size_t)(row) * classes;              \
+    const int label = clamp(labels[row], 0, classes - 1)
+
 /// The sum pass of the distillation kernels over [begin, end) of a row: this work-item's four sums of
 /// add_distillation_terms, its vectors into `vectors` and its tail elements into `tail`; with HAS_GRAD, eᵇ parked in
 /// g and, with CACHE_TEACHER, eᵃ in `cache`.
@@ -299,10 +307,7 @@ void distillation_rows(const __global float* student, const __global float* teac
     __local float scratch[WG];
     __local float4 scratch4[WG];
     const int row = get_group_id(0), lid = get_local_id(0);
-    const __global float* x = student + (size_t)row * classes;
-    const __global float* u = teacher + (size_t)row * classes;
-    __global float* g = grad + (size_t)row * classes;
-    const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
+    DISTILLATION_ROW(row);
 
     const float2 maxima = row_max2(scratch, x, u, classes);
     const float ms = maxima.x, mt = maxima.y, scale = invT * M_LOG2E_F;
@@ -360,10 +365,7 @@ void decoupled_distillation_rows(const __global float* student, const __global f
     __local float scratch[WG];
     __local float4 scratch4[WG];
     const int row = get_group_id(0), lid = get_local_id(0);
-    const __global float* x = student + (size_t)row * classes;
-    const __global float* u = teacher + (size_t)row * classes;
-    __global float* g = grad + (size_t)row * classes;
-    const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
+    DISTILLATION_ROW(row);
 
     float mx = -INFINITY, mu = -INFINITY;
     OFF_LABEL_RANGES(begin, end, label, classes) range_max2(x, u, begin, end, &mx, &mu);

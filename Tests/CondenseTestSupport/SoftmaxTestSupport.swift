@@ -37,12 +37,8 @@ public enum SoftmaxTestSupport {
         let loss = try backend.poisoned([1]), terms = try backend.poisoned([2]), grad = try backend.poisoned(shape)
         try backend.distillationLoss(student: student, teacher: teacher, labels: labels, temperature: 4, alpha: 0.9,
                                      loss: loss, gradStudent: grad, terms: terms)
-        try assertClose(loss.toHost(), load("kd_loss"), rtol: rtol, atol: atol, "\(backend.name) KD loss",
-                        file: file, line: line)
-        try assertClose(terms.toHost(), load("kd_terms"), rtol: rtol, atol: atol, "\(backend.name) KD terms",
-                        file: file, line: line)
-        try assertClose(grad.toHost(), load("kd_grad"), rtol: rtol, atol: atol, "\(backend.name) KD gradient",
-                        file: file, line: line)
+        try assertLoss([loss, terms, grad], matches: [load("kd_loss"), load("kd_terms"), load("kd_grad")],
+                       rtol: rtol, atol: atol, "\(backend.name) KD", file: file, line: line)
 
         let ceLoss = try backend.poisoned([1]), ceGrad = try backend.poisoned(shape)
         try backend.crossEntropy(logits: student, labels: labels, labelSmoothing: 0.1, loss: ceLoss,
@@ -73,13 +69,18 @@ public enum SoftmaxTestSupport {
             try backend.decoupledDistillationLoss(student: student, teacher: teacher, labels: labels,
                                                   temperature: temperature, alpha: alpha, beta: beta, loss: loss,
                                                   gradStudent: grad, terms: terms)
-            let context = "\(backend.name) DKD \(name)"
-            try assertClose(loss.toHost(), load("loss_\(name)"), rtol: rtol, atol: atol, "\(context) loss",
-                            file: file, line: line)
-            try assertClose(terms.toHost(), load("terms_\(name)"), rtol: rtol, atol: atol, "\(context) terms",
-                            file: file, line: line)
-            try assertClose(grad.toHost(), load("grad_\(name)"), rtol: rtol, atol: atol, "\(context) gradient",
-                            file: file, line: line)
+            try assertLoss([loss, terms, grad],
+                           matches: [load("loss_\(name)"), load("terms_\(name)"), load("grad_\(name)")],
+                           rtol: rtol, atol: atol, "\(backend.name) DKD \(name)", file: file, line: line)
+        }
+    }
+
+    /// A fused loss's outputs `[loss, terms, gradient]` against the fixture's values in the same order.
+    private static func assertLoss(_ outputs: [Tensor], matches expected: [[Float]], rtol: Float, atol: Float,
+                                   _ context: String, file: StaticString, line: UInt) throws {
+        for (output, (values, name)) in zip(outputs, zip(expected, ["loss", "terms", "gradient"])) {
+            try assertClose(output.toHost(), values, rtol: rtol, atol: atol, "\(context) \(name)", file: file,
+                            line: line)
         }
     }
 }

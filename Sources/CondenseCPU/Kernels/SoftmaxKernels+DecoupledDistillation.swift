@@ -28,15 +28,8 @@ extension SoftmaxKernels {
                     ms = max(ms, x[j])
                     mt = max(mt, u[j])
                 }
-                var teacherSum: T = 0, studentSumT: T = 0, studentSum: T = 0, weighted: T = 0
-                for j in 0..<k where j != label {
-                    let a = (u[j] - mt) * invT, b = (x[j] - ms) * invT
-                    let ea = T.referenceExp(a)
-                    teacherSum += ea
-                    studentSumT += T.referenceExp(b)
-                    studentSum += T.referenceExp(x[j] - ms)
-                    weighted += ea * (a - b)
-                }
+                let (teacherSum, studentSumT, studentSum, weighted) = distillationSums(x, u, k, ms: ms, mt: mt,
+                                                                                       invT: invT, skipping: label)
                 let dt = (u[label] - mt) * invT - T.referenceLog(teacherSum)
                 let ds = (x[label] - ms) * invT - T.referenceLog(studentSumT)
                 let d1 = (x[label] - ms) - T.referenceLog(studentSum)

@@ -100,15 +100,8 @@ public enum SoftmaxKernels {
             forEachRow(rows, classes: k) { row in
                 let x = s + row * k, u = t + row * k, label = Int(labels[row])
                 let ms = rowMax(x, k), mt = rowMax(u, k)
-                var teacherSum: T = 0, studentSumT: T = 0, studentSum: T = 0, weighted: T = 0
-                for j in 0..<k {
-                    let a = (u[j] - mt) * invT, b = (x[j] - ms) * invT
-                    let ea = T.referenceExp(a)
-                    teacherSum += ea
-                    studentSumT += T.referenceExp(b)
-                    studentSum += T.referenceExp(x[j] - ms)
-                    weighted += ea * (a - b)
-                }
+                let (teacherSum, studentSumT, studentSum, weighted) = distillationSums(x, u, k, ms: ms, mt: mt,
+                                                                                       invT: invT, skipping: nil)
                 let kl = weighted / teacherSum - T.referenceLog(teacherSum) + T.referenceLog(studentSumT)
                 let ce = T.referenceLog(studentSum) - (x[label] - ms)
                 terms[2 * row] = kdScale * kl
@@ -130,6 +123,23 @@ public enum SoftmaxKernels {
             ce += rowTerms[2 * row + 1]
         }
         return (kd * invB, ce * invB)
+    }
+
+    /// The four row sums of both distillation losses over the classes of a row other than `skipped`, with
+    /// `a = (t − mt)/T` and `b = (s − ms)/T`: `(Σ eᵃ, Σ eᵇ, Σ exp(s − ms), Σ eᵃ·(a − b))`.
+    @inline(__always)
+    static func distillationSums<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ u: UnsafePointer<T>, _ k: Int, ms: T, mt: T,
+                                                 invT: T, skipping skipped: Int?) -> (T, T, T, T) {
+        var teacherSum: T = 0, studentSumT: T = 0, studentSum: T = 0, weighted: T = 0
+        for j in 0..<k where j != skipped {
+            let a = (u[j] - mt) * invT, b = (x[j] - ms) * invT
+            let ea = T.referenceExp(a)
+            teacherSum += ea
+            studentSumT += T.referenceExp(b)
+            studentSum += T.referenceExp(x[j] - ms)
+            weighted += ea * (a - b)
+        }
+        return (teacherSum, studentSumT, studentSum, weighted)
     }
 
     /// Throws unless every label lies in `[0, classes)`, naming the first row that does not.

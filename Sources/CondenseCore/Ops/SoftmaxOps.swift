@@ -91,12 +91,9 @@ public enum SoftmaxValidation {
                                     on backend: Backend) throws -> SoftmaxRows {
         let op = "distillationLoss"
         let extents = try matrix(op, "student", student, on: backend)
-        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
-        try checkLabels(op, labels, rows: extents.rows, on: backend)
-        try checkScalars(op, "loss", loss, count: 1, on: backend)
-        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
-        if let terms { try checkScalars(op, "terms", terms, count: 2, on: backend) }
-        try checkTemperature(op, temperature)
+        try checkDistillationOperands(op, student: student, teacher: teacher, labels: labels, rows: extents.rows,
+                                      temperature: temperature, loss: loss, gradStudent: gradStudent, terms: terms,
+                                      termCount: 2, on: backend)
         guard alpha >= 0, alpha <= 1 else {
             throw CondenseError.invalidArgument(op: op, "alpha must lie in [0, 1], got \(alpha)")
         }
@@ -114,12 +111,9 @@ public enum SoftmaxValidation {
             throw CondenseError.shapeMismatch(op: op, expected: "student of shape [B, K] with K ≥ 2 (DKD splits the " +
                                               "target class from the others)", got: "\(student.shape)")
         }
-        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
-        try checkLabels(op, labels, rows: extents.rows, on: backend)
-        try checkScalars(op, "loss", loss, count: 1, on: backend)
-        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
-        if let terms { try checkScalars(op, "terms", terms, count: 3, on: backend) }
-        try checkTemperature(op, temperature)
+        try checkDistillationOperands(op, student: student, teacher: teacher, labels: labels, rows: extents.rows,
+                                      temperature: temperature, loss: loss, gradStudent: gradStudent, terms: terms,
+                                      termCount: 3, on: backend)
         for (name, weight) in [("alpha", alpha), ("beta", beta)] where !(weight >= 0 && weight.isFinite) {
             throw CondenseError.invalidArgument(op: op, "\(name) must be ≥ 0 and finite, got \(weight)")
         }
@@ -127,6 +121,19 @@ public enum SoftmaxValidation {
     }
 
     // MARK: - Pieces
+
+    /// What both distillation losses check beyond the student: the teacher's shape, the labels, the outputs
+    /// (`terms` of `termCount` elements) and the temperature.
+    private static func checkDistillationOperands(_ op: String, student: Tensor, teacher: Tensor, labels: Tensor,
+                                                  rows: Int, temperature: Float, loss: Tensor, gradStudent: Tensor?,
+                                                  terms: Tensor?, termCount: Int, on backend: Backend) throws {
+        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
+        try checkLabels(op, labels, rows: rows, on: backend)
+        try checkScalars(op, "loss", loss, count: 1, on: backend)
+        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
+        if let terms { try checkScalars(op, "terms", terms, count: termCount, on: backend) }
+        try checkTemperature(op, temperature)
+    }
 
     private static func matrix(_ op: String, _ name: String, _ tensor: Tensor,
                                on backend: Backend) throws -> SoftmaxRows {
