@@ -97,9 +97,10 @@ enum DistillCommand: Command {
                               teacher.module.parameterCount))
         console.notice("student \(configuration.architecture) width \(configuration.width): " +
                        "\(student.module.parameterCount) parameters; T = \(options.temperature), " +
-                       (decoupled.map { "DKD α = \($0.alpha), β = \($0.beta), warm-up \($0.warmupSteps) steps" }
-                        ?? "KD α = \(options.alpha)") +
-                       ", attention β = \(options.attention), γ = \(options.hint)" +
+                       (decoupled.map { "DKD α = \($0.alpha), β = \($0.beta), warm-up \($0.warmupSteps) steps, " +
+                                        "attention β = \(options.attention)" }
+                        ?? "α = \(options.alpha), β = \(options.attention)") +
+                       ", γ = \(options.hint)" +
                        (distillation.pairs.isEmpty ? "" : ", stage pairs \(distillation.pairs)") +
                        (options.cacheTeacher ? ", teacher logits cached" : ""))
         let reporter = ProgressReporter(console: console)
