@@ -56,7 +56,7 @@ done
 
 table=$(
     echo
-    echo "Distillation over $seeds seeds ($(date -u +%F)): MobileNetV2 ×$width on $(basename "$data"), $epochs epochs" \
+    echo "Distillation over $seeds seeds ($(date -u +%F)): MobileNetV2 ×$width on $(basename "$data"), $epochs epoch(s)" \
          "each, teacher test ACC $teacher_acc ($device; \`Benchmarks/distill-seeds.sh $epochs $seeds $width\`)."
     echo
     echo "| student | test ACC mean ± std | runs |"
