@@ -1,4 +1,4 @@
-// softmax.cl — softmax with temperature, cross entropy and the fused Hinton distillation loss,
+// softmax.cl — softmax with temperature, cross entropy and the fused Hinton and decoupled (DKD) distillation losses,
 // on rows of logits [B, K] (float32, row-major), PyTorch's conventions (ARCHITECTURE.md §4). Every softmax is
 // max-subtracted. The CPU reference is Sources/CondenseCPU/Kernels/SoftmaxKernels.swift: same formulas,
 // same 1/T and 1/B multiplications, so the backends agree to float rounding.
@@ -16,11 +16,12 @@
 // Defines (-D, with defaults below):
 //   WG          work-group size, a power of two (the host picks 32…256 from K on GPUs, 1 on CPUs; mean_rows from B)
 //   VEC         the vector width of the row loops (common.cl)
-//   HAS_GRAD    cross_entropy_rows/distillation_rows: 1 = also write the gradient wrt the logits
-//   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce])
+//   HAS_GRAD    the loss kernels: 1 = also write the gradient wrt the logits
+//   TERMS       mean_rows: values per row (1 = cross entropy, 2 = distillation [kd, ce], 3 = DKD [tckd, nckd, ce])
 //   WRITE_TERMS mean_rows: 1 = also write the per-term means to `terms`
-//   TEMPERATURE_POWER  distillation_rows: T when the temperature is a small integer, else 0
-//   CACHE_TEACHER      distillation_rows: 1 = keep the teacher's exponentials in the local `cache` for the gradient
+//   TEMPERATURE_POWER  the distillation kernels: T when the temperature is a small integer, else 0
+//   CACHE_TEACHER      the distillation kernels: 1 = keep the teacher's exponentials in the local `cache` for the
+//                      gradient
 //
 // Labels are not validated on the device (that would need a read-back): an out-of-range label is clamped into
 // [0, K) so nothing is read out of bounds; the data loader checks labels.
@@ -63,9 +64,17 @@ inline float group_max(__local float* scratch, float value) {
 DEFINE_GROUP_SUM(float2, group_sum2)
 DEFINE_GROUP_SUM(float4, group_sum4)
 
-// This work-item's share of a row of `classes`: whole vectors at j, then single elements of the tail at j.
-#define ROW_VECTORS(j, classes) for (int j = get_local_id(0) * VEC; j + VEC <= (classes); j += WG * VEC)
-#define ROW_TAIL(j, classes) for (int j = (classes) / VEC * VEC + (int)get_local_id(0); j < (classes); j += WG)
+// This work-item's share of the elements [begin, end) of a row: whole vectors at j, then single elements of the
+// tail at j; ROW_* for a whole row of `classes`.
+#define RANGE_VECTORS(j, begin, end) for (int j = (begin) + get_local_id(0) * VEC; j + VEC <= (end); j += WG * VEC)
+#define RANGE_TAIL(j, begin, end) \
+    for (int j = (begin) + ((end) - (begin)) / VEC * VEC + (int)get_local_id(0); j < (end); j += WG)
+#define ROW_VECTORS(j, classes) RANGE_VECTORS(j, 0, classes)
+#define ROW_TAIL(j, classes) RANGE_TAIL(j, 0, classes)
+
+// The two ranges of a row without its label, [0, label) and [label + 1, classes), as (begin, end) in turn.
+#define OFF_LABEL_RANGES(begin, end, label, classes) \
+    for (int part = 0, begin = 0, end = (label); part < 2; ++part, begin = (label) + 1, end = (classes))
 
 // RUNNING_MAX(m, x): the larger of a running maximum m (never NaN) and x, skipping a NaN x as fmax does, but as one
 // vector max instruction on CPUs instead of fmax's four (its NaN handling for both operands).
@@ -89,20 +98,28 @@ inline float row_max(__local float* scratch, const __global float* x, int classe
     return group_max(scratch, RUNNING_MAX(max_lanes(RUNNING_MAX(even, odd)), m));
 }
 
-/// The maxima of two rows of the same length in one pass: (max x, max u).
-inline float2 row_max2(__local float* scratch, const __global float* x, const __global float* u, int classes) {
+/// This work-item's maxima of two rows over [begin, end), folded into its running maxima *mx and *mu.
+inline void range_max2(const __global float* x, const __global float* u, int begin, int end, float* mx, float* mu) {
     floatV vx = -INFINITY, vu = -INFINITY;
-    float mx = -INFINITY, mu = -INFINITY;
-    ROW_VECTORS(j, classes) {
+    float tx = -INFINITY, tu = -INFINITY;
+    RANGE_VECTORS(j, begin, end) {
         vx = RUNNING_MAX(vx, LOADV(x + j));
         vu = RUNNING_MAX(vu, LOADV(u + j));
     }
-    ROW_TAIL(j, classes) {
-        mx = RUNNING_MAX(mx, x[j]);
-        mu = RUNNING_MAX(mu, u[j]);
+    RANGE_TAIL(j, begin, end) {
+        tx = RUNNING_MAX(tx, x[j]);
+        tu = RUNNING_MAX(tu, u[j]);
     }
-    const float first = group_max(scratch, RUNNING_MAX(max_lanes(vx), mx));
-    return (float2)(first, group_max(scratch, RUNNING_MAX(max_lanes(vu), mu)));
+    *mx = RUNNING_MAX(*mx, RUNNING_MAX(max_lanes(vx), tx));
+    *mu = RUNNING_MAX(*mu, RUNNING_MAX(max_lanes(vu), tu));
+}
+
+/// The maxima of two rows of the same length in one pass: (max x, max u).
+inline float2 row_max2(__local float* scratch, const __global float* x, const __global float* u, int classes) {
+    float mx = -INFINITY, mu = -INFINITY;
+    range_max2(x, u, 0, classes, &mx, &mu);
+    const float first = group_max(scratch, mx);
+    return (float2)(first, group_max(scratch, mu));
 }
 
 // MARK: - Softmax
@@ -219,6 +236,62 @@ inline floatV distillation_gradient(const floatV ea, const floatV eb, const floa
 #define TEACHER_EXP(j, LOAD) exp2_nonpositive((LOAD(u + (j)) - mt) * scale)
 #endif
 
+// The row of a distillation kernel's work-group: the student's logits x, the teacher's u, the gradient's g and the
+// label (not validated on the device: clamped so that nothing is read out of bounds).
+#define DISTILLATION_ROW(row)                                        \
+    const __global float* x = student + (size_t)(row) * classes;     \
+    const __global float* u = teacher + (size_t)(row) * classes;     \
+    __global float* g = grad + (size_t)(row) * classes;              \
+    const int label = clamp(labels[row], 0, classes - 1)
+
+/// The sum pass of the distillation kernels over [begin, end) of a row: this work-item's four sums of
+/// add_distillation_terms, its vectors into `vectors` and its tail elements into `tail`; with HAS_GRAD, eᵇ parked in
+/// g and, with CACHE_TEACHER, eᵃ in `cache`.
+inline void add_distillation_range(const __global float* x, const __global float* u, __global float* g,
+                                   __local float* cache, int begin, int end, float ms, float mt, float scale,
+                                   floatV* vectors, floatV* tail) {
+    floatV ea;
+    RANGE_VECTORS(j, begin, end) {
+        const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, scale, vectors, &ea);
+#if HAS_GRAD
+        STOREV(eb, g + j);
+#if CACHE_TEACHER
+        STOREV(ea, cache + j);
+#endif
+#endif
+    }
+    RANGE_TAIL(j, begin, end) {
+        const floatV eb = add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, scale, tail, &ea);
+#if HAS_GRAD
+        g[j] = FIRST(eb);
+#if CACHE_TEACHER
+        cache[j] = FIRST(ea);
+#endif
+#endif
+    }
+}
+
+/// The gradient pass of the distillation kernels over [begin, end): distillation_gradient with the row's weights,
+/// from the eᵇ that add_distillation_range parked in g (the same work-item wrote them).
+inline void distillation_gradient_range(const __global float* x, const __global float* u, __global float* g,
+                                        __local float* cache, int begin, int end, float ms, float mt, float scale,
+                                        float4 weights) {
+    RANGE_VECTORS(j, begin, end) {
+        STOREV(distillation_gradient(TEACHER_EXP(j, LOADV), LOADV(g + j), LOADV(x + j), ms, weights), g + j);
+    }
+    RANGE_TAIL(j, begin, end) {
+        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_ONE), LOAD_ONE(g + j), LOAD_ONE(x + j), ms, weights));
+    }
+}
+
+/// The four row sums of add_distillation_terms, reduced over the work-group from each work-item's vectors and tail.
+inline float4 reduce_distillation_sums(__local float4* scratch4, const floatV* vectors, const floatV* tail) {
+    const float4 partial = (float4)(sum_lanes(vectors[0]), sum_lanes(vectors[1]), sum_lanes(vectors[2]),
+                                    sum_lanes(vectors[3]))
+                         + (float4)(FIRST(tail[0]), FIRST(tail[1]), FIRST(tail[2]), FIRST(tail[3]));
+    return group_sum4(scratch4, partial, WG);
+}
+
 /// Hinton distillation, one row per work-group, one pass for all four sums. With a = (t − max t)/T,
 /// b = (s − max s)/T: KL = Σ eᵃ(a − b)/Σ eᵃ − log Σ eᵃ + log Σ eᵇ, CE = log Σ exp(s − max s) − (s_y − max s);
 /// rowTerms[b] = (kdScale·KL, ceScale·CE) with kdScale = α·T², ceScale = 1 − α. With HAS_GRAD,
@@ -234,36 +307,14 @@ void distillation_rows(const __global float* student, const __global float* teac
     __local float scratch[WG];
     __local float4 scratch4[WG];
     const int row = get_group_id(0), lid = get_local_id(0);
-    const __global float* x = student + (size_t)row * classes;
-    const __global float* u = teacher + (size_t)row * classes;
-    __global float* g = grad + (size_t)row * classes;
-    const int label = clamp(labels[row], 0, classes - 1);  // not validated on the device: never read out of bounds
+    DISTILLATION_ROW(row);
 
     const float2 maxima = row_max2(scratch, x, u, classes);
     const float ms = maxima.x, mt = maxima.y, scale = invT * M_LOG2E_F;
-    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f}, ea;
-    ROW_VECTORS(j, classes) {
-        const floatV eb = add_distillation_terms(LOADV(x + j), LOADV(u + j), ms, mt, scale, vectors, &ea);
-#if HAS_GRAD
-        STOREV(eb, g + j);
-#if CACHE_TEACHER
-        STOREV(ea, cache + j);
-#endif
-#endif
-    }
-    ROW_TAIL(j, classes) {
-        const floatV eb = add_distillation_terms((floatV)x[j], (floatV)u[j], ms, mt, scale, tail, &ea);
-#if HAS_GRAD
-        g[j] = FIRST(eb);
-#if CACHE_TEACHER
-        cache[j] = FIRST(ea);
-#endif
-#endif
-    }
-    const float4 partial = (float4)(sum_lanes(vectors[0]), sum_lanes(vectors[1]), sum_lanes(vectors[2]),
-                                    sum_lanes(vectors[3]))
-                         + (float4)(FIRST(tail[0]), FIRST(tail[1]), FIRST(tail[2]), FIRST(tail[3]));
-    const float4 sums = group_sum4(scratch4, partial, WG);  // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b)/ln 2)
+    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    add_distillation_range(x, u, g, cache, 0, classes, ms, mt, scale, vectors, tail);
+    // (Σ eᵃ, Σ eᵇ, Σ exp(s − max s), Σ eᵃ(a − b)/ln 2)
+    const float4 sums = reduce_distillation_sums(scratch4, vectors, tail);
     if (lid == 0) {
         const float kl = M_LN2_F * sums.w / sums.x - log(sums.x) + log(sums.y);
         const float ce = log(sums.z) - (x[label] - ms);
@@ -274,12 +325,7 @@ void distillation_rows(const __global float* student, const __global float* teac
     const float4 inverses = (float4)(1.0f / sums.x, 1.0f / sums.y, 1.0f / sums.z, 0.0f);
     const float4 weights = (float4)(kdGradScale * inverses.x, kdGradScale * inverses.y, ceScale * inverses.z, 0.0f)
                          * invB;
-    ROW_VECTORS(j, classes) {
-        STOREV(distillation_gradient(TEACHER_EXP(j, LOADV), LOADV(g + j), LOADV(x + j), ms, weights), g + j);
-    }
-    ROW_TAIL(j, classes) {
-        g[j] = FIRST(distillation_gradient(TEACHER_EXP(j, LOAD_ONE), LOAD_ONE(g + j), LOAD_ONE(x + j), ms, weights));
-    }
+    distillation_gradient_range(x, u, g, cache, 0, classes, ms, mt, scale, weights);
     barrier(CLK_GLOBAL_MEM_FENCE);
     if (lid == 0) {
         const float pt = exp2_nonpositive((u[label] - mt) * scale) * inverses.x;
@@ -290,32 +336,90 @@ void distillation_rows(const __global float* student, const __global float* teac
 #endif
 }
 
+// MARK: - Decoupled distillation (DKD)
+
+/// 1 / (1 + e⁻ˣ) without overflow for either sign.
+inline float logistic(const float x) {
+    const float e = exp(-fabs(x));
+    return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+
+/// log(1 + eˣ) without overflow for either sign.
+inline float softplus(const float x) { return fmax(x, 0.0f) + log1p(exp(-fabs(x))); }
+
+/// Decoupled knowledge distillation (Zhao et al., CVPR 2022), one row per work-group; the CPU reference is
+/// SoftmaxKernels+DecoupledDistillation.swift. The sums run over the non-target classes only (the two ranges either
+/// side of the label), shifted by their own maxima ms, mt: the four sums of add_distillation_terms. The target enters
+/// through its log-odds against the rest, d = z_y − log Σ_{k≠y} e^{z_k} (dₜ, dₛ at T, d₁ for the student at T = 1):
+/// log p_y = −softplus(−d), log(1 − p_y) = −softplus(d), so a target whose 1 − p_y underflows stays exact.
+/// rowTerms[b] = (tckdScale·TCKD, nckdScale·NCKD, CE) with TCKD = σ(dₜ)(softplus(−dₛ) − softplus(−dₜ))
+/// + σ(−dₜ)(softplus(dₛ) − softplus(dₜ)), NCKD the KL of the renormalised non-target softmaxes (as Hinton's KL over
+/// the non-target sums), CE = softplus(−d₁). With HAS_GRAD, off the label distillation_gradient with
+/// w = (nckdGrad/Σeᵃ, (tckdGrad·Δ + nckdGrad)/Σeᵇ, σ(−d₁)/Σexp(s − ms))·invB, Δ = σ(dₜ) − σ(dₛ), and at the label
+/// (−tckdGrad·Δ − σ(−d₁))·invB. Global [B·WG], local [WG].
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+void decoupled_distillation_rows(const __global float* student, const __global float* teacher,
+                                 const __global int* labels, __global float* rowTerms, __global float* grad,
+                                 __local float* cache, const int classes, const float invT, const float tckdScale,
+                                 const float nckdScale, const float tckdGrad, const float nckdGrad, const float invB) {
+    __local float scratch[WG];
+    __local float4 scratch4[WG];
+    const int row = get_group_id(0), lid = get_local_id(0);
+    DISTILLATION_ROW(row);
+
+    float mx = -INFINITY, mu = -INFINITY;
+    OFF_LABEL_RANGES(begin, end, label, classes) range_max2(x, u, begin, end, &mx, &mu);
+    const float ms = group_max(scratch, mx), mt = group_max(scratch, mu), scale = invT * M_LOG2E_F;
+    floatV vectors[4] = {0.0f, 0.0f, 0.0f, 0.0f}, tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    OFF_LABEL_RANGES(begin, end, label, classes) {
+        add_distillation_range(x, u, g, cache, begin, end, ms, mt, scale, vectors, tail);
+    }
+    // (Σ eᵃ, Σ eᵇ, Σ exp(s − ms), Σ eᵃ(a − b)/ln 2) over the non-target classes
+    const float4 sums = reduce_distillation_sums(scratch4, vectors, tail);
+    const float logTeacher = log(sums.x), logStudentT = log(sums.y);
+    const float dt = (u[label] - mt) * invT - logTeacher, ds = (x[label] - ms) * invT - logStudentT;
+    const float d1 = (x[label] - ms) - log(sums.z);
+    if (lid == 0) {
+        const float tckd = logistic(dt) * (softplus(-ds) - softplus(-dt))
+                         + logistic(-dt) * (softplus(ds) - softplus(dt));
+        const float nckd = M_LN2_F * sums.w / sums.x - logTeacher + logStudentT;
+        rowTerms[3 * row] = tckdScale * tckd;
+        rowTerms[3 * row + 1] = nckdScale * nckd;
+        rowTerms[3 * row + 2] = softplus(-d1);
+    }
+#if HAS_GRAD
+    // σ(dₜ) − σ(dₛ), from the complements when the probabilities are mostly above ½ (two targets near 1)
+    const float difference = dt + ds > 0.0f ? logistic(-ds) - logistic(-dt) : logistic(dt) - logistic(ds);
+    const float wrongClass = logistic(-d1);
+    const float4 weights = (float4)(nckdGrad / sums.x, (tckdGrad * difference + nckdGrad) / sums.y,
+                                    wrongClass / sums.z, 0.0f) * invB;
+    OFF_LABEL_RANGES(begin, end, label, classes) {
+        distillation_gradient_range(x, u, g, cache, begin, end, ms, mt, scale, weights);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (lid == 0) g[label] = (-tckdGrad * difference - wrongClass) * invB;
+#endif
+}
+
 /// Batch means of per-row values [rows, TERMS]: loss[0] = Σ_c mean_c; with WRITE_TERMS, terms[c] = mean_c.
 /// One work-group: global [WG], local [WG].
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
 void mean_rows(const __global float* rowValues, __global float* loss, __global float* terms, const int rows,
                const float invB) {
-    __local float2 scratch2[WG];
+    __local float4 scratch4[WG];
     const int lid = get_local_id(0);
-    float2 partial = (float2)(0.0f, 0.0f);
+    float4 partial = (float4)(0.0f, 0.0f, 0.0f, 0.0f);
     for (int r = lid; r < rows; r += WG) {
-#if TERMS == 2
-        partial += (float2)(rowValues[2 * r], rowValues[2 * r + 1]);
-#else
-        partial.x += rowValues[r];
-#endif
+        const __global float* values = rowValues + TERMS * r;
+        partial += (float4)(values[0], TERMS > 1 ? values[1] : 0.0f, TERMS > 2 ? values[2] : 0.0f, 0.0f);
     }
-    const float2 sums = group_sum2(scratch2, partial, WG);
+    const float4 means = group_sum4(scratch4, partial, WG) * invB;
     if (lid == 0) {
-#if TERMS == 2
-        const float first = sums.x * invB, second = sums.y * invB;
-        loss[0] = first + second;
+        loss[0] = TERMS == 1 ? means.x : TERMS == 2 ? means.x + means.y : means.x + means.y + means.z;
 #if WRITE_TERMS
-        terms[0] = first;
-        terms[1] = second;
-#endif
-#else
-        loss[0] = sums.x * invB;
+        terms[0] = means.x;
+        if (TERMS > 1) terms[1] = means.y;
+        if (TERMS > 2) terms[2] = means.z;
 #endif
     }
 }

@@ -14,6 +14,7 @@ final class KernelBenchmarkTests: XCTestCase {
             "depthwise_conv2d_forward": 2 * mapBytes, "depthwise_conv2d_backward_input": 2 * mapBytes,
             "depthwise_conv2d_backward_weight": 2 * mapBytes, "softmax_temperature_forward": 2 * logitBytes,
             "softmax_temperature_distillation_loss": 3 * logitBytes,
+            "softmax_temperature_decoupled_distillation_loss": 3 * logitBytes,
             "fake_quantize_per_tensor_uint8_forward": 2 * mapBytes,
             "fake_quantize_per_tensor_uint8_backward_lsq": 3 * mapBytes,
             "fake_quantize_per_channel_int8_forward": 2 * 256 * 256 * 9 * 4,

@@ -9,11 +9,11 @@ final class DefaultsAndHelpTests: XCTestCase {
         let train = try ArgumentParser.parse([], command: "train", options: TrainCommand.options)
         XCTAssertEqual(train.training.epochs, 10)
         XCTAssertEqual(train.training.batchSize, 128)
-        XCTAssertEqual(train.training.learningRate, 2e-3)
+        XCTAssertEqual(train.training.learningRate, 0.05)
         XCTAssertEqual(train.training.weightDecay, 5e-4)
-        XCTAssertEqual(train.training.optimizer, .adamw)
+        XCTAssertEqual(train.training.optimizer, .sgd)
         XCTAssertTrue(train.training.augment)
-        XCTAssertNil(train.training.cropPadding)
+        XCTAssertEqual(train.training.cropPadding, 0)
         XCTAssertNil(train.training.clipNorm)
         XCTAssertEqual(train.architecture, .resnet20)
         XCTAssertEqual(train.width, 1)
@@ -54,6 +54,38 @@ final class DefaultsAndHelpTests: XCTestCase {
         XCTAssertEqual(bench.training.imageSize, 28)
     }
 
+    /// `train`, `distill`, `prune`, `quantize` and `run` start from one recipe, `TrainingOptions`' defaults: the same
+    /// optimizer, weight decay, batch and augmentation; training's learning rate, prune's fine-tuning rate and
+    /// QAT's own AdamW 2e-4 are the ones `condense run` uses.
+    func testEveryCommandAndRunStartFromTheSameRecipe() throws {
+        let recipe = TrainingOptions(), run = PipelineSettings()
+        let train = try ArgumentParser.parse([], command: "train", options: TrainCommand.options).training
+        let distill = try ArgumentParser.parse(["--teacher", "t"], command: "distill",
+                                               options: DistillCommand.options).training
+        let prune = try ArgumentParser.parse(["--model", "m", "--sparsity", "0.5"], command: "prune",
+                                             options: PruneCommand.options).pruning.fineTuning
+        let qat = try ArgumentParser.parse(["--model", "m", "--qat"], command: "quantize",
+                                           options: QuantizeCommand.options).quantization.training
+        for (name, options) in [("train", train), ("distill", distill), ("prune", prune), ("quantize", qat)] {
+            XCTAssertEqual(options.weightDecay, recipe.weightDecay, name)
+            XCTAssertEqual(options.batchSize, run.batchSize, name)
+            XCTAssertEqual(options.augment, recipe.augment, name)
+            XCTAssertEqual(options.cropPadding, run.cropPadding, name)
+        }
+        for (name, options) in [("train", train), ("distill", distill), ("prune", prune)] {
+            XCTAssertEqual(options.optimizer, run.optimizer, name)
+        }
+        XCTAssertEqual(run.optimizer, .sgd)
+        XCTAssertEqual(run.learningRate, 0.05)
+        XCTAssertEqual(run.cropPadding, 0)
+        XCTAssertEqual(train.learningRate, run.learningRate)
+        XCTAssertEqual(distill.learningRate, run.learningRate)
+        XCTAssertEqual(prune.learningRate, run.fineTuningLearningRate)
+        XCTAssertEqual(run.fineTuningLearningRate, 0.01)
+        XCTAssertEqual(qat.optimizer, .adamw)
+        XCTAssertEqual(qat.learningRate, 2e-4)
+    }
+
     func testGeneralHelpListsEveryCommand() {
         let run = CommandLineRun(["--help"])
         XCTAssertEqual(run.status, 0)
@@ -76,9 +108,9 @@ final class DefaultsAndHelpTests: XCTestCase {
         let train = CommandLineRun(["train", "-h"]).output
         XCTAssertTrue(train.contains("--epochs INT "))
         XCTAssertTrue(train.contains("training epochs, range 1…100000 (default 10)"))
-        XCTAssertTrue(train.contains("cosine decay), range (0, 10] (default 0.002)"))
+        XCTAssertTrue(train.contains("cosine decay), range (0, 10] (default 0.05)"))
         XCTAssertTrue(train.contains("--optimizer adamw|sgd "))
-        XCTAssertTrue(train.contains("Nesterov) (default adamw)"))
+        XCTAssertTrue(train.contains("Nesterov) (default sgd)"))
         let prune = CommandLineRun(["prune", "--help"]).output
         XCTAssertTrue(prune.contains("training epochs, range 0…100000 (default 2)"))
         XCTAssertTrue(prune.contains("weights (unstructured), range [0, 1) (required)"))

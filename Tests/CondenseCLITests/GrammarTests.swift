@@ -65,6 +65,8 @@ final class GrammarTests: XCTestCase {
         CommandLineRun(["train", "--device", "gpu"]).assertUsageError("--device", "'gpu'")
         CommandLineRun(["bench", "memory"]).assertUsageError("gemm, kernels, train", "'memory'")
         CommandLineRun(["bench"]).assertUsageError("expected a benchmark name")
+        CommandLineRun(["distill", "--teacher", "t", "--loss", "dkdd"]).assertUsageError("--loss", "kd, dkd", "'dkdd'")
+        CommandLineRun(["run", "--loss", "hinton"]).assertUsageError("--loss", "kd, dkd", "'hinton'")
     }
 
     func testRequiredOptionsAndCombinationsAreUsageErrors() {
@@ -78,6 +80,12 @@ final class GrammarTests: XCTestCase {
             .assertUsageError("--qat", "--calibrate")
         CommandLineRun(["distill", "--teacher", "t.safetensors", "--cache-teacher"])
             .assertUsageError("--cache-teacher needs --no-augment")
+        CommandLineRun(["distill", "--teacher", "t.safetensors", "--dkd-warmup", "0.1"])
+            .assertUsageError("--dkd-warmup needs --loss dkd")
+        CommandLineRun(["distill", "--teacher", "t.safetensors", "--loss", "dkd", "--dkd-warmup", "2.5"])
+            .assertUsageError("--dkd-warmup", "whole number of steps", "'2.5'")
+        CommandLineRun(["distill", "--teacher", "t.safetensors", "--loss", "dkd", "--dkd-beta", "-1"])
+            .assertUsageError("--dkd-beta")
     }
 
     func testUnknownCommandAndBareProgramExitWithTwo() {

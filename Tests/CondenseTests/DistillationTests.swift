@@ -29,6 +29,7 @@ final class DistillationTests: XCTestCase {
         options.batchSize = 5
         options.augment = false
         options.learningRate = 5e-3
+        options.optimizer = .adamw  // the optimizer these tests were written for, not today's default
         return options
     }
 
@@ -124,6 +125,56 @@ final class DistillationTests: XCTestCase {
         XCTAssertThrowsError(try cache.logits(for: [dataset.train.count], on: TestDevices.cpu))
         XCTAssertThrowsError(try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
                                                     attention: 1, teacherLogits: cache))
+    }
+
+    /// DKD through `Distillation`: the objective's loss is CE + w·(α·T²·TCKD + β·T²·NCKD) with the warm-up factor
+    /// w = step/4 over its first 4 steps and 1 after, from cached teacher logits, and attention adds its term.
+    func testDecoupledDistillationRampsInOverItsWarmup() throws {
+        let teacher = try model(.resnet20, width: 0.5, seed: 1), student = try model(.mobilenetv2, width: 0.25, seed: 2)
+        let cache = try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset,
+                                                                         batchSize: 4).logits,
+                                          classes: dataset.classes)
+        let batch = try firstBatch(student), backend = TestDevices.cpu
+        student.module.train(false)  // no dropout: every call sees the same student logits
+        let decoupled = try DecoupledDistillation(warmupSteps: 4)
+        let distillation = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                            decoupled: decoupled, teacherLogits: cache)
+        let losses = try (1...5).map { _ in
+            try Tape.record { try distillation.objective(batch).loss }.result.value.toHost()[0]
+        }
+        let logits = try Tape.withoutRecording { try student.module(batch.images).value }
+        let terms = try backend.allocate([3], dtype: .float32), loss = try backend.allocate([1], dtype: .float32)
+        try backend.decoupledDistillationLoss(student: logits, teacher: try cache.logits(for: batch.indices, on: backend),
+                                              labels: batch.labels, temperature: 4, alpha: 1, beta: 8, loss: loss,
+                                              gradStudent: nil, terms: terms)
+        let (tckd, nckd, ce) = try { (t: [Float]) in (t[0], t[1], t[2]) }(terms.toHost())
+        XCTAssertGreaterThan(tckd + nckd, 0.01, "an untrained student differs from its teacher")
+        for (step, value) in losses.enumerated() {
+            let factor = min(Float(step + 1) / 4, 1)
+            XCTAssertEqual(value, ce + factor * (tckd + nckd), accuracy: 1e-4 * max(1, value), "step \(step + 1)")
+        }
+        let withAttention = try Distillation(teacher: teacher, student: student, temperature: 4, alpha: 0.9,
+                                             decoupled: try DecoupledDistillation(warmupSteps: 0), attention: 1000)
+        let attentionLoss = try Tape.record { try withAttention.objective(batch).loss }.result.value.toHost()[0]
+        XCTAssertGreaterThan(attentionLoss, losses[4] + 1e-4, "attention adds a positive term to DKD")
+    }
+
+    func testDecoupledDistillationSettingsAreCheckedAndTheWarmupResolves() throws {
+        XCTAssertEqual(try DistillationWarmup.parse("0.08"), .fraction(0.08))
+        XCTAssertEqual(try DistillationWarmup.parse("20"), .steps(20))
+        XCTAssertEqual(try DistillationWarmup.parse("0"), .fraction(0))
+        for bad in ["1.5", "-1", "x", "nan", "inf"] {
+            XCTAssertThrowsError(try DistillationWarmup.parse(bad), bad)
+        }
+        // 1000 images in batches of 128: 8 steps per epoch (the last partial), 5 epochs = 40 steps, 8 % of them 3.
+        XCTAssertEqual(DistillationWarmup.fraction(0.08).steps(epochs: 5, trainingImages: 1000, batchSize: 128), 3)
+        XCTAssertEqual(DistillationWarmup.steps(7).steps(epochs: 5, trainingImages: 1000, batchSize: 128), 7)
+        let ramp = try DecoupledDistillation(warmupSteps: 3)
+        XCTAssertEqual([1, 2, 3, 4].map(ramp.warmupFactor(atStep:)), [1.0 / 3, 2.0 / 3, 1, 1])
+        XCTAssertEqual(try DecoupledDistillation(warmupSteps: 0).warmupFactor(atStep: 1), 1)
+        XCTAssertThrowsError(try DecoupledDistillation(beta: -1, warmupSteps: 0))
+        XCTAssertThrowsError(try DecoupledDistillation(alpha: .infinity, warmupSteps: 0))
+        XCTAssertThrowsError(try DecoupledDistillation(warmupSteps: -1))
     }
 
     func testHintRegressorsTrainAndShrinkTheHintTerm() throws {

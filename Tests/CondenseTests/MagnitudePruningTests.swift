@@ -43,6 +43,8 @@ final class MagnitudePruningTests: XCTestCase {
         options.epochs = 2
         options.batchSize = 8
         options.weightDecay = 0.1
+        // The recipe this test was written for (AdamW 2e-3 with random crops), not today's defaults.
+        (options.optimizer, options.learningRate, options.cropPadding) = (.adamw, 2e-3, nil)
         var steps: [Int] = []
         _ = try Training.train(model, on: dataset, options: options, checkpointPath: nil, hooks: TrainingHooks(afterStep: {
             steps.append($0)
@@ -73,6 +75,8 @@ final class MagnitudePruningTests: XCTestCase {
         var options = TrainingOptions()
         options.epochs = 3
         options.batchSize = 8
+        // The recipe this test was written for (AdamW 2e-3 with random crops), not today's defaults.
+        (options.optimizer, options.learningRate, options.cropPadding) = (.adamw, 2e-3, nil)
         let hooks = TrainingHooks(afterStep: { step in
             try pruner.afterStep(step)
             sparsities.append(pruner.sparsity)

@@ -24,6 +24,8 @@ final class PruningPipelineTests: XCTestCase {
         options.fineTuning.epochs = epochs
         options.fineTuning.batchSize = 8
         options.fineTuning.augment = false
+        // The fine-tuning these tests were written for (AdamW 2e-3), not today's defaults.
+        (options.fineTuning.optimizer, options.fineTuning.learningRate) = (.adamw, 2e-3)
         return options
     }
 

@@ -15,15 +15,23 @@ extension Pipeline {
         }
     }
 
-    /// Distils the teacher into the student with Hinton's loss (`student.safetensors`).
+    /// Distils the teacher into the student with Hinton's loss or DKD (`student.safetensors`).
     func distilStudent() throws -> StageRecord {
         let what = "\(settings.studentArchitecture) ×\(settings.studentWidth), \(settings.studentEpochs) epochs"
-        return try stage("student", what: "distil the student, \(what), T = \(settings.temperature), α = \(settings.alpha)") {
+        let decoupled = settings.distillationLoss == .dkd
+            ? try DecoupledDistillation(warmupSteps: DistillationWarmup.fraction(DecoupledDistillation.defaultWarmupFraction)
+                .steps(epochs: settings.studentEpochs, trainingImages: dataset.train.count,
+                       batchSize: settings.batchSize))
+            : nil
+        let loss = decoupled.map { "DKD α = \($0.alpha), β = \($0.beta), warm-up \($0.warmupSteps) steps" }
+            ?? "α = \(settings.alpha)"
+        return try stage("student", what: "distil the student, \(what), T = \(settings.temperature), \(loss)") {
             let teacher = try TrainedModel.load(path("teacher.safetensors"), on: backend)
             let student = try ModelFactory.student(settings.studentArchitecture, width: settings.studentWidth,
                                                    of: teacher, seed: settings.seed &+ 1)
             let distillation = try Distillation(teacher: teacher, student: student,
-                                                      temperature: settings.temperature, alpha: settings.alpha)
+                                                      temperature: settings.temperature, alpha: settings.alpha,
+                                                      decoupled: decoupled)
             return try train(student, stage: "student", model: what, epochs: settings.studentEpochs,
                              objective: distillation.objective)
         }

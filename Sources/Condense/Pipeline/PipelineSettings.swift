@@ -13,24 +13,27 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     public var studentEpochs = 4
     public var temperature = Distillation.defaultTemperature
     public var alpha = Distillation.defaultAlpha
+    /// The student's loss on the logits: nil or `.kd` for Hinton's (`temperature`, `alpha`), `.dkd` for decoupled KD
+    /// with its defaults (`DecoupledDistillation`) at `temperature`. Only pruning's and QAT's fine-tuning stay on KD.
+    public var distillationLoss: DistillationLossKind?
     /// Fraction of the student's prunable channels that structured pruning removes (per group from the sensitivity
     /// profile). 0.65 keeps the distilled BloodMNIST student at 0.90 after INT8 while its INT8 files shrink to ≤ 1/8 of
     /// the float student (`Benchmarks/RESULTS.md`).
     public var pruneRatio = 0.65
     /// Epochs of fine-tuning (with distillation from the teacher) after pruning, and their peak learning rate.
     public var pruneEpochs = 2
-    public var fineTuningLearningRate: Float = 0.01
+    public var fineTuningLearningRate = TrainingOptions.fineTuningLearningRate
     /// Pruning ratios the sensitivity analysis sweeps, and how many validation images it scores each on.
     public var sensitivityRatios = [0.25, 0.5, 0.75]
     public var sensitivityImages = 512
     /// Epochs of quantization-aware training.
     public var qatEpochs = 1
-    public var batchSize = 128
-    public var optimizer = OptimizerKind.sgd
-    public var learningRate: Float = 0.05
-    /// Zero padding of the random crop when training augments (nil: the training default; 0: flips only, which
-    /// trains a better MobileNetV2 0.35 on BloodMNIST in 4 epochs: 0.891 against 0.884 test ACC, Benchmarks/RESULTS.md).
-    public var cropPadding: Int? = 0
+    /// The training recipe, `TrainingOptions`' defaults (the one definition every command shares).
+    public var batchSize = TrainingOptions().batchSize
+    public var optimizer = TrainingOptions().optimizer
+    public var learningRate = TrainingOptions().learningRate
+    /// Zero padding of the random crop when training augments (nil: an eighth of the image side; 0: flips only).
+    public var cropPadding = TrainingOptions().cropPadding
     public var seed: UInt64 = 0
     /// Images kept per split (train, validation, test); nil keeps them all.
     public var imagesPerSplit: [Int]?

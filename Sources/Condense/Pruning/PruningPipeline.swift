@@ -22,8 +22,13 @@ public struct PruningOptions: Sendable {
     /// Structured: re-estimate batch-norm statistics on this many training images right after pruning
     /// (`BatchNormRecalibration`; 0: off).
     public var calibrationImages = 1024
-    /// Fine-tuning after (structured) or during (unstructured) pruning; `epochs` 0 prunes without it.
-    public var fineTuning = TrainingOptions()
+    /// Fine-tuning after (structured) or during (unstructured) pruning, the training recipe at its fine-tuning
+    /// learning rate; `epochs` 0 prunes without it.
+    public var fineTuning: TrainingOptions = {
+        var options = TrainingOptions()
+        options.learningRate = TrainingOptions.fineTuningLearningRate
+        return options
+    }()
     /// Hinton distillation settings used when a teacher is given.
     public var temperature = Distillation.defaultTemperature
     public var alpha = Distillation.defaultAlpha

@@ -7,16 +7,20 @@ public protocol SoftmaxReal: BinaryFloatingPoint {
     static func referenceExp(_ x: Self) -> Self
     /// The natural logarithm (`logf` / `log`).
     static func referenceLog(_ x: Self) -> Self
+    /// log(1 + x), accurate for small x (`log1pf` / `log1p`).
+    static func referenceLog1p(_ x: Self) -> Self
 }
 
 extension Float: SoftmaxReal {
     @inline(__always) public static func referenceExp(_ x: Float) -> Float { expf(x) }
     @inline(__always) public static func referenceLog(_ x: Float) -> Float { logf(x) }
+    @inline(__always) public static func referenceLog1p(_ x: Float) -> Float { log1pf(x) }
 }
 
 extension Double: SoftmaxReal {
     @inline(__always) public static func referenceExp(_ x: Double) -> Double { exp(x) }
     @inline(__always) public static func referenceLog(_ x: Double) -> Double { log(x) }
+    @inline(__always) public static func referenceLog1p(_ x: Double) -> Double { log1p(x) }
 }
 
 /// The CPU math of `SoftmaxOps`, generic so the same code runs in Float (the CPU backend) and Double (gradient
@@ -96,15 +100,8 @@ public enum SoftmaxKernels {
             forEachRow(rows, classes: k) { row in
                 let x = s + row * k, u = t + row * k, label = Int(labels[row])
                 let ms = rowMax(x, k), mt = rowMax(u, k)
-                var teacherSum: T = 0, studentSumT: T = 0, studentSum: T = 0, weighted: T = 0
-                for j in 0..<k {
-                    let a = (u[j] - mt) * invT, b = (x[j] - ms) * invT
-                    let ea = T.referenceExp(a)
-                    teacherSum += ea
-                    studentSumT += T.referenceExp(b)
-                    studentSum += T.referenceExp(x[j] - ms)
-                    weighted += ea * (a - b)
-                }
+                let (teacherSum, studentSumT, studentSum, weighted) = distillationSums(x, u, k, ms: ms, mt: mt,
+                                                                                       invT: invT, skipping: nil)
                 let kl = weighted / teacherSum - T.referenceLog(teacherSum) + T.referenceLog(studentSumT)
                 let ce = T.referenceLog(studentSum) - (x[label] - ms)
                 terms[2 * row] = kdScale * kl
@@ -128,6 +125,23 @@ public enum SoftmaxKernels {
         return (kd * invB, ce * invB)
     }
 
+    /// The four row sums of both distillation losses over the classes of a row other than `skipped`, with
+    /// `a = (t − mt)/T` and `b = (s − ms)/T`: `(Σ eᵃ, Σ eᵇ, Σ exp(s − ms), Σ eᵃ·(a − b))`.
+    @inline(__always)
+    static func distillationSums<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ u: UnsafePointer<T>, _ k: Int, ms: T, mt: T,
+                                                 invT: T, skipping skipped: Int?) -> (T, T, T, T) {
+        var teacherSum: T = 0, studentSumT: T = 0, studentSum: T = 0, weighted: T = 0
+        for j in 0..<k where j != skipped {
+            let a = (u[j] - mt) * invT, b = (x[j] - ms) * invT
+            let ea = T.referenceExp(a)
+            teacherSum += ea
+            studentSumT += T.referenceExp(b)
+            studentSum += T.referenceExp(x[j] - ms)
+            weighted += ea * (a - b)
+        }
+        return (teacherSum, studentSumT, studentSum, weighted)
+    }
+
     /// Throws unless every label lies in `[0, classes)`, naming the first row that does not.
     public static func checkLabels(_ op: String, _ labels: UnsafePointer<Int32>, rows: Int, classes: Int) throws {
         for row in 0..<rows where labels[row] < 0 || Int(labels[row]) >= classes {
@@ -138,14 +152,14 @@ public enum SoftmaxKernels {
     // MARK: - Helpers
 
     @inline(__always)
-    private static func rowMax<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ k: Int) -> T {
+    static func rowMax<T: SoftmaxReal>(_ x: UnsafePointer<T>, _ k: Int) -> T {
         var m = x[0]
         for j in 1..<k where x[j] > m { m = x[j] }
         return m
     }
 
     /// Runs `body` for every row, splitting the rows over threads when the problem is large enough to pay.
-    private static func forEachRow(_ rows: Int, classes: Int, _ body: (Int) -> Void) {
+    static func forEachRow(_ rows: Int, classes: Int, _ body: (Int) -> Void) {
         let chunks = rows * classes >= 1 << 15 ? min(rows, 32) : 1
         guard chunks > 1 else {
             for row in 0..<rows { body(row) }

@@ -37,4 +37,23 @@ extension CPUBackend: SoftmaxOps {
             pair[1] = ce
         }
     }
+
+    public func decoupledDistillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float,
+                                          alpha: Float, beta: Float, loss: Tensor, gradStudent: Tensor?,
+                                          terms: Tensor?) throws {
+        let op = "decoupledDistillationLoss"
+        let e = try SoftmaxValidation.decoupledDistillation(student: student, teacher: teacher, labels: labels,
+                                                            temperature: temperature, alpha: alpha, beta: beta,
+                                                            loss: loss, gradStudent: gradStudent, terms: terms,
+                                                            on: self)
+        let values = try SoftmaxKernels.decoupledDistillation(
+            student: try student.cpuFloats(op), teacher: try teacher.cpuFloats(op),
+            labels: try labels.cpuPointer(op, dtype: .int32, as: Int32.self), rows: e.rows, classes: e.classes,
+            temperature: temperature, alpha: alpha, beta: beta, gradStudent: try gradStudent?.cpuFloats(op))
+        try loss.cpuFloats(op).pointee = values.tckd + values.nckd + values.ce
+        if let terms {
+            let triple = try terms.cpuFloats(op)
+            (triple[0], triple[1], triple[2]) = values
+        }
+    }
 }

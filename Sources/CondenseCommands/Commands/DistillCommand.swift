@@ -6,7 +6,7 @@ import CondenseDistributed
 import CondenseNN
 import Foundation
 
-/// `condense distill`: trains a small student from a trained teacher with Hinton's distillation loss.
+/// `condense distill`: trains a small student from a trained teacher with Hinton's distillation loss or decoupled KD.
 enum DistillCommand: Command {
     struct Options: CommandOptions {
         var teacher = ""
@@ -14,6 +14,10 @@ enum DistillCommand: Command {
         var width = 0.35
         var temperature = Distillation.defaultTemperature
         var alpha = Distillation.defaultAlpha
+        var loss = DistillationLossKind.kd
+        var dkdAlpha = DecoupledDistillation.defaultAlpha
+        var dkdBeta = DecoupledDistillation.defaultBeta
+        var dkdWarmup: DistillationWarmup?
         var attention: Float = 0
         var hint: Float = 0
         var pairs: [FeaturePair]?
@@ -24,6 +28,9 @@ enum DistillCommand: Command {
         var common = CommonOptions()
 
         func validate() throws {
+            guard loss == .dkd || dkdWarmup == nil else {
+                throw UsageError("--dkd-warmup needs --loss dkd")
+            }
             guard !cacheTeacher || !training.augment else {
                 throw UsageError("--cache-teacher needs --no-augment: the teacher must see the images the student sees")
             }
@@ -33,8 +40,10 @@ enum DistillCommand: Command {
     static let runsDataParallel = true
     static let name = "distill"
     static let usage = "distill --teacher C --student M [--width W] --data F --epochs N [--temperature 4] " +
-        "[--alpha 0.9] [--attention β] [--hint γ] [--cache-teacher] --out C"
-    static let summary = "distil a trained teacher into a smaller student (Hinton KD, attention transfer, FitNets hints)"
+        "[--alpha 0.9] [--loss kd|dkd [--dkd-alpha 1] [--dkd-beta 8] [--dkd-warmup 0.08]] [--attention β] [--hint γ] " +
+        "[--cache-teacher] --out C"
+    static let summary = "distil a trained teacher into a smaller student (Hinton KD or DKD, attention transfer, " +
+        "FitNets hints)"
     static let options: [OptionSpec<Options>] = [
         .value("teacher", \.teacher, placeholder: "C", help: "teacher checkpoint written by condense train",
                required: true),
@@ -42,6 +51,14 @@ enum DistillCommand: Command {
                 help: "student architecture"),
         .value("width", \.width, bounds: ModelWidth.bounds, help: "student width multiplier"),
     ] + DistillationOptionGroup.specs(temperature: \.temperature, alpha: \.alpha) + [
+        .choice("loss", \.loss, placeholder: "NAME",
+                help: "loss on the logits: Hinton's KD (--alpha) or decoupled KD (--dkd-alpha, --dkd-beta)"),
+        .value("dkd-alpha", \.dkdAlpha, bounds: .within(0...1000), help: "DKD: weight α of the target-class term TCKD"),
+        .value("dkd-beta", \.dkdBeta, bounds: .within(0...1000), help: "DKD: weight β of the non-target term NCKD"),
+        .parsed("dkd-warmup", \.dkdWarmup, placeholder: "F|N",
+                help: "DKD: steps over which the distillation term ramps in, a fraction of all steps below 1 or a " +
+                "number of steps (default \(DecoupledDistillation.defaultWarmupFraction))",
+                convert: DistillationWarmup.parse),
         .value("attention", \.attention, bounds: .within(0...1000),
                help: "weight β of attention transfer on the paired stage outputs"),
         .value("hint", \.hint, bounds: .within(0...1000),
@@ -71,8 +88,9 @@ enum DistillCommand: Command {
                                                                    batchSize: 256).logits,
                                     classes: teacher.configuration.classes)
             : nil
+        let decoupled = try options.decoupled(trainingImages: dataset.train.count)
         let distillation = try Distillation(teacher: teacher, student: student, temperature: options.temperature,
-                                                  alpha: options.alpha, attention: options.attention,
+                                                  alpha: options.alpha, decoupled: decoupled, attention: options.attention,
                                                   hint: options.hint, pairs: options.pairs,
                                                   teacherLogits: teacherLogits, seed: options.training.seed)
         let teacherResult = try Evaluation.evaluate(teacher, on: dataset.test, dataset: dataset)
@@ -80,8 +98,11 @@ enum DistillCommand: Command {
                        String(format: "test ACC %.4f, %d parameters", teacherResult.accuracy,
                               teacher.module.parameterCount))
         console.notice("student \(configuration.architecture) width \(configuration.width): " +
-                       "\(student.module.parameterCount) parameters; T = \(options.temperature), α = \(options.alpha), " +
-                       "β = \(options.attention), γ = \(options.hint)" +
+                       "\(student.module.parameterCount) parameters; T = \(options.temperature), " +
+                       (decoupled.map { "DKD α = \($0.alpha), β = \($0.beta), warm-up \($0.warmupSteps) steps, " +
+                                        "attention β = \(options.attention)" }
+                        ?? "α = \(options.alpha), β = \(options.attention)") +
+                       ", γ = \(options.hint)" +
                        (distillation.pairs.isEmpty ? "" : ", stage pairs \(distillation.pairs)") +
                        (options.cacheTeacher ? ", teacher logits cached" : ""))
         let reporter = ProgressReporter(console: console)
@@ -96,9 +117,21 @@ enum DistillCommand: Command {
         try reportResult(summary.test, model: student, checkpoint: options.out, reference: teacherSize,
                          console: console, extra: [
                              "teacher_accuracy": teacherResult.accuracy, "teacher_auc": jsonValue(auc: teacherResult.auc),
-                             "best_val_accuracy": summary.bestValidationAccuracy,
+                             "best_val_accuracy": summary.bestValidationAccuracy, "loss": options.loss.rawValue,
                              "images_per_s": summary.imagesPerSecond, "wall_s": summary.wallSeconds,
                              "world_size": World.group.size,
                          ])
+    }
+}
+
+extension DistillCommand.Options {
+    /// The DKD settings for `--loss dkd` (nil for Hinton's KD), the warm-up resolved against the run's steps.
+    func decoupled(trainingImages: Int) throws -> DecoupledDistillation? {
+        guard loss == .dkd else { return nil }
+        let warmup = dkdWarmup ?? .fraction(DecoupledDistillation.defaultWarmupFraction)
+        return try DecoupledDistillation(alpha: dkdAlpha, beta: dkdBeta,
+                                         warmupSteps: warmup.steps(epochs: training.epochs,
+                                                                   trainingImages: trainingImages,
+                                                                   batchSize: training.batchSize))
     }
 }

@@ -1,4 +1,5 @@
 import Condense
+import CondenseCompress
 import CondenseData
 import Foundation
 
@@ -9,16 +10,19 @@ enum RunCommand: Command {
         var data = DatasetOption()
         var folder = "condense-out"
         var quick = false
+        var loss = DistillationLossKind.kd
         var common = CommonOptions()
     }
 
     static let name = "run"
-    static let usage = "run [--data F] [--out DIR] [--quick]"
+    static let usage = "run [--data F] [--out DIR] [--quick] [--loss kd|dkd]"
     static let summary = "the whole pipeline: teacher → distilled student → pruned → INT8 → exported, with report.md"
     static let options: [OptionSpec<Options>] = DatasetOption.specs().lifted(\.data) + [
         .value("out", \.folder, placeholder: "DIR", help: "output folder (a rerun resumes from the stages it holds)"),
         .flag("quick", \.quick,
               help: "a one-minute smoke run (small teacher, one epoch per stage, part of the data)"),
+        .choice("loss", \.loss, placeholder: "NAME",
+                help: "the student's distillation loss: Hinton's KD or decoupled KD (α = 1, β = 8, 8 % warm-up)"),
     ] + CommonOptions.specs.lifted(\.common)
 
     static func run(_ options: Options, console: Console) throws {
@@ -26,7 +30,8 @@ enum RunCommand: Command {
                                   inputs: [NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
         let dataset = try loadImageDataset(options.data.path)
-        let settings = options.quick ? PipelineSettings.quick : PipelineSettings()
+        var settings = options.quick ? PipelineSettings.quick : PipelineSettings()
+        if options.loss == .dkd { settings.distillationLoss = .dkd }
         let reporter = ProgressReporter(console: console)
         let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: options.data.path,
                                     backend: backend, folder: options.folder) { event in

@@ -23,6 +23,8 @@ public enum DatasetSplit: String, ChoiceArgument {
 
 extension Architecture: ChoiceArgument {}
 
+extension DistillationLossKind: ChoiceArgument {}
+
 extension OptimizerKind: ChoiceArgument {}
 
 extension ExportFormat: ChoiceArgument {}

@@ -23,8 +23,7 @@ enum TrainingOptionGroup {
                    help: "clip the global gradient norm to this value"),
             .flag("no-augment", \.augment, setting: false, help: "no random crop or flip"),
             .value("crop-padding", \.cropPadding, bounds: .within(0...4096),
-                   help: "zero padding of the random crop, below the image side (0: flips only; default: image " +
-                   "side / 8)"),
+                   help: "zero padding of the random crop, below the image side (0: flips only)"),
             .value("seed", \.seed, help: "seed for initialization, shuffling and augmentation"),
             .flag("sync-bn", \.synchronizeBatchNorm,
                   help: "under mpirun: batch-norm statistics over the global batch, not each process's part"),

@@ -2,7 +2,8 @@ import CondenseCore
 import CondenseNN
 
 /// Knowledge distillation from a trained teacher: Hinton's loss (Hinton, Vinyals & Dean, 2015),
-/// `α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, y)` through the fused KD kernel, optionally plus, on each
+/// `α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, y)` through the fused KD kernel, or decoupled KD
+/// (`DecoupledDistillation`, through the fused DKD kernel) in its place, optionally plus, on each
 /// pair of stage outputs, attention transfer (Zagoruyko & Komodakis, 2017), `β/2 · mean((Q̂ₛ − Q̂ₜ)²)`, and a FitNets
 /// hint (Romero et al., 2015), `γ/2 · mean((r(Fₛ) − Fₜ)²)` with a learned 1×1 regressor `r` per pair. The teacher runs
 /// in evaluation mode, outside the tape, on the student's (augmented) images, or its logits come from a cache of the
@@ -17,6 +18,8 @@ public struct Distillation {
     public let student: TrainedModel
     public let temperature: Float
     public let alpha: Float
+    /// Decoupled KD in place of Hinton's loss (`alpha` then unused); nil for Hinton's loss.
+    public let decoupled: DecoupledDistillation?
     /// Weight β of attention transfer (0: off).
     public let attention: Float
     /// Weight γ of the FitNets hint loss (0: off).
@@ -26,14 +29,16 @@ public struct Distillation {
     /// The hint regressors, one per pair (empty when hints are off); train them with the student.
     public let regressors: [HintRegressor]
     private let teacherLogits: TeacherLogitCache?
+    /// Optimizer steps taken so far (one objective call each), for the DKD warm-up.
+    private let steps = StepCounter()
 
     /// Checks the pairing before any training: the same classes and input shape, T > 0, α in [0, 1], β, γ ≥ 0, and
     /// for attention transfer or hints, models that expose their stage features with pairs of equal spatial size
     /// (`pairs`, or by default every student stage with the teacher's last stage of its size). A logit cache
     /// replaces the teacher's forward pass, so it cannot be combined with feature terms.
     public init(teacher: TrainedModel, student: TrainedModel, temperature: Float, alpha: Float,
-                attention: Float = 0, hint: Float = 0, pairs: [FeaturePair]? = nil,
-                teacherLogits: TeacherLogitCache? = nil, seed: UInt64 = 0) throws {
+                decoupled: DecoupledDistillation? = nil, attention: Float = 0, hint: Float = 0,
+                pairs: [FeaturePair]? = nil, teacherLogits: TeacherLogitCache? = nil, seed: UInt64 = 0) throws {
         let t = teacher.configuration, s = student.configuration
         guard t.classes == s.classes else {
             throw CondenseError.invalidArgument(op: "distill", "the teacher predicts \(t.classes) classes, the student \(s.classes)")
@@ -60,6 +65,7 @@ public struct Distillation {
         self.student = student
         self.temperature = temperature
         self.alpha = alpha
+        self.decoupled = decoupled
         self.attention = attention
         self.hint = hint
         self.teacherLogits = teacherLogits
@@ -100,16 +106,14 @@ public struct Distillation {
             let teacherLogits = try teacherLogits?.logits(for: batch.indices, on: batch.images.backend)
                 ?? Tape.withoutRecording { try teacher.module(batch.images).value }
             let logits = try student.module(batch.images)
-            return (try distillationLoss(student: logits, teacher: teacherLogits, labels: batch.labels,
-                                         temperature: temperature, alpha: alpha), logits)
+            return (try logitLoss(logits, teacher: teacherLogits, labels: batch.labels), logits)
         }
         let (teacherLogits, teacherFeatures) = try Tape.withoutRecording { () -> (Tensor, [Tensor]) in
             let (logits, features) = try teacherModel.forwardWithFeatures(batch.images)
             return (logits.value, features.map(\.value))
         }
         let (logits, features) = try studentModel.forwardWithFeatures(batch.images)
-        var loss = try distillationLoss(student: logits, teacher: teacherLogits, labels: batch.labels,
-                                        temperature: temperature, alpha: alpha)
+        var loss = try logitLoss(logits, teacher: teacherLogits, labels: batch.labels)
         for (index, pair) in pairs.enumerated() {
             let studentFeatures = features[pair.student], target = teacherFeatures[pair.teacher]
             if attention > 0 {
@@ -125,6 +129,16 @@ public struct Distillation {
         return (loss, logits)
     }
 
+    /// The loss on the logits, Hinton's or DKD's, counting the step for DKD's warm-up.
+    private func logitLoss(_ logits: Variable, teacher: Tensor, labels: Tensor) throws -> Variable {
+        guard let decoupled else {
+            return try distillationLoss(student: logits, teacher: teacher, labels: labels, temperature: temperature,
+                                        alpha: alpha)
+        }
+        return try decoupled.loss(student: logits, teacher: teacher, labels: labels, temperature: temperature,
+                                  step: steps.next())
+    }
+
     /// The shapes of a model's stage outputs for one image, from a forward pass in evaluation mode.
     private static func stageShapes(of model: FeatureExtracting, _ configuration: ModelConfiguration) throws -> [Shape] {
         let backend = try model.backend
@@ -134,5 +148,16 @@ public struct Distillation {
         let image = try backend.full([1, configuration.inputChannels, configuration.imageSize, configuration.imageSize],
                                      value: 0)
         return try Tape.withoutRecording { try model.forwardWithFeatures(Variable(image)).features.map(\.shape) }
+    }
+}
+
+/// A count shared by the copies of a `Distillation` (its objective is captured by value).
+private final class StepCounter {
+    private var count = 0
+
+    /// Counts one more step and returns the count, from 1.
+    func next() -> Int {
+        count += 1
+        return count
     }
 }

@@ -1,4 +1,4 @@
-/// Softmax with temperature, cross entropy and the fused Hinton distillation loss, on rows of
+/// Softmax with temperature, cross entropy and the fused Hinton and decoupled distillation losses, on rows of
 /// logits `[B, K]` (float32, B ≥ 1, K ≥ 1), with PyTorch's conventions (ARCHITECTURE.md §4). Every softmax is
 /// max-subtracted, so logits of any magnitude give finite results.
 ///
@@ -25,6 +25,18 @@ public protocol SoftmaxOps {
     /// two terms `[α·T²·KL, (1 − α)·CE]` to the 2-element `terms`. Labels as in `crossEntropy`.
     func distillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float, alpha: Float,
                           loss: Tensor, gradStudent: Tensor?, terms: Tensor?) throws
+
+    /// The fused decoupled distillation loss (DKD, Zhao et al., CVPR 2022; mdistiller's formula) in one pass over the
+    /// logits: `L = α·T²·TCKD + β·T²·NCKD + CE(s, y)`, with `p = softmax(z/T)`, TCKD the KL divergence of the
+    /// teacher's binary split `(p_y, 1 − p_y)` from the student's, NCKD the KL divergence of the teacher's non-target
+    /// probabilities renormalised `p_k/(1 − p_y)`, `k ≠ y`, from the student's, both summed per row and averaged over
+    /// the batch, CE the mean cross entropy without smoothing. Stable where `1 − p_y` underflows (the terms come from
+    /// the target's log-odds against the non-target classes, never from `1 − p_y`). A warm-up scales α and β.
+    /// Writes `L` to the 1-element `loss`; unless nil, the gradient with respect to the student logits to
+    /// `gradStudent` and the three terms `[α·T²·TCKD, β·T²·NCKD, CE]` to the 3-element `terms`. Needs K ≥ 2.
+    /// Labels as in `crossEntropy`.
+    func decoupledDistillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float, alpha: Float,
+                                   beta: Float, loss: Tensor, gradStudent: Tensor?, terms: Tensor?) throws
 }
 
 public extension SoftmaxOps {
@@ -79,19 +91,49 @@ public enum SoftmaxValidation {
                                     on backend: Backend) throws -> SoftmaxRows {
         let op = "distillationLoss"
         let extents = try matrix(op, "student", student, on: backend)
-        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
-        try checkLabels(op, labels, rows: extents.rows, on: backend)
-        try checkScalars(op, "loss", loss, count: 1, on: backend)
-        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
-        if let terms { try checkScalars(op, "terms", terms, count: 2, on: backend) }
-        try checkTemperature(op, temperature)
+        try checkDistillationOperands(op, student: student, teacher: teacher, labels: labels, rows: extents.rows,
+                                      temperature: temperature, loss: loss, gradStudent: gradStudent, terms: terms,
+                                      termCount: 2, on: backend)
         guard alpha >= 0, alpha <= 1 else {
             throw CondenseError.invalidArgument(op: op, "alpha must lie in [0, 1], got \(alpha)")
         }
         return extents
     }
 
+    /// `decoupledDistillationLoss`: student and teacher `[B, K]` with K ≥ 2, labels int32 `[B]`, loss 1 element,
+    /// gradStudent `[B, K]`, terms 3 elements, T > 0, α, β ≥ 0 and finite.
+    public static func decoupledDistillation(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float,
+                                             alpha: Float, beta: Float, loss: Tensor, gradStudent: Tensor?,
+                                             terms: Tensor?, on backend: Backend) throws -> SoftmaxRows {
+        let op = "decoupledDistillationLoss"
+        let extents = try matrix(op, "student", student, on: backend)
+        guard extents.classes >= 2 else {
+            throw CondenseError.shapeMismatch(op: op, expected: "student of shape [B, K] with K ≥ 2 (DKD splits the " +
+                                              "target class from the others)", got: "\(student.shape)")
+        }
+        try checkDistillationOperands(op, student: student, teacher: teacher, labels: labels, rows: extents.rows,
+                                      temperature: temperature, loss: loss, gradStudent: gradStudent, terms: terms,
+                                      termCount: 3, on: backend)
+        for (name, weight) in [("alpha", alpha), ("beta", beta)] where !(weight >= 0 && weight.isFinite) {
+            throw CondenseError.invalidArgument(op: op, "\(name) must be ≥ 0 and finite, got \(weight)")
+        }
+        return extents
+    }
+
     // MARK: - Pieces
+
+    /// What both distillation losses check beyond the student: the teacher's shape, the labels, the outputs
+    /// (`terms` of `termCount` elements) and the temperature.
+    private static func checkDistillationOperands(_ op: String, student: Tensor, teacher: Tensor, labels: Tensor,
+                                                  rows: Int, temperature: Float, loss: Tensor, gradStudent: Tensor?,
+                                                  terms: Tensor?, termCount: Int, on backend: Backend) throws {
+        try requireSameShape(op, "teacher", teacher, as: student, on: backend)
+        try checkLabels(op, labels, rows: rows, on: backend)
+        try checkScalars(op, "loss", loss, count: 1, on: backend)
+        if let gradStudent { try requireSameShape(op, "gradStudent", gradStudent, as: student, on: backend) }
+        if let terms { try checkScalars(op, "terms", terms, count: termCount, on: backend) }
+        try checkTemperature(op, temperature)
+    }
 
     private static func matrix(_ op: String, _ name: String, _ tensor: Tensor,
                                on backend: Backend) throws -> SoftmaxRows {

@@ -24,6 +24,18 @@ public func distillationLoss(student: Variable, teacher: Tensor, labels: Tensor,
     return Tape.output(loss, inputs: [student]) { _ in try student.accumulate(gradient) }
 }
 
+/// Decoupled knowledge distillation `α·T²·TCKD + β·T²·NCKD + CE(s, y)` (Zhao et al., CVPR 2022; `SoftmaxOps`); the
+/// teacher's logits are a constant tensor. A warm-up scales α and β.
+public func decoupledDistillationLoss(student: Variable, teacher: Tensor, labels: Tensor, temperature: Float,
+                                      alpha: Float, beta: Float) throws -> Variable {
+    let backend = student.backend
+    let loss = try backend.allocate([1], dtype: .float32), gradient = try backend.allocate(student.shape, dtype: .float32)
+    try backend.decoupledDistillationLoss(student: student.value, teacher: teacher, labels: labels,
+                                          temperature: temperature, alpha: alpha, beta: beta, loss: loss,
+                                          gradStudent: gradient, terms: nil)
+    return Tape.output(loss, inputs: [student]) { _ in try student.accumulate(gradient) }
+}
+
 /// `w/2 · mean((s − t)²)` over all elements, with the target `t` a constant: attention transfer's loss on one pair of
 /// attention maps (`w` = β, the mean over all N·H·W elements as the paper's reference code) and the FitNets hint
 /// loss on regressed student features. A terminal loss, like the others.

@@ -34,21 +34,24 @@ extension OpenCLBackend: SoftmaxOps {
         let e = try SoftmaxValidation.distillation(student: student, teacher: teacher, labels: labels,
                                                    temperature: temperature, alpha: alpha, loss: loss,
                                                    gradStudent: gradStudent, terms: terms, on: self)
-        let group = rowGroup(for: e.classes)
-        let rowTerms = try allocate([e.rows, 2], dtype: .float32)
-        let cacheTeacher = cachesTeacherExponentials(classes: e.classes)
-        try launch("distillation_rows", file: "softmax",
-                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1,
-                                               "TEMPERATURE_POWER": Self.integerPower(of: temperature),
-                                               "CACHE_TEACHER": cacheTeacher ? 1 : 0]),
-                   arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
-                               .buffer(gradStudent ?? rowTerms),
-                               .local(bytes: cacheTeacher ? e.classes * MemoryLayout<Float>.size : 4),
-                               .int(e.classes), .float(1 / temperature),
-                               .float(alpha * temperature * temperature), .float(1 - alpha),
-                               .float(alpha * temperature), .float(1 / Float(e.rows))],
-                   global: [e.rows * group], local: [group])
-        try launchMean(rowTerms, rows: e.rows, terms: 2, loss: loss, termsOutput: terms)
+        try launchDistillation("distillation_rows", e, student: student, teacher: teacher, labels: labels,
+                               temperature: temperature,
+                               weights: [alpha * temperature * temperature, 1 - alpha, alpha * temperature],
+                               terms: 2, loss: loss, gradStudent: gradStudent, termsOutput: terms)
+    }
+
+    public func decoupledDistillationLoss(student: Tensor, teacher: Tensor, labels: Tensor, temperature: Float,
+                                          alpha: Float, beta: Float, loss: Tensor, gradStudent: Tensor?,
+                                          terms: Tensor?) throws {
+        let e = try SoftmaxValidation.decoupledDistillation(student: student, teacher: teacher, labels: labels,
+                                                            temperature: temperature, alpha: alpha, beta: beta,
+                                                            loss: loss, gradStudent: gradStudent, terms: terms,
+                                                            on: self)
+        let squared = temperature * temperature
+        try launchDistillation("decoupled_distillation_rows", e, student: student, teacher: teacher, labels: labels,
+                               temperature: temperature,
+                               weights: [alpha * squared, beta * squared, alpha * temperature, beta * temperature],
+                               terms: 3, loss: loss, gradStudent: gradStudent, termsOutput: terms)
     }
 
     // MARK: - Launch helpers
@@ -72,7 +75,7 @@ extension OpenCLBackend: SoftmaxOps {
         temperature.rounded() == temperature && (1...16).contains(temperature) ? Int(temperature) : 0
     }
 
-    /// Whether `distillation_rows` keeps a row's teacher exponentials in local memory for the gradient pass: on a
+    /// Whether the distillation kernels keep a row's teacher exponentials in local memory for the gradient pass: on a
     /// CPU driver (one work-item per row), where local memory is ordinary cached memory and a load is cheaper than
     /// an exponential, when the row takes at most half of it. GPUs recompute them, which costs less than the
     /// occupancy a large local buffer would take.
@@ -89,6 +92,28 @@ extension OpenCLBackend: SoftmaxOps {
         try launch("softmax_forward", file: "softmax", defines: rowDefines(group, [:]),
                    arguments: [.buffer(logits), .buffer(output), .int(e.classes), .float(1 / temperature)],
                    global: [e.rows * group], local: [group])
+    }
+
+    /// Runs a fused distillation kernel (`distillation_rows`, `decoupled_distillation_rows`) on the rows of `e`: the
+    /// arguments both take, then `weights` (the kernel's loss and gradient scales) and 1/B; then averages its `terms`
+    /// values per row into `loss` and `termsOutput`.
+    private func launchDistillation(_ kernel: String, _ e: SoftmaxRows, student: Tensor, teacher: Tensor,
+                                    labels: Tensor, temperature: Float, weights: [Float], terms: Int, loss: Tensor,
+                                    gradStudent: Tensor?, termsOutput: Tensor?) throws {
+        let group = rowGroup(for: e.classes)
+        let rowTerms = try allocate([e.rows, terms], dtype: .float32)
+        let cacheTeacher = cachesTeacherExponentials(classes: e.classes)
+        try launch(kernel, file: "softmax",
+                   defines: rowDefines(group, ["HAS_GRAD": gradStudent == nil ? 0 : 1,
+                                               "TEMPERATURE_POWER": Self.integerPower(of: temperature),
+                                               "CACHE_TEACHER": cacheTeacher ? 1 : 0]),
+                   arguments: [.buffer(student), .buffer(teacher), .buffer(labels), .buffer(rowTerms),
+                               .buffer(gradStudent ?? rowTerms),
+                               .local(bytes: cacheTeacher ? e.classes * MemoryLayout<Float>.size : 4),
+                               .int(e.classes), .float(1 / temperature)]
+                       + weights.map { KernelArgument.float($0) } + [.float(1 / Float(e.rows))],
+                   global: [e.rows * group], local: [group])
+        try launchMean(rowTerms, rows: e.rows, terms: terms, loss: loss, termsOutput: termsOutput)
     }
 
     /// Averages per-row values `[rows, terms]` over the batch into `loss` (their sum) and, if given, `termsOutput`.
