@@ -38,6 +38,9 @@ public indirect enum FlatBufferObject: Sendable {
     case scalars(bytes: [UInt8], elementSize: Int, alignment: Int)
     /// A vector of tables (or strings), written as offsets.
     case objects([FlatBufferObject])
+    /// An object written once, after everything else, however many fields refer to an equal one: for the repeated
+    /// vectors of a file (TFLite's all-zero zero points).
+    case shared(FlatBufferObject)
 
     /// A vector of integers.
     public static func vector<Integer: FixedWidthInteger>(_ values: [Integer]) -> FlatBufferObject {

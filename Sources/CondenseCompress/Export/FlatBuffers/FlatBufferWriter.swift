@@ -7,8 +7,11 @@
 /// table's byte size, then for each slot up to the highest one set the field's offset in the table (0: absent, the
 /// schema's default). A string or vector is a 32-bit element count, then its elements (a string's UTF-8 bytes and a
 /// zero; a vector's scalars aligned as `FlatBufferObject.scalars` says, or 32-bit offsets to its tables).
+/// `.shared` objects come last, each distinct one once, so the offsets to them point forward too.
 public struct FlatBufferWriter {
     private var bytes: [UInt8] = []
+    /// The shared objects met so far, by their bytes when written alone, with the positions of the offsets to them.
+    private var shared: [(object: FlatBufferObject, key: [UInt8], referrers: [Int])] = []
 
     /// The buffer of `root`, with `identifier` (4 ASCII characters) after the root offset.
     public static func serialize(_ root: FlatBufferTable, identifier: String) -> [UInt8] {
@@ -16,13 +19,35 @@ public struct FlatBufferWriter {
         var writer = FlatBufferWriter()
         writer.bytes = [0, 0, 0, 0] + Array(identifier.utf8)
         writer.patchOffset(at: 0, to: writer.place(.table(root)))
+        for (object, _, referrers) in writer.shared {
+            let position = writer.place(object)
+            for referrer in referrers { writer.patchOffset(at: referrer, to: position) }
+        }
         return writer.bytes
+    }
+
+    /// Writes the offset at `referrer` to `object`: now, after appending it (and everything it refers to), or at
+    /// the end for a shared object.
+    private mutating func refer(at referrer: Int, to object: FlatBufferObject) {
+        guard case let .shared(inner) = object else {
+            patchOffset(at: referrer, to: place(object))
+            return
+        }
+        var alone = FlatBufferWriter()
+        _ = alone.place(inner)
+        if let index = shared.firstIndex(where: { $0.key == alone.bytes }) {
+            shared[index].referrers.append(referrer)
+        } else {
+            shared.append((inner, alone.bytes, [referrer]))
+        }
     }
 
     /// Appends `object` (and everything it refers to) and returns its position: a table's start, or a string's or
     /// vector's element count.
     private mutating func place(_ object: FlatBufferObject) -> Int {
         switch object {
+        case let .shared(inner):
+            return place(inner)
         case let .table(table):
             return place(table)
         case let .string(text):
@@ -42,9 +67,7 @@ public struct FlatBufferWriter {
             let position = bytes.count
             append(UInt32(objects.count))
             bytes += [UInt8](repeating: 0, count: 4 * objects.count)
-            for (index, element) in objects.enumerated() {
-                patchOffset(at: position + 4 + 4 * index, to: place(element))
-            }
+            for (index, element) in objects.enumerated() { refer(at: position + 4 + 4 * index, to: element) }
             return position
         }
     }
@@ -76,7 +99,7 @@ public struct FlatBufferWriter {
             }
         }
         for slot in slots {
-            if case let .object(object) = table.fields[slot]! { patchOffset(at: start + offsets[slot]!, to: place(object)) }
+            if case let .object(object) = table.fields[slot]! { refer(at: start + offsets[slot]!, to: object) }
         }
         return start
     }

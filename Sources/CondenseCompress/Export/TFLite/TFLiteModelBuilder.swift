@@ -102,7 +102,7 @@ struct TFLiteModelBuilder {
         if let quantization {
             var parameters = FlatBufferTable()
             parameters.set(2, .vector(quantization.scales))
-            parameters.set(3, .vector(quantization.zeroPoints))
+            parameters.set(3, .shared(.vector(quantization.zeroPoints)))  // mostly all zeros: written once per length
             parameters.set(6, Int32(quantization.axis))  // quantized_dimension
             table.set(4, .table(parameters))
         }
