@@ -9,10 +9,12 @@ run: build
 	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
-## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh).
+## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh) and the TFLite
+## exports in LiteRT (Scripts/check-tflite.sh).
 test: deps
 	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
 	Scripts/check-onnx.sh
+	Scripts/check-tflite.sh
 
 deps:
 	@Scripts/install-deps.sh
