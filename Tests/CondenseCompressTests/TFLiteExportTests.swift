@@ -62,12 +62,12 @@ final class TFLiteExportTests: XCTestCase {
         XCTAssertGreaterThan(Set(table).count, 100, "the table spans the int8 range")
     }
 
-    func testINT8ExportIsIntegerFromPixelsToLogitsAndSmallerThanFloat() throws {
+    func testINT8ExportIsIntegerFromPixelsToTheClassifierAndSmallerThanFloat() throws {
         let model = try ExportTestModels.quantized("mobilenetv2", width: 0.35)
         let bytes = try TFLiteExport.int8(model)
         XCTAssertEqual(Array(bytes[4..<8]), Array("TFL3".utf8))
         XCTAssertTrue(contains(bytes, "normalize.table"))
-        XCTAssertTrue(contains(bytes, "logits.int8"))
+        XCTAssertTrue(contains(bytes, "flatten.float"), "the classifier dequantizes the pooled features")
         XCTAssertFalse(contains(bytes, "normalize.centered"), "no float normalization")
         XCTAssertFalse(contains(bytes, Checkpoint.Key.quantization + "\""), "the stored graph is left out")
         let float = try TFLiteExport.float32(try ExportTestModels.model("mobilenetv2", width: 0.35))

@@ -4,7 +4,7 @@ import CondenseNN
 /// Writes an `InferenceGraph` as a TensorFlow Lite model (`.tflite`, schema version 3) for LiteRT, with a
 /// resizable batch and NHWC images: the FP32 model takes float32 pixels in [0, 1] (`image`, `[N, H, W, C]`) and
 /// normalizes them itself, like the ONNX export; the INT8 model takes uint8 pixels 0–255 and is integer from there
-/// to the logits (`TFLiteInt8Encoding`). Both return float32 `logits` `[N, classes]` and carry the checkpoint's
+/// to the classifier (`TFLiteInt8Encoding`). Both return float32 `logits` `[N, classes]` and carry the checkpoint's
 /// metadata (class names, normalization, input shape, …) and `condense_version` as named metadata buffers.
 ///
 /// Each inference node becomes TFLite builtin operators: normalize → `SUB`, `DIV` (FP32) or a lookup table

@@ -4,7 +4,7 @@ import CondenseNN
 /// Walks a deployed `InferenceGraph` once, in order, adding each node's TFLite operators to a
 /// `TFLiteModelBuilder`; `TFLiteExport` says what each node becomes. The value types (float32, or int8 with the
 /// graph's quantization) and the integer-only pieces — the input's lookup table, integer weights and biases, the
-/// int8 logits — come from `TFLiteTensorEncoding`.
+/// classifier's dequantization — come from `TFLiteTensorEncoding`.
 struct TFLiteGraphWriter {
     private let graph: InferenceGraph
     /// Each graph value's shape for one image, `[C, H, W]` or `[features]` (`InferenceGraph.valueShapes()`).
