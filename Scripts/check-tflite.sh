@@ -4,35 +4,14 @@
 # Installs ai-edge-litert (and numpy) into .venv (gitignored, shared with Scripts/check-onnx.sh), trains one tiny
 # seeded model per architecture family for one epoch on a small slice of the embedded BloodMNIST data (the check is
 # about agreement, not accuracy), calibrates each to INT8, exports both as TFLite, and compares LiteRT's logits on
-# the test split (default XNNPACK and reference kernels) with `condense evaluate --logits` (ResNet-18 also on 84-px
-# images, for the 7x7 stem and max pooling). When pip cannot reach a package registry, prints "SKIPPED: ..." and
-# exits 0; every other failure exits non-zero.
+# the test split (default XNNPACK kernels on every image, the slow reference kernels on the first 300) with
+# `condense evaluate --logits` (ResNet-18 also on 84-px images, for the 7x7 stem and max pooling). When pip cannot
+# reach a package registry, prints "SKIPPED: ..." and exits 0; every other failure exits non-zero.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=.venv/bin/python
-if ! { [ -x "$python" ] && "$python" -c "import ai_edge_litert, numpy" 2>/dev/null; }; then
-    [ -x "$python" ] || python3 -m venv .venv || { echo "check-tflite: python3 -m venv failed (install python3-venv)" >&2; exit 1; }
-    if ! "$python" -m pip install --quiet --disable-pip-version-check --timeout 20 ai-edge-litert numpy; then
-        if ! "$python" -m pip index versions numpy --disable-pip-version-check --timeout 20 >/dev/null 2>&1; then
-            echo "SKIPPED: TFLite export check (pip could not reach a registry to install ai-edge-litert and numpy)"
-            exit 0
-        fi
-        echo "check-tflite: pip reached a registry but could not install ai-edge-litert and numpy" >&2
-        exit 1
-    fi
-fi
-
-swift build -c release --product condense >/dev/null
-condense=.build/release/condense
-work=$(mktemp -d "${TMPDIR:-/tmp}/condense-tflite-check.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-"$python" Tests/ONNXRuntimeCheck/make_subsets.py Data/bloodmnist.npz "$work"
-
-# Runs condense quietly on the CPU backend; on failure shows what it printed.
-run() {
-    "$condense" "$1" --device cpu "${@:2}" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
-}
+source Scripts/runtime-check.sh
+runtime_check_setup check-tflite "TFLite export check" ai_edge_litert,numpy ai-edge-litert numpy
 
 # Trains NAME (ARCHITECTURE at WIDTH) on TRAIN_DATA and calibrates it to INT8; exports both as TFLite and writes
 # their logits on TEST_DATA's test split.
