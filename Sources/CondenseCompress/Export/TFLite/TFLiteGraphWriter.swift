@@ -154,7 +154,7 @@ struct TFLiteGraphWriter {
     /// A new activation tensor for `value`, NHWC, typed and quantized as the encoding holds it.
     private mutating func activation(_ value: String) throws -> Int {
         let index = builder.addActivation(value, type: encoding.activationType, shape: nhwc(shapes[value]!),
-                                          quantization: try encoding.quantization(of: value, in: graph))
+                                          quantization: try encoding.quantization(of: value))
         tensors[value] = index
         return index
     }
@@ -193,14 +193,14 @@ struct TFLiteGraphWriter {
         }
         let paddedValue = "\(node.name).pad", paddedShape = [shape[0], shape[1] + 2 * padding.0, shape[2] + 2 * padding.1]
         let padded = builder.addActivation(paddedValue, type: encoding.activationType, shape: nhwc(paddedShape),
-                                           quantization: try encoding.quantization(of: node.inputs[0], in: graph))
+                                           quantization: try encoding.quantization(of: node.inputs[0]))
         let amounts = builder.addConstant(paddedValue + ".amounts", type: .int32, shape: [4, 2],
                                           bytes: int32Bytes([0, 0, padding.0, padding.0, padding.1, padding.1, 0, 0]))
         switch fill {
         case .zero:
             builder.addOperator(.pad, integer: encoding.isInteger, inputs: [input, amounts], outputs: [padded])
         case .lowest:
-            let lowest = try encoding.lowest(paddedValue + ".value", of: node.inputs[0], in: graph, into: &builder)
+            let lowest = try encoding.lowest(paddedValue + ".value", of: node.inputs[0], into: &builder)
             builder.addOperator(.padV2, integer: encoding.isInteger, inputs: [input, amounts, lowest], outputs: [padded])
         }
         return (.valid, padded)

@@ -34,7 +34,7 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
         self.quantization = quantization
     }
 
-    func quantization(of value: String, in graph: InferenceGraph) throws -> TFLiteModelBuilder.Quantization? {
+    func quantization(of value: String) throws -> TFLiteModelBuilder.Quantization? {
         let activation = try uint8Quantization(of: value)
         return .init(scales: [activation.scale], zeroPoints: [Int64(activation.zeroPoint - 128)])
     }
@@ -46,7 +46,7 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
                                         bytes: Self.inputTable(mean: mean, std: std,
                                                                quantization: try uint8Quantization(of: node.output))
                                             .map { UInt8(bitPattern: $0) },
-                                        quantization: try quantization(of: node.output, in: graph))
+                                        quantization: try quantization(of: node.output))
         var index = builder.addActivation("\(node.name).pixels", type: .int32, shape: shape)
         var cast = FlatBufferTable()
         cast.set(0, TFLiteTensorType.uint8.rawValue)
@@ -94,10 +94,9 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
                                    quantization: .init(scales: scales, zeroPoints: scales.map { _ in 0 }))
     }
 
-    func lowest(_ name: String, of value: String, in graph: InferenceGraph,
-                into builder: inout TFLiteModelBuilder) throws -> Int {
+    func lowest(_ name: String, of value: String, into builder: inout TFLiteModelBuilder) throws -> Int {
         builder.addConstant(name, type: .int8, shape: [1], bytes: [UInt8(bitPattern: Int8.min)],
-                            quantization: try quantization(of: value, in: graph))
+                            quantization: try quantization(of: value))
     }
 
     func classifier(_ node: InferenceNode, weight: NamedTensorData, bias: NamedTensorData, input: Int, output: Int,

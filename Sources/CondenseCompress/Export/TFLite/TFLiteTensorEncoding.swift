@@ -13,7 +13,7 @@ protocol TFLiteTensorEncoding {
     var activationType: TFLiteTensorType { get }
 
     /// The quantization of the tensor holding `value` (nil for float).
-    func quantization(of value: String, in graph: InferenceGraph) throws -> TFLiteModelBuilder.Quantization?
+    func quantization(of value: String) throws -> TFLiteModelBuilder.Quantization?
 
     /// Adds the operators that normalize the pixels in `input` (NHWC `shape`) into `output`.
     func normalize(_ node: InferenceNode, mean: [Float], std: [Float], input: Int, shape: [Int], output: Int,
@@ -27,8 +27,7 @@ protocol TFLiteTensorEncoding {
     func bias(_ bias: NamedTensorData, of node: InferenceNode, into builder: inout TFLiteModelBuilder) throws -> Int
 
     /// A one-element constant holding the lowest value of `value`'s tensor type (max pooling's padding).
-    func lowest(_ name: String, of value: String, in graph: InferenceGraph, into builder: inout TFLiteModelBuilder)
-        throws -> Int
+    func lowest(_ name: String, of value: String, into builder: inout TFLiteModelBuilder) throws -> Int
 
     /// Adds the classifier (`gemm`) reading `input` and writing the float32 logits tensor `output`.
     func classifier(_ node: InferenceNode, weight: NamedTensorData, bias: NamedTensorData, input: Int, output: Int,
@@ -42,7 +41,7 @@ struct TFLiteFloatEncoding: TFLiteTensorEncoding {
     let inputType = TFLiteTensorType.float32
     let activationType = TFLiteTensorType.float32
 
-    func quantization(of value: String, in graph: InferenceGraph) -> TFLiteModelBuilder.Quantization? { nil }
+    func quantization(of value: String) -> TFLiteModelBuilder.Quantization? { nil }
 
     func normalize(_ node: InferenceNode, mean: [Float], std: [Float], input: Int, shape: [Int], output: Int,
                    into builder: inout TFLiteModelBuilder) {
@@ -63,8 +62,7 @@ struct TFLiteFloatEncoding: TFLiteTensorEncoding {
         builder.addConstant(bias.name, type: .float32, shape: bias.shape, bytes: bias.bytes)
     }
 
-    func lowest(_ name: String, of value: String, in graph: InferenceGraph,
-                into builder: inout TFLiteModelBuilder) -> Int {
+    func lowest(_ name: String, of value: String, into builder: inout TFLiteModelBuilder) -> Int {
         builder.addConstant(name, type: .float32, shape: [1], bytes: floatBytes([-Float.greatestFiniteMagnitude]))
     }
 
