@@ -9,11 +9,13 @@ run: build
 	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
-## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh) and
-## data-parallel training with two processes under Open MPI (Scripts/check-mpi.sh).
+## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh), the TFLite
+## exports in LiteRT (Scripts/check-tflite.sh) and data-parallel training with two processes under Open MPI
+## (Scripts/check-mpi.sh).
 test: deps
 	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
 	Scripts/check-onnx.sh
+	Scripts/check-tflite.sh
 	Scripts/check-mpi.sh
 
 deps:

@@ -11,29 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=.venv/bin/python
-if ! { [ -x "$python" ] && "$python" -c "import onnxruntime, numpy" 2>/dev/null; }; then
-    python3 -m venv .venv || { echo "check-onnx: python3 -m venv failed (install python3-venv)" >&2; exit 1; }
-    if ! "$python" -m pip install --quiet --disable-pip-version-check --timeout 20 onnxruntime numpy; then
-        if ! "$python" -m pip index versions numpy --disable-pip-version-check --timeout 20 >/dev/null 2>&1; then
-            echo "SKIPPED: ONNX export check (pip could not reach a registry to install onnxruntime and numpy)"
-            exit 0
-        fi
-        echo "check-onnx: pip reached a registry but could not install onnxruntime and numpy" >&2
-        exit 1
-    fi
-fi
-
-swift build -c release --product condense >/dev/null
-condense=.build/release/condense
-work=$(mktemp -d "${TMPDIR:-/tmp}/condense-onnx-check.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-"$python" Tests/ONNXRuntimeCheck/make_subsets.py Data/bloodmnist.npz "$work"
-
-# Runs condense quietly on the CPU backend; on failure shows what it printed.
-run() {
-    "$condense" "$1" --device cpu "${@:2}" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
-}
+source Scripts/runtime-check.sh
+runtime_check_setup check-onnx "ONNX export check" onnxruntime,numpy onnxruntime numpy
 
 # Trains NAME (ARCHITECTURE at WIDTH) on TRAIN_DATA, exports it as ONNX, and writes its logits on TEST_DATA's test
 # split.

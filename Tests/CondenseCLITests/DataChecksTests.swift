@@ -61,4 +61,27 @@ final class DataChecksTests: XCTestCase {
                                           "--out", fp16])
         XCTAssertEqual(floatExport.status, 0, floatExport.error)
     }
+
+    func testBenchInferTimesACheckpointsIntegerInferenceAndNeedsOne() throws {
+        let float = path("float.safetensors"), int8 = path("int8.safetensors")
+        _ = try train(float)
+        let quantize = CommandLineRun(["quantize", "--model", float, "--data", data, "--calibrate", "2", "--batch", "2",
+                                       "--device", "cpu", "--out", int8])
+        XCTAssertEqual(quantize.status, 0, quantize.error)
+        let run = CommandLineRun(["bench", "infer", "--model", int8, "--batch", "4", "--device", "cpu", "--json"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let line = try XCTUnwrap(run.output.split(separator: "\n").last)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual(object["integer"] as? Bool, true)
+        XCTAssertEqual(object["batch"] as? Int, 4)
+        XCTAssertEqual(object["runs"] as? Int, 200)
+        let median = try XCTUnwrap(object["latency_ms_median"] as? Double)
+        let p95 = try XCTUnwrap(object["latency_ms_p95"] as? Double)
+        XCTAssertGreaterThan(median, 0)
+        XCTAssertGreaterThanOrEqual(p95, median)
+        XCTAssertGreaterThan(try XCTUnwrap(object["images_per_s"] as? Double), 0)
+
+        CommandLineRun(["bench", "infer", "--device", "cpu"]).assertUsageError("--model", "needs a checkpoint")
+        CommandLineRun(["bench", "train", "--model", "vgg16"]).assertUsageError("--model", "resnet20", "'vgg16'")
+    }
 }

@@ -117,7 +117,8 @@ final class DefaultsAndHelpTests: XCTestCase {
         let quantize = CommandLineRun(["quantize", "--help"]).output
         XCTAssertTrue(quantize.contains("(default 0.0002)"))
         XCTAssertTrue(quantize.contains("temperature T, range 0.05…100 (default 4)"))
-        XCTAssertTrue(CommandLineRun(["export", "--help"]).output.contains("--format onnx|onnx-int8|fp16 "))
+        XCTAssertTrue(CommandLineRun(["export", "--help"]).output
+            .contains("--format onnx|onnx-int8|fp16|tflite|tflite-int8 "))
     }
 }
 

@@ -24,6 +24,18 @@ enum ExportTestModels {
                             normalizationStd: [0.25, 0.2, 0.3], classNames: (0..<8).map { "class \($0)" })
     }
 
+    /// `architecture` with random batch-norm statistics, calibrated on random images and converted to INT8.
+    static func quantized(_ architecture: Architecture, width: Double) throws -> TrainedModel {
+        let float = try model(architecture, width: width)
+        let prepared = try Quantization.prepare(float)
+        let module = prepared.module as! FakeQuantizedClassifier
+        module.train(false)
+        module.calibrating = true
+        let images = images(for: float, count: 4)
+        _ = try module(Variable(try TestDevices.cpu.tensor(images.values, shape: images.shape)))
+        return try Quantization.convert(prepared)
+    }
+
     private static func batchNorms(in module: Module) -> [BatchNorm2d] {
         (module as? BatchNorm2d).map { [$0] } ?? module.children.flatMap { batchNorms(in: $0.module) }
     }

@@ -78,12 +78,14 @@ final class ModelExportTests: XCTestCase {
 
     func testUnquantizedINT8ExportIsRefusedWithoutWritingAFile() throws {
         let (_, path) = try savedModel()
-        let out = folder + "/model-int8.onnx"
-        XCTAssertThrowsError(try ModelExport.export(path, as: .onnxInt8, to: out, on: TestDevices.cpu)) { error in
-            XCTAssertTrue("\(error)".contains("is not quantized"), "\(error)")
-            XCTAssertTrue("\(error)".contains("run condense quantize first"), "\(error)")
+        for (format, out) in [(ExportFormat.onnxInt8, folder + "/model-int8.onnx"),
+                              (.tfliteInt8, folder + "/model-int8.tflite")] {
+            XCTAssertThrowsError(try ModelExport.export(path, as: format, to: out, on: TestDevices.cpu)) { error in
+                XCTAssertTrue("\(error)".contains("is not quantized"), "\(error)")
+                XCTAssertTrue("\(error)".contains("run condense quantize first"), "\(error)")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["model.safetensors"])
     }
 
@@ -95,7 +97,7 @@ final class ModelExportTests: XCTestCase {
         try checkpoint.write(to: path)
         let out = folder + "/vgg.onnx"
         try Array("previous".utf8).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: out)) }
-        for format in ExportFormat.allCases where format != .onnxInt8 {
+        for format in ExportFormat.allCases where !format.needsQuantized {
             XCTAssertThrowsError(try ModelExport.export(path, as: format, to: out, on: TestDevices.cpu)) { error in
                 XCTAssertTrue("\(error)".contains("unknown architecture 'vgg16'"), "\(error)")
             }

@@ -9,20 +9,8 @@ import XCTest
 /// the quantized checkpoint's integers and scales, through `condense export --format onnx-int8`'s entry point. (That
 /// onnxruntime runs the file and agrees with our integer inference is `Scripts/check-onnx.sh`'s job.)
 final class QDQExportTests: XCTestCase {
-    /// `architecture` with random batch-norm statistics, calibrated on random images and converted to INT8.
-    private func quantizedModel(_ architecture: Architecture, width: Double) throws -> TrainedModel {
-        let float = try ExportTestModels.model(architecture, width: width)
-        let prepared = try Quantization.prepare(float)
-        let module = prepared.module as! FakeQuantizedClassifier
-        module.train(false)
-        module.calibrating = true
-        let images = ExportTestModels.images(for: float, count: 4)
-        _ = try module(Variable(try TestDevices.cpu.tensor(images.values, shape: images.shape)))
-        return try Quantization.convert(prepared)
-    }
-
     func testConvolutionsReadQuantizedActivationsWeightsAndBiases() throws {
-        let model = try quantizedModel(.resnet20, width: 0.25)
+        let model = try ExportTestModels.quantized(.resnet20, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let graph = try ONNXExport.int8(model).graph
         let initializers = Dictionary(uniqueKeysWithValues: graph.initializers.map { ($0.name, $0) })
@@ -85,7 +73,7 @@ final class QDQExportTests: XCTestCase {
     /// The one graph an INT8 writer reads: the float model's nodes with the checkpoint's integers, every quantized
     /// tensor's scale and zero point on the value that holds it (after the activation) and each layer's weight scales.
     func testTheQuantizedGraphCarriesTheCheckpointsQuantization() throws {
-        let model = try quantizedModel(.mobilenetv2, width: 0.25)
+        let model = try ExportTestModels.quantized(.mobilenetv2, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let graph = try InferenceGraph(quantized: model)
         let quantization = try XCTUnwrap(graph.quantization)
@@ -114,7 +102,7 @@ final class QDQExportTests: XCTestCase {
     /// Integer inference and the INT8 writers read one graph: the model's own, which reads normalized images, is
     /// the deployed one without its `normalize` node; a node from elsewhere is refused by name.
     func testIntegerInferenceRunsTheGraphTheWritersRead() throws {
-        let model = try quantizedModel(.resnet20, width: 0.25)
+        let model = try ExportTestModels.quantized(.resnet20, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         let own = try classifier.inferenceGraph(), deployed = try InferenceGraph(quantized: model)
         XCTAssertEqual(own.inputShape, [], "any image size")
@@ -140,7 +128,7 @@ final class QDQExportTests: XCTestCase {
     /// A ReLU6 whose output's scale tops out below 6 keeps its `Clip` (uint8 saturation would clamp too late), and a
     /// bias given a value beyond int16 is stored as int32 instead of int16.
     func testClipsAndBiasesTheQuantizationCannotReplaceStay() throws {
-        let model = try quantizedModel(.mobilenetv2, width: 0.25)
+        let model = try ExportTestModels.quantized(.mobilenetv2, width: 0.25)
         let classifier = model.module as! QuantizedClassifier
         func exported(_ module: QuantizedClassifier) throws -> ONNXGraph {
             try ONNXExport.int8(TrainedModel(configuration: model.configuration, module: module,
@@ -186,7 +174,7 @@ final class QDQExportTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try quantizedModel(.resnet20, width: 0.25).save(to: folder + "/int8.safetensors")
+        try ExportTestModels.quantized(.resnet20, width: 0.25).save(to: folder + "/int8.safetensors")
         XCTAssertThrowsError(try ModelExport.export(folder + "/int8.safetensors", as: .fp16,
                                                     to: folder + "/int8-fp16.safetensors", on: TestDevices.cpu)) {
             XCTAssertTrue("\($0)".contains("int8.safetensors: is an INT8 checkpoint"), "\($0)")
@@ -225,7 +213,7 @@ final class QDQExportTests: XCTestCase {
     func testTheINT8FileMeetsTheThreeAndAHalfTimesTarget() throws {
         let float = try ExportTestModels.model(.mobilenetv2, width: 0.35)
         let float32 = try ONNXExport.float32(float).serialized().count
-        let int8 = try ONNXExport.int8(try quantizedModel(.mobilenetv2, width: 0.35)).serialized().count
+        let int8 = try ONNXExport.int8(try ExportTestModels.quantized(.mobilenetv2, width: 0.35)).serialized().count
         XCTAssertGreaterThanOrEqual(Double(float32) / Double(int8), 3.5, "\(float32) vs \(int8) bytes")
     }
 
@@ -233,7 +221,7 @@ final class QDQExportTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("condense-qdq-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let model = try quantizedModel(.mobilenetv2, width: 0.25)
+        let model = try ExportTestModels.quantized(.mobilenetv2, width: 0.25)
         try model.save(to: folder + "/int8.safetensors")
         let summary = try ModelExport.export(folder + "/int8.safetensors", as: .onnxInt8, to: folder + "/int8.onnx",
                                              on: TestDevices.cpu)

@@ -48,8 +48,17 @@ final class PipelineTests: XCTestCase {
         let report = try String(contentsOfFile: first.reportPath, encoding: .utf8)
         for stage in Pipeline.stageNames { XCTAssertTrue(report.contains("| \(stage) |"), report) }
         for file in ["model-fp32.onnx", "model-int8.onnx", "model-fp16.safetensors", "sensitivity.json",
-                     "size-accuracy.svg", "sensitivity.svg", "training-curves.svg"] {
+                     "size-accuracy.svg", "sensitivity.svg", "training-curves.svg", "model-fp32.tflite",
+                     "model-int8.tflite"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        for file in ["model-fp32.onnx", "model-int8.onnx", "model-fp32.tflite", "model-int8.tflite"] {
+            let bytes = try XCTUnwrap(FileManager.default.attributesOfItem(
+                atPath: folder.appendingPathComponent(file).path)[.size] as? Int)
+            // Measured in its runtime (where the checks' .venv is in the current directory) or said not to be.
+            let row = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("| `\(file)` | \(bytes) |") },
+                                    "report.md lists \(file) with its \(bytes) bytes")
+            XCTAssertTrue(row.contains("not measured") || row.contains("| 0.") || row.contains("| 1.0000 |"), String(row))
         }
 
         let (second, resumed) = try run(tinySettings)

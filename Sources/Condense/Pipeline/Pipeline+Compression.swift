@@ -76,13 +76,16 @@ extension Pipeline {
         }
     }
 
-    /// The deployment files: ONNX FP32 of the pruned model, ONNX INT8 (QDQ) of the quantized one, FP16
-    /// safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size.
+    /// The deployment files: ONNX and TFLite FP32 of the pruned model, ONNX INT8 (QDQ) and TFLite INT8 of the
+    /// quantized one, FP16 safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size.
     func export(int8: StageRecord) throws -> StageRecord {
-        try stage("final", what: "export model-fp32.onnx, model-int8.onnx and model-fp16.safetensors") {
+        try stage("final", what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, model-int8.tflite " +
+                  "and model-fp16.safetensors") {
             for (source, format, destination) in [("pruned.safetensors", ExportFormat.onnx, "model-fp32.onnx"),
                                                   ("pruned.safetensors", .fp16, "model-fp16.safetensors"),
-                                                  ("int8.safetensors", .onnxInt8, "model-int8.onnx")] {
+                                                  ("int8.safetensors", .onnxInt8, "model-int8.onnx"),
+                                                  ("pruned.safetensors", .tflite, "model-fp32.tflite"),
+                                                  ("int8.safetensors", .tfliteInt8, "model-int8.tflite")] {
                 let summary = try ModelExport.export(path(source), as: format, to: path(destination), on: backend)
                 progress(.note("   \(destination): \(summary.sizeBytes) bytes"))
             }

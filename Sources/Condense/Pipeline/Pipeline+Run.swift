@@ -16,6 +16,9 @@ extension Pipeline {
     /// The stages, in the order they run.
     public static let stageNames = ["teacher", "student", "pruned", "int8", "final"]
 
+    /// The files `report.md` measures in their runtimes, in its table's order.
+    static let deploymentFiles = ["model-fp32.onnx", "model-int8.onnx", "model-fp32.tflite", "model-int8.tflite"]
+
     /// Runs (or resumes) every stage, then writes `report.md` and the figure.
     public func run() throws -> PipelineSummary {
         var records = [try trainTeacher()]
@@ -25,8 +28,13 @@ extension Pipeline {
         records.append(try quantizeStudent())
         records.append(try export(int8: records[records.count - 1]))
         let wall = records.reduce(0) { $0 + $1.wallSeconds }
+        progress(.note("measuring the deployment files in onnxruntime and LiteRT"))
+        let deployment = DeploymentMeasurement.measure(Self.deploymentFiles.map(path).filter {
+            FileManager.default.fileExists(atPath: $0)
+        }, test: dataset.test, dataset: dataset)
         let report = PipelineReport(settings: settings, datasetName: dataset.name, device: backend.info.name,
-                                    records: records, wallSeconds: wall, figures: try drawFigures(records))
+                                    records: records, wallSeconds: wall, figures: try drawFigures(records),
+                                    deployment: deployment)
         try AtomicFileWriter.write(Array(report.markdown.utf8), to: path("report.md"))
         return PipelineSummary(records: records, wallSeconds: wall, reportPath: path("report.md"))
     }

@@ -2,7 +2,7 @@ import CondenseNN
 import Foundation
 
 /// `report.md`: a table of every stage (test ACC, AUC, parameters, bytes, ratio to the teacher, images/s, wall
-/// time), the figures, and the settings used.
+/// time), the deployment files measured in their runtimes, the figures, and the settings used.
 struct PipelineReport {
     let settings: PipelineSettings
     let datasetName: String
@@ -11,6 +11,7 @@ struct PipelineReport {
     let wallSeconds: Double
     /// The SVG files to show, relative to the report.
     let figures: [String]
+    let deployment: DeploymentMeasurement
 
     var markdown: String {
         let teacherBytes = Double(records.first?.sizeBytes ?? 0)
@@ -25,6 +26,18 @@ struct PipelineReport {
                          "\(record.parameters) | \(record.nonzeroParameters) | \(record.sizeBytes) | \(ratio) | " +
                          String(format: "%.0f", record.imagesPerSecond) + " | \(Self.duration(record.wallSeconds)) |")
         }
+        lines += ["", "## Deployment files", "",
+                  "Each file in the runtime users run it in (ONNX in onnxruntime, TFLite in LiteRT), one thread, " +
+                  "on this machine (`\(DeploymentMeasurement.script)`).", "",
+                  "| file | bytes | test ACC in the runtime | batch-1 median ms | batch-1 p95 ms | batch-32 images/s |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for file in deployment.files {
+            let accuracy = file.accuracy.map { String(format: "%.4f", $0) } ?? "not measured"
+            let latency = file.latency.map { String(format: "%.3f | %.3f | %.0f", $0.median, $0.p95, $0.imagesPerSecond) }
+                ?? "not measured | not measured | not measured"
+            lines.append("| `\(file.name)` | \(file.bytes) | \(accuracy) | \(latency) |")
+        }
+        if let note = deployment.note { lines += ["", note] }
         lines += [""] + figures.map { "![\($0)](\($0))" }
         lines += ["", "## Settings", "", "```json", settingsJSON, "```", ""]
         return lines.joined(separator: "\n")

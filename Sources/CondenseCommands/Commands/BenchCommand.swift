@@ -5,30 +5,39 @@ import CondenseCore
 import CondenseNN
 import Foundation
 
-/// `condense bench gemm|kernels|train`: throughput figures measured on the real dispatch path.
+/// `condense bench gemm|kernels|train|infer`: throughput figures measured on the real dispatch path.
 enum BenchCommand: Command {
     /// The benchmarks `bench` runs.
     enum Benchmark: String, ChoiceArgument {
-        case gemm, kernels, train
+        case gemm, kernels, train, infer
     }
 
     struct Options: CommandOptions {
         var benchmark: Benchmark?
         /// `bench train`'s model and sizes; `bench kernels` takes its batch size.
         var training = TrainingBenchmark.Options()
+        /// `--model`: `bench train`'s architecture (default `training.architecture`), `bench infer`'s checkpoint.
+        var model: String?
+        /// `--batch`: `bench train`'s and `kernels`' batch (default `training.batchSize`), `bench infer`'s
+        /// throughput batch (default `InferenceBenchmark.Options().batchSize`).
+        var batch: Int?
         var profile = false
         var common = CommonOptions()
     }
 
     static let name = "bench"
-    static let usage = "bench gemm|kernels|train [--device D] [--json]"
-    static let summary = "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, or training images/s of a model"
+    static let usage = "bench gemm|kernels|train|infer [--model NAME|C] [--device D] [--json]"
+    static let summary = "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, training images/s of a model, or " +
+        "a checkpoint's inference latency"
     static let positional: PositionalSpec<Options>? = .choice(\.benchmark)
     static let options: [OptionSpec<Options>] = [
-        .choice("model", \.training.architecture, placeholder: "NAME",
-                help: "bench train: architecture"),
+        .value("model", \.model, placeholder: "NAME|C",
+               help: "bench train: architecture, one of \(Architecture.allCases.map(\.rawValue).joined(separator: " | ")) " +
+               "(default \(TrainingBenchmark.Options().architecture)); bench infer: checkpoint (.safetensors)"),
         .value("width", \.training.width, bounds: ModelWidth.bounds, help: "bench train: width multiplier"),
-        .value("batch", \.training.batchSize, bounds: .within(1...65_536), help: "bench train, kernels: batch size"),
+        .value("batch", \.batch, bounds: .within(1...65_536),
+               help: "bench train, kernels: batch size (default \(TrainingBenchmark.Options().batchSize)); bench " +
+               "infer: the throughput batch (default \(InferenceBenchmark.Options().batchSize))"),
         .value("image-size", \.training.imageSize, bounds: .within(1...1024), help: "bench train: input height and width"),
         .value("steps", \.training.steps, bounds: .within(10...100_000),
                help: "bench train: timed steps (after 2 warm-up steps)"),
@@ -37,11 +46,22 @@ enum BenchCommand: Command {
     ] + CommonOptions.specs.lifted(\.common)
 
     static func run(_ options: Options, console: Console) throws {
+        var options = options
+        if options.benchmark != .infer {
+            if let batch = options.batch { options.training.batchSize = batch }
+            if let model = options.model {
+                guard let architecture = Architecture(argument: model) else {
+                    throw UsageError("--model: expected \(Architecture.expectation), got '\(model)'")
+                }
+                options.training.architecture = architecture
+            }
+        }
         switch options.benchmark {
         case .gemm: try benchGemm(options, console)
         case .kernels: try benchKernels(options, console)
         case .train: try benchTrain(options, console)
-        case nil: throw UsageError("expected a benchmark name: gemm, kernels or train")
+        case .infer: try benchInfer(options, console)
+        case nil: throw UsageError("expected a benchmark name: gemm, kernels, train or infer")
         }
     }
 

@@ -3,7 +3,8 @@ import CondenseCore
 import CondenseNN
 import Foundation
 
-/// `condense export`: a checkpoint as a deployment file (ONNX FP32, ONNX INT8 QDQ, or FP16 safetensors).
+/// `condense export`: a checkpoint as a deployment file (ONNX FP32, ONNX INT8 QDQ, TFLite FP32 or INT8, or FP16
+/// safetensors).
 enum ExportCommand: Command {
     struct Options: CommandOptions {
         var checkpoint = ""
@@ -13,14 +14,15 @@ enum ExportCommand: Command {
     }
 
     static let name = "export"
-    static let usage = "export --model C --format onnx|onnx-int8|fp16 --out FILE"
-    static let summary = "write a checkpoint as ONNX (FP32 or INT8 QDQ) or FP16 safetensors for deployment"
+    static let usage = "export --model C --format onnx|onnx-int8|tflite|tflite-int8|fp16 --out FILE"
+    static let summary = "write a checkpoint as ONNX (FP32 or INT8 QDQ), TFLite (FP32 or INT8) or FP16 safetensors for deployment"
     static let options: [OptionSpec<Options>] = [
         .value("model", \.checkpoint, placeholder: "C", help: "checkpoint (.safetensors) written by condense",
                required: true),
-        .value("format", \.format, help: "onnx (float32), onnx-int8 (QDQ, from a quantized checkpoint) or fp16 " +
-               "(safetensors, from a float checkpoint)"),
-        .value("out", \.out, placeholder: "FILE", help: "file to write (.onnx or .safetensors)", required: true),
+        .value("format", \.format, help: "onnx (float32), onnx-int8 (QDQ, from a quantized checkpoint), tflite " +
+               "(float32), tflite-int8 (full integer, from a quantized checkpoint) or fp16 (safetensors, from a " +
+               "float checkpoint)"),
+        .value("out", \.out, placeholder: "FILE", help: "file to write (.onnx, .tflite or .safetensors)", required: true),
     ] + CommonOptions.specs.lifted(\.common)
 
     static func run(_ options: Options, console: Console) throws {

@@ -10,6 +10,14 @@ public enum ExportFormat: String, CaseIterable, Sendable {
     case onnxInt8 = "onnx-int8"
     /// The checkpoint as safetensors with float16 weights and the same metadata.
     case fp16
+    /// TensorFlow Lite, float32 (`TFLiteExport.float32`).
+    case tflite
+    /// TensorFlow Lite, full integer from uint8 pixels to the logits, from a quantized checkpoint
+    /// (`TFLiteExport.int8`).
+    case tfliteInt8 = "tflite-int8"
+
+    /// Whether the format needs a quantized checkpoint.
+    public var needsQuantized: Bool { self == .onnxInt8 || self == .tfliteInt8 }
 }
 
 /// What an export wrote.
@@ -28,13 +36,13 @@ public enum ModelExport {
     /// Exports the checkpoint at `source` as `format` to `destination`, loading the model on `backend`.
     ///
     /// - Throws: `CondenseError.file` naming `source` for a checkpoint that cannot be read or rebuilt, one that is
-    ///   not quantized (for `onnx-int8`), or one that is (for `fp16`); `CondenseError.invalidArgument` for a model
+    ///   not quantized (for `onnx-int8` and `tflite-int8`), or one that is (for `fp16`); `CondenseError.invalidArgument` for a model
     ///   the exporter cannot write; `CondenseError.file` naming `destination` when writing fails.
     public static func export(_ source: String, as format: ExportFormat, to destination: String,
                               on backend: Backend) throws -> ExportSummary {
         let checkpoint = try Checkpoint(contentsOf: source)
         let quantized = checkpoint.metadata[Checkpoint.Key.quantization] != nil
-        if format == .onnxInt8, !quantized {
+        if format.needsQuantized, !quantized {
             throw CondenseError.file(path: source, "is not quantized (its metadata has no '\(Checkpoint.Key.quantization)' " +
                                      "entry); run condense quantize first")
         }
@@ -56,6 +64,10 @@ public enum ModelExport {
             try AtomicFileWriter.write(try ONNXExport.float32(model).serialized(), to: destination)
         case .onnxInt8:
             try AtomicFileWriter.write(try ONNXExport.int8(model).serialized(), to: destination)
+        case .tflite:
+            try AtomicFileWriter.write(try TFLiteExport.float32(model), to: destination)
+        case .tfliteInt8:
+            try AtomicFileWriter.write(try TFLiteExport.int8(model), to: destination)
         case .fp16:
             var half = checkpoint.halfPrecision()
             half.metadata[CondenseVersion.metadataKey] = CondenseVersion.current

@@ -1,0 +1,76 @@
+@testable import CondenseCompress
+import CondenseCore
+import CondenseNN
+import CondenseTestSupport
+import Foundation
+import XCTest
+
+/// The TFLite exports' structure and the integers of the INT8 one. (That LiteRT runs the files and agrees with
+/// Condense's inference is `Scripts/check-tflite.sh`'s job.)
+final class TFLiteExportTests: XCTestCase {
+    /// Whether `bytes` hold `text` (a tensor or metadata name).
+    private func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        return bytes.indices.dropLast(needle.count - 1).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+
+    func testFloatExportIsATFL3FileWithMetadataAndEveryWeight() throws {
+        let model = try ExportTestModels.model(.resnet20, width: 0.25)
+        let bytes = try TFLiteExport.float32(model)
+        XCTAssertEqual(Array(bytes[4..<8]), Array("TFL3".utf8))
+        let root = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+        XCTAssertLessThan(root, bytes.count)
+        XCTAssertGreaterThan(bytes.count, 4 * model.module.parameterCount, "float32 weights")
+        for key in ["class_names", "normalization_mean", CondenseVersion.metadataKey, "condense \(CondenseVersion.current)"] {
+            XCTAssertTrue(contains(bytes, key), key)
+        }
+    }
+
+    func testStrideTwoConvolutionsPadExplicitlyWhereSAMEWouldShiftTheWindow() throws {
+        // On 28-px inputs ResNet-20's stride-2 3x3 convolutions (layer2.0.conv1, layer3.0.conv1) meet an even side,
+        // where SAME pads after the input only; the stride-1 ones pad alike with SAME.
+        let bytes = try TFLiteExport.float32(try ExportTestModels.model(.resnet20, width: 0.25))
+        XCTAssertTrue(contains(bytes, "layer2.0.conv1.pad"))
+        XCTAssertTrue(contains(bytes, "layer3.0.conv1.pad"))
+        XCTAssertFalse(contains(bytes, "layer1.0.conv1.pad"))
+        XCTAssertFalse(contains(bytes, "layer2.0.conv2.pad"))
+    }
+
+    func testINT8InputTableIsCondensesOwnNormalizationAndQuantization() throws {
+        let model = try ExportTestModels.quantized(.resnet20, width: 0.25)
+        let classifier = model.module as! QuantizedClassifier
+        let graph = try InferenceGraph(quantized: model)
+        let input = try XCTUnwrap(graph.quantization?.activations[InferenceGraph.normalizedName])
+        let table = TFLiteInt8Encoding.inputTable(mean: model.normalizationMean, std: model.normalizationStd,
+                                                  quantization: input)
+        // Every pixel value of every channel through Condense's integer inference: a 16x16 image per channel holding
+        // 0...255, normalized as BatchLoader normalizes.
+        let channels = model.normalizationMean.count
+        let (mean, std) = (model.normalizationMean, model.normalizationStd)
+        let pixels = (0..<channels).flatMap { (c: Int) -> [Float] in
+            let (scale, shift): (Float, Float) = (1 / (255 * std[c]), -mean[c] / std[c])
+            return (0..<256).map { Float($0) * scale + shift }
+        }
+        let centred = try classifier.tensors(of: try TestDevices.cpu.tensor(pixels, shape: [1, channels, 16, 16]))
+        let quantized: [Float] = try XCTUnwrap(centred[QuantizedGraph.input]).toHost()
+        for c in 0..<channels {
+            for pixel in 0..<256 {
+                XCTAssertEqual(Int(table[pixel * channels + c]) + 128 - input.zeroPoint, Int(quantized[c * 256 + pixel]),
+                               "channel \(c), pixel \(pixel)")
+            }
+        }
+        XCTAssertGreaterThan(Set(table).count, 100, "the table spans the int8 range")
+    }
+
+    func testINT8ExportIsIntegerFromPixelsToTheClassifierAndSmallerThanFloat() throws {
+        let model = try ExportTestModels.quantized(.mobilenetv2, width: 0.35)
+        let bytes = try TFLiteExport.int8(model)
+        XCTAssertEqual(Array(bytes[4..<8]), Array("TFL3".utf8))
+        XCTAssertTrue(contains(bytes, "normalize.table"))
+        XCTAssertTrue(contains(bytes, "flatten.float"), "the classifier dequantizes the pooled features")
+        XCTAssertFalse(contains(bytes, "normalize.centered"), "no float normalization")
+        XCTAssertFalse(contains(bytes, Checkpoint.Key.quantization + "\""), "the stored graph is left out")
+        let float = try TFLiteExport.float32(try ExportTestModels.model(.mobilenetv2, width: 0.35))
+        XCTAssertLessThan(Double(bytes.count), Double(float.count) / 3, "\(bytes.count) vs \(float.count) bytes")
+    }
+}
