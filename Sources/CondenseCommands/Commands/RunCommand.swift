@@ -25,7 +25,7 @@ enum RunCommand: Command {
         try OutputLocations.check(files: [], folder: NamedPath("--out", options.folder),
                                   inputs: [NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console)
         let settings = options.quick ? PipelineSettings.quick : PipelineSettings()
         let reporter = ProgressReporter(console: console)
         let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: options.data.path,
