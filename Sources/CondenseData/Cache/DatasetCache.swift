@@ -24,7 +24,7 @@ public enum DatasetCache {
     static func entry(for catalog: ImageCatalog, name: String, options: ImageFolderOptions) throws -> Entry {
         let folder = options.cacheFolder ?? defaultFolder()
         var hash = FNV1a()
-        hash.add("condense image cache 1|\(options.imageSize ?? 0)|\(options.splitFractions)|\(options.splitSeed)|" +
+        hash.add("condense image cache 1|\(options.imageSize ?? 0)|\(options.split)|" +
                  "\(options.window.map { "\($0.center),\($0.width)" } ?? "file")|\(options.skipBad)|" +
                  catalog.classNames.joined(separator: "/"))
         for entry in catalog.entries {
@@ -39,18 +39,23 @@ public enum DatasetCache {
         return Entry(images: stem + ".npz", summary: stem + ".json")
     }
 
-    /// The cached dataset and summary, or nil when the entry is absent or unreadable (it is then rebuilt).
-    static func read(_ entry: Entry, name: String, limits: DataLimits) -> (ImageDataset, ImportSummary)? {
+    /// The cached dataset (named `name`, recording `drawnSplit`) and summary, or nil when the entry is absent or
+    /// unreadable (it is then rebuilt).
+    static func read(_ entry: Entry, name: String, drawnSplit: DataSplit?,
+                     limits: DataLimits) -> (ImageDataset, ImportSummary)? {
         guard let json = FileManager.default.contents(atPath: entry.summary),
               let summary = try? JSONDecoder().decode(ImportSummary.self, from: json),
               let stored = try? MedMNISTLoader.load(entry.images, limits: limits) else { return nil }
-        return (ImageDataset(name: name, channels: stored.channels, height: stored.height, width: stored.width,
-                             classNames: stored.classNames, train: stored.train, validation: stored.validation,
-                             test: stored.test), summary)
+        var dataset = ImageDataset(name: name, channels: stored.channels, height: stored.height, width: stored.width,
+                                   classNames: stored.classNames, train: stored.train, validation: stored.validation,
+                                   test: stored.test)
+        dataset.drawnSplit = drawnSplit
+        return (dataset, summary)
     }
 
-    /// Writes the entry (the images first, so a summary never names images that are not there).
-    static func write(_ dataset: ImageDataset, _ summary: ImportSummary, to entry: Entry) throws {
+    /// Writes the entry (the images first, so a summary never names images that are not there), and hard links to it
+    /// under `aliases`, the entries of other options that give the same dataset.
+    static func write(_ dataset: ImageDataset, _ summary: ImportSummary, to entry: Entry, aliases: [Entry]) throws {
         let folder = (entry.images as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -61,6 +66,16 @@ public enum DatasetCache {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try AtomicFileWriter.write(Array(try encoder.encode(summary)), to: entry.summary)
+        for alias in aliases where alias.images != entry.images {
+            for (target, link) in [(entry.images, alias.images), (entry.summary, alias.summary)] {
+                try? FileManager.default.removeItem(atPath: link)
+                do {
+                    try FileManager.default.linkItem(atPath: target, toPath: link)
+                } catch {
+                    throw CondenseError.file(path: link, "cannot link the cache entry (\(error.localizedDescription))")
+                }
+            }
+        }
     }
 
     /// 64-bit FNV-1a over UTF-8 text.

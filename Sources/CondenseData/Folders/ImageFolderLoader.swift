@@ -15,13 +15,16 @@ public enum ImageFolderLoader {
         let name = ((path as NSString).standardizingPath as NSString).lastPathComponent
         let stem = isCSV ? (name as NSString).deletingPathExtension : name
         let entry = try DatasetCache.entry(for: catalog, name: stem, options: options)
-        if let cached = DatasetCache.read(entry, name: stem, limits: limits) {
+        if let cached = DatasetCache.read(entry, name: stem, drawnSplit: drawnSplit(catalog, options), limits: limits) {
             observer.notice("\(path): read the decoded images from the cache, \(entry.images)")
             return cached
         }
         let (dataset, summary) = try decode(catalog, name: stem, options: options, limits: limits, observer: observer)
+        var resolved = options
+        resolved.imageSize = dataset.height  // what a command giving the size (a model's input size) asks for
         do {
-            try DatasetCache.write(dataset, summary, to: entry)
+            let aliases = options.imageSize == nil ? [try DatasetCache.entry(for: catalog, name: stem, options: resolved)] : []
+            try DatasetCache.write(dataset, summary, to: entry, aliases: aliases)
             observer.notice("\(path): cached the decoded images in \(entry.images)")
         } catch {
             observer.notice("\(path): not cached (\(error)); the next load decodes again")
@@ -39,7 +42,7 @@ public enum ImageFolderLoader {
         let read = entries.indices.compactMap { index in (try? headers[index]?.get()).map { (index, $0) } }
         guard !read.isEmpty else { throw CondenseError.file(path: catalog.source, "no readable image") }
         let geometry = ImportGeometry(read.map(\.1), options: options, observer: observer)
-        let splits = StratifiedSplit.assign(catalog, fractions: options.splitFractions, seed: options.splitSeed)
+        let splits = StratifiedSplit.assign(catalog, split: options.split)
         let ordered = ImageCatalog.SplitName.allCases.flatMap { split in read.filter { splits[$0.0] == split } }
         let imageBytes = geometry.channels * geometry.side * geometry.side
         try limits.checkMemory(2 * ordered.count * imageBytes, for: "decoding \(ordered.count) images of " +
@@ -63,9 +66,10 @@ public enum ImageFolderLoader {
         let split = { (name: ImageCatalog.SplitName) in
             ImageSplit(pixels: built[name]?.pixels ?? [], labels: built[name]?.labels ?? [])
         }
-        let dataset = ImageDataset(name: name, channels: geometry.channels, height: geometry.side, width: geometry.side,
+        var dataset = ImageDataset(name: name, channels: geometry.channels, height: geometry.side, width: geometry.side,
                                    classNames: catalog.classNames, train: split(.train), validation: split(.val),
                                    test: split(.test))
+        dataset.drawnSplit = drawnSplit(catalog, options)
         try checkSplits(dataset, source: catalog.source)
         let summary = ImportSummary(
             source: catalog.source, classNames: catalog.classNames,
@@ -87,9 +91,13 @@ public enum ImageFolderLoader {
 
     /// How the splits were made, as printed and kept in the summary.
     private static func splitDescription(_ catalog: ImageCatalog, _ options: ImageFolderOptions) -> String {
-        let drawn = "\(options.splitFractions) (seed \(options.splitSeed))"
-        if !catalog.entries.contains(where: { $0.split != nil }) { return drawn }
-        return catalog.entries.contains { $0.split == .val } ? "as given" : "as given, val drawn from train by \(drawn)"
+        guard let drawn = drawnSplit(catalog, options) else { return "as given" }
+        return catalog.entries.contains { $0.split != nil } ? "as given, val drawn from train by \(drawn)" : "\(drawn)"
+    }
+
+    /// The split the import draws: all of it when no split is given, the validation split when only it is missing.
+    private static func drawnSplit(_ catalog: ImageCatalog, _ options: ImageFolderOptions) -> DataSplit? {
+        catalog.entries.contains { $0.split == .val } ? nil : options.split
     }
 
     /// With `skipBad`, the files whose job failed, listed; without, the first failure (in file order), thrown.
@@ -98,11 +106,11 @@ public enum ImageFolderLoader {
         var skipped: [ImportSummary.SkippedFile] = []
         for (entry, result) in zip(entries, results) {
             guard case .failure(let error)? = result else { continue }
-            guard skipBad else { throw error }
-            let reason = (error as? CondenseError).map { error -> String in
-                if case .file(_, let detail) = error { return detail }
-                return error.description
-            } ?? "\(error)"
+            let reason: String
+            if case .file(_, let detail)? = error as? CondenseError { reason = detail } else { reason = "\(error)" }
+            guard skipBad else {
+                throw CondenseError.file(path: entry.file.path, "\(reason) (--skip-bad skips and lists such files)")
+            }
             skipped.append(ImportSummary.SkippedFile(path: entry.name, reason: reason))
         }
         return skipped

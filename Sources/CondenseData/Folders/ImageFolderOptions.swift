@@ -4,9 +4,7 @@ public struct ImageFolderOptions: Sendable, Hashable {
     /// Side of the square images; nil: the longer side of the most common image size, at most `defaultSideCap`.
     public var imageSize: Int?
     /// The split of a folder without split folders (or of `train/` when `val/` is missing).
-    public var splitFractions = SplitFractions.standard
-    /// Seed of the stratified split.
-    public var splitSeed: UInt64 = 0
+    public var split = DataSplit.standard
     /// The DICOM VOI window; nil: each file's own window, else its min–max.
     public var window: DicomWindow?
     /// Skip (count and list) unreadable or corrupt images instead of stopping at the first.

@@ -4,11 +4,12 @@
 /// `round(n·test)` go to test, the next `round(n·val)` to validation, the rest to training, and a class of at least
 /// three images gives at least one to each split.
 enum StratifiedSplit {
-    static func assign(_ catalog: ImageCatalog, fractions: SplitFractions, seed: UInt64) -> [ImageCatalog.SplitName] {
+    static func assign(_ catalog: ImageCatalog, split: DataSplit) -> [ImageCatalog.SplitName] {
+        let fractions = split.fractions
         var splits = catalog.entries.map { $0.split ?? .train }
         let hasValidation = catalog.entries.contains { $0.split == .val }
         let presplit = catalog.entries.contains { $0.split != nil }
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix(seed: split.seed)
         for label in catalog.classNames.indices {
             var members = catalog.entries.indices.filter {
                 catalog.entries[$0].label == label && (catalog.entries[$0].split ?? .train) == .train

@@ -35,7 +35,7 @@ final class ImageFolderLayoutTests: XCTestCase {
         let again = try fixture.load().dataset
         XCTAssertEqual(levels(again.test), levels(dataset.test), "the same files and seed give the same split")
         var reseeded = fixture.options()
-        reseeded.splitSeed = 7
+        reseeded.split.seed = 7
         let other = try fixture.load(options: reseeded)
         XCTAssertEqual(other.summary.counts["test"], [2, 2, 1])
         XCTAssertNotEqual(levels(other.dataset.test), levels(dataset.test), "another seed draws another split")
