@@ -17,6 +17,11 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Small GEMMs for the CPU backend's convolutions, one variant per instruction set chosen at run time.
         .target(name: "CCondenseKernels"),
+        // Image decoders for CondenseData's image folders: libpng and libjpeg-turbo behind C that catches their
+        // longjmp errors; DCMTK (C++) behind an extern "C" surface.
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        .target(name: "CDicom", linkerSettings: ["dcmimage", "dcmjpeg", "dcmjpls", "dcmtkcharls", "ijg8", "ijg12", "ijg16",
+                                                 "dcmimgle", "dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }),
 
         // MARK: - Build tooling: Kernels/*.cl compiled into the binary
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
@@ -27,7 +32,7 @@ let package = Package(
         .target(name: "CondenseCPU", dependencies: ["CondenseCore", "CBLAS", "CCondenseKernels"]),
         .target(name: "CondenseOpenCL", dependencies: ["CondenseCore", "COpenCL"],
                 plugins: ["EmbedKernelsPlugin"]),
-        .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib"]),
+        .target(name: "CondenseData", dependencies: ["CondenseCore", "CZlib", "CImageCodecs", "CDicom"]),
         .target(name: "CondenseNN", dependencies: ["CondenseCore"]),
         .target(name: "CondenseCompress", dependencies: ["CondenseNN"]),
         // Data-parallel jobs: the process group (Open MPI under mpirun, else one process) and its collectives.
@@ -46,14 +51,19 @@ let package = Package(
         // MARK: - Tests
         .target(name: "CondenseTestSupport", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData"],
                 path: "Tests/CondenseTestSupport"),
+        // PNG and JPEG fixtures written through the libraries the readers use.
+        .target(name: "CImageWriters", path: "Tests/CImageWriters",
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .testTarget(name: "CondenseCPUTests", dependencies: ["CondenseCPU", "CondenseTestSupport"]),
         .testTarget(name: "CondenseOpenCLTests", dependencies: ["CondenseOpenCL", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseDataTests", dependencies: ["CondenseData", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseDataTests", dependencies: ["CondenseData", "CondenseTestSupport", "CImageWriters"]),
         .testTarget(name: "CondenseNNTests", dependencies: ["CondenseNN", "CondenseTestSupport"]),
         .testTarget(name: "CondenseCompressTests", dependencies: ["CondenseCompress", "CondenseTestSupport"]),
         .testTarget(name: "CondenseTests", dependencies: ["Condense", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport"]),
-        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport"]),
+        .testTarget(name: "CondenseFuzzTests", dependencies: ["CondenseData", "CondenseNN", "CondenseTestSupport",
+                                                               "CImageWriters"]),
+        .testTarget(name: "CondenseCLITests", dependencies: ["CondenseCommands", "Condense", "CondenseTestSupport",
+                                                              "CImageWriters"]),
         .testTarget(name: "CondenseDistributedTests", dependencies: ["CondenseDistributed", "CondenseTraining",
                                                                      "CondenseTestSupport"]),
         .testTarget(name: "CondenseBenchTests", dependencies: ["CondenseBench", "CondenseTestSupport"]),

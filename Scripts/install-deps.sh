@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas-dev zlib1g-dev pkg-config
           python3-venv openmpi-bin libopenmpi-dev)
+# Image folders (--data DIR): PNG, JPEG and DICOM decoders.
+packages+=(libpng-dev libjpeg62-turbo-dev libdcmtk-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

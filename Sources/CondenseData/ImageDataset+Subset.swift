@@ -9,8 +9,10 @@ extension ImageSplit {
 extension ImageDataset {
     /// The same dataset cut to the first `train`, `validation` and `test` images of each split (smoke runs).
     public func subset(train: Int, validation: Int, test: Int) -> ImageDataset {
-        ImageDataset(name: name, channels: channels, height: height, width: width, classNames: classNames,
-                     train: self.train.prefix(train), validation: self.validation.prefix(validation),
-                     test: self.test.prefix(test))
+        var subset = ImageDataset(name: name, channels: channels, height: height, width: width, classNames: classNames,
+                                  train: self.train.prefix(train), validation: self.validation.prefix(validation),
+                                  test: self.test.prefix(test))
+        subset.drawnSplit = drawnSplit
+        return subset
     }
 }

@@ -19,6 +19,8 @@ public struct ImageDataset: Sendable {
     public let channels: Int, height: Int, width: Int
     public let classNames: [String]
     public let train: ImageSplit, validation: ImageSplit, test: ImageSplit
+    /// The split an image-folder import drew (nil when the source gave every split, as MedMNIST and CIFAR do).
+    public var drawnSplit: DataSplit?
 
     public init(name: String, channels: Int, height: Int, width: Int, classNames: [String], train: ImageSplit,
                 validation: ImageSplit, test: ImageSplit) {

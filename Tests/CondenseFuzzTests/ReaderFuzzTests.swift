@@ -41,4 +41,12 @@ final class ReaderFuzzTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: target.folder) }
         try fuzz(target)
     }
+
+    func testImageFiles() throws {
+        for fileExtension in ["png", "jpg", "dcm"] {
+            let target = try ImageFileFuzzTarget(fileExtension: fileExtension, limits: Self.limits)
+            defer { try? FileManager.default.removeItem(at: target.folder) }
+            try fuzz(target)
+        }
+    }
 }

@@ -78,7 +78,7 @@ enum DistillCommand: Command {
                                   inputs: [NamedPath("--teacher", teacherPath), NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
         let teacher = try TrainedModel.load(teacherPath, on: backend)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console, for: teacher)
         try TrainingOptionGroup.check(options.training, against: dataset)
         let student = try ModelFactory.student(options.architecture, width: options.width, of: teacher,
                                                seed: options.training.seed)

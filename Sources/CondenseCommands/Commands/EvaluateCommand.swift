@@ -33,7 +33,7 @@ enum EvaluateCommand: Command {
                                   inputs: [NamedPath("--model", checkpoint), NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
         let model = try TrainedModel.load(checkpoint, on: backend)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console, for: model)
         let splitName = options.split.rawValue, split = options.split.images(of: dataset)
         let (result, logits) = try Evaluation.evaluateWithLogits(model, on: split, dataset: dataset,
                                                                  batchSize: options.batchSize)

@@ -35,7 +35,7 @@ enum ImportCommand: Command {
     static func run(_ options: Options, console: Console) throws {
         try OutputLocations.check(files: [NamedPath("--out", options.out)],
                                   inputs: [NamedPath("--weights", options.weights), NamedPath("--data", options.data.path)])
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console)
         let mean = try perChannel(options.mean, "mean", channels: dataset.channels)
         let std = try perChannel(options.std, "std", channels: dataset.channels)
         let configuration = ModelConfiguration(architecture: options.architecture, width: options.width,

@@ -61,7 +61,7 @@ enum PruneCommand: Command {
         let backend = try options.common.backend(console)
         let model = try PruningPipeline.loadFloatModel(checkpoint, on: backend)
         let teacher = try options.teacher.map { try TrainedModel.load($0, on: backend) }
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console, for: model)
         try Evaluation.checkCompatible(model, dataset)
         try TrainingOptionGroup.check(pruning.fineTuning, against: dataset)
         let reference = try ModelSize(checkpoint: checkpoint)

@@ -69,7 +69,7 @@ enum QuantizeCommand: Command {
             throw CondenseError.file(path: checkpoint, "is already quantized (its metadata has a " +
                                      "'\(Checkpoint.Key.quantization)' entry); quantize its float checkpoint instead")
         }
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console, for: model)
         try Evaluation.checkCompatible(model, dataset)
         try TrainingOptionGroup.check(training, against: dataset)
         if let batches = options.calibrationBatches {

@@ -29,7 +29,7 @@ enum RunCommand: Command {
         try OutputLocations.check(files: [], folder: NamedPath("--out", options.folder),
                                   inputs: [NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console)
         var settings = options.quick ? PipelineSettings.quick : PipelineSettings()
         if options.loss == .dkd { settings.distillationLoss = .dkd }
         let reporter = ProgressReporter(console: console)

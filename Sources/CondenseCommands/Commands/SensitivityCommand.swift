@@ -49,7 +49,7 @@ enum SensitivityCommand: Command {
                                   inputs: [NamedPath("--model", checkpoint), NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
         let model = try PruningPipeline.loadFloatModel(checkpoint, on: backend)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console, for: model)
         try Evaluation.checkCompatible(model, dataset)
         let images = min(analysis.maxImages ?? dataset.validation.count, dataset.validation.count)
         let kind = analysis.structured ? "structured" : "unstructured"

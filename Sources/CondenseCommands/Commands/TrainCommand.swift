@@ -32,7 +32,7 @@ enum TrainCommand: Command {
         try OutputLocations.check(files: [NamedPath("--out", options.out)],
                                   inputs: [NamedPath("--data", options.data.path)])
         let backend = try options.common.backend(console)
-        let dataset = try loadImageDataset(options.data.path)
+        let dataset = try options.data.load(console)
         try TrainingOptionGroup.check(options.training, against: dataset)
         let model = try ModelFactory.model(options.architecture, width: options.width, for: dataset,
                                            seed: options.training.seed, on: backend)

@@ -41,9 +41,7 @@ public enum ChannelPruning {
         var configuration = model.configuration
         configuration.blockChannels = kept.map(\.count)
         let backend = try model.module.backend
-        let pruned = TrainedModel(configuration: configuration, module: try configuration.build(on: backend),
-                                  normalizationMean: model.normalizationMean, normalizationStd: model.normalizationStd,
-                                  classNames: model.classNames)
+        let pruned = model.derived(configuration: configuration, module: try configuration.build(on: backend))
         for (name, variable) in pruned.stateVariables {
             let source = try model.variable(name)
             var (values, shape) = (try source.value.toHost(), source.shape.dims)

@@ -27,8 +27,7 @@ public enum Quantization {
         let sample = try backend.tensor(random.normal(shape.count, std: 1), shape: shape)
         let module = try FakeQuantizedClassifier(model.module, learnsScales: learnsScales, schedule: schedule,
                                                  sample: sample)
-        return TrainedModel(configuration: c, module: module, normalizationMean: model.normalizationMean,
-                            normalizationStd: model.normalizationStd, classNames: model.classNames)
+        return model.derived(configuration: c, module: module)
     }
 
     /// The INT8 model of a prepared (trained or calibrated) model: batch norms folded into their convolutions,
@@ -41,8 +40,6 @@ public enum Quantization {
         guard let module = prepared.module as? FakeQuantizedClassifier else {
             throw CondenseError.invalidArgument(op: "quantize", "convert takes a model made by Quantization.prepare")
         }
-        return TrainedModel(configuration: prepared.configuration, module: try module.converted(),
-                            normalizationMean: prepared.normalizationMean, normalizationStd: prepared.normalizationStd,
-                            classNames: prepared.classNames)
+        return prepared.derived(configuration: prepared.configuration, module: try module.converted())
     }
 }

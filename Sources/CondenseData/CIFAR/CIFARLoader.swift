@@ -122,12 +122,3 @@ public enum CIFARLoader {
         }
     }
 }
-
-/// Loads a dataset by its path: a CIFAR binary folder, else a MedMNIST `.npz` file.
-public func loadImageDataset(_ path: String, limits: DataLimits = .standard) throws -> ImageDataset {
-    var isFolder: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-        return try CIFARLoader.load(path, limits: limits)
-    }
-    return try MedMNISTLoader.load(path, limits: limits)
-}

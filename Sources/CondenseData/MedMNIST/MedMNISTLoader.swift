@@ -12,6 +12,10 @@ public enum MedMNISTLoader {
                        "neutrophil", "platelet"],
     ]
 
+    /// The optional key holding the class names (UTF-8, joined by newlines, as uint8), which `MedMNISTWriter`
+    /// writes; MedMNIST's own files lack it.
+    static let classNamesKey = "class_names"
+
     /// Loads the dataset at `path`.
     public static func load(_ path: String, limits: DataLimits = .standard) throws -> ImageDataset {
         try load(ZipArchive(contentsOf: path, limits: limits), limits: limits)
@@ -30,7 +34,8 @@ public enum MedMNISTLoader {
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             .split(separator: "_").first.map(String.init) ?? "dataset"
-        let names = try classNames(name, splits: splits, path: path)
+        let names = try file.keys.contains(classNamesKey) ? storedClassNames(file, splits: splits)
+            : classNames(name, splits: splits, path: path)
         return ImageDataset(name: name, channels: geometry.channels, height: geometry.height, width: geometry.width,
                             classNames: names, train: splits[0], validation: splits[1], test: splits[2])
     }
@@ -47,6 +52,22 @@ public enum MedMNISTLoader {
                                                  "classes (labels 0…\(limits.maximumClasses - 1))")
         }
         return values.map { Int32($0) }
+    }
+
+    /// The names under `class_names`: one per class, and every label below their count.
+    private static func storedClassNames(_ file: NPZArchive, splits: [ImageSplit]) throws -> [String] {
+        let path = "\(file.archive.path) [\(classNamesKey)]"
+        let array = try file.array(classNamesKey)
+        guard array.descr.hasSuffix("u1"), array.shape.count == 1,
+              let text = String(data: array.data, encoding: .utf8) else {
+            throw CondenseError.file(path: path, "expected the class names as UTF-8 bytes joined by newlines (uint8 [N])")
+        }
+        let names = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let classes = Int(splits.flatMap(\.labels).max() ?? 0) + 1
+        guard classes <= names.count else {
+            throw CondenseError.file(path: path, "\(names.count) class names for labels up to \(classes - 1)")
+        }
+        return names
     }
 
     /// A known subset's class names (a label beyond them is an error); otherwise `class 0 … class K−1` for the

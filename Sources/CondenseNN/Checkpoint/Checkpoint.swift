@@ -33,6 +33,9 @@ public struct Checkpoint: Equatable, Sendable {
         /// Inner channel counts of a structurally pruned model (`ModelConfiguration.blockChannels`, an array of
         /// integers); absent for an unpruned model.
         public static let blockChannels = "block_channels"
+        /// The split an image-folder import drew for training, as `0.8,0.1,0.1 seed 0` (a plain string); absent when
+        /// the data gave its splits.
+        public static let dataSplit = "data_split"
         /// Quantization parameters (a JSON object; see `setMetadata(json:for:)`).
         public static let quantization = "quantization"
     }

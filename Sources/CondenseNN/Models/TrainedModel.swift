@@ -9,6 +9,9 @@ public final class TrainedModel {
     public let normalizationMean: [Float]
     public let normalizationStd: [Float]
     public let classNames: [String]
+    /// The split of an image folder the model was trained on (`Checkpoint.Key.dataSplit`), so that commands scoring
+    /// it on the same folder draw the same test images; nil when the data gave its splits.
+    public var dataSplit: String?
 
     public init(configuration: ModelConfiguration, module: Module, normalizationMean: [Float], normalizationStd: [Float],
                 classNames: [String]) {
@@ -17,6 +20,15 @@ public final class TrainedModel {
         self.normalizationMean = normalizationMean
         self.normalizationStd = normalizationStd
         self.classNames = classNames
+    }
+
+    /// A model of `configuration` and `module` for the same data as this one: its normalization, class names and
+    /// data split (a student, a pruned or a quantized model).
+    public func derived(configuration: ModelConfiguration, module: Module) -> TrainedModel {
+        let model = TrainedModel(configuration: configuration, module: module, normalizationMean: normalizationMean,
+                                 normalizationStd: normalizationStd, classNames: classNames)
+        model.dataSplit = dataSplit
+        return model
     }
 
     /// Every parameter and buffer, in model order, with PyTorch's names.
@@ -44,6 +56,7 @@ public final class TrainedModel {
         checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
+        if let dataSplit { checkpoint.setMetadata(dataSplit, for: Checkpoint.Key.dataSplit) }
         if let quantized = module as? QuantizedClassifier {
             checkpoint.metadata[Checkpoint.Key.quantization] = quantized.graphJSON
         }
@@ -78,6 +91,7 @@ public final class TrainedModel {
         let model = TrainedModel(configuration: configuration, module: module,
                                  normalizationMean: metadata.normalizationMean,
                                  normalizationStd: metadata.normalizationStd, classNames: metadata.classNames)
+        model.dataSplit = checkpoint.metadataString(Checkpoint.Key.dataSplit)
         try model.load(checkpoint, path: path)
         return model
     }
