@@ -2,17 +2,26 @@
 SWIFT ?= swift
 CONDENSE := .build/release/condense
 
-.PHONY: run test deps build clean
+.PHONY: run test test-rusticl deps build clean
 
 ## make run — install what is missing, build, and run the main job on the embedded BloodMNIST data.
 run: build
 	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
-## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh).
+## first OpenCL device, PoCL in CI), the OpenCL parity tests again on a second implementation (test-rusticl), then
+## check the ONNX exports in onnxruntime (Scripts/check-onnx.sh).
 test: deps
 	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
+	$(MAKE) --no-print-directory test-rusticl
 	Scripts/check-onnx.sh
+
+## make test-rusticl — the OpenCL parity tests (both formulations) and the cross-backend tests on Mesa's rusticl
+## over llvmpipe, selected by CONDENSE_OPENCL_PLATFORM.
+RUSTICL_TESTS := CondenseOpenCLTests|KernelBenchmarkTests|AutogradTests|AttentionTransferLossTests|GradientClippingTests|FakeQuantModuleTests|QuantizationTests|DivergenceTests
+test-rusticl: deps
+	CONDENSE_REQUIRE_OPENCL=1 CONDENSE_OPENCL_PLATFORM=rusticl RUSTICL_ENABLE=llvmpipe \
+	    $(SWIFT) test -c release --disable-swift-testing --filter '$(RUSTICL_TESTS)'
 
 deps:
 	@Scripts/install-deps.sh

@@ -5,6 +5,9 @@ set -euo pipefail
 
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas-dev zlib1g-dev pkg-config
           python3-venv)
+# A second OpenCL implementation for make test-rusticl (Mesa's rusticl on llvmpipe; it lists no device unless
+# RUSTICL_ENABLE=llvmpipe is set, so PoCL stays the default).
+packages+=(mesa-opencl-icd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
