@@ -2,21 +2,30 @@
 SWIFT ?= swift
 CONDENSE := .build/release/condense
 
-.PHONY: run test deps build clean
+.PHONY: run test test-rusticl deps build clean
 
 ## make run — install what is missing, build, and run the main job on the embedded BloodMNIST data.
 run: build
 	$(CONDENSE) run
 
 ## make test — install what is missing, then run every test, optimized as users run the code (OpenCL tests on the
-## first OpenCL device, PoCL in CI), then check the ONNX exports in onnxruntime (Scripts/check-onnx.sh), the TFLite
-## exports in LiteRT (Scripts/check-tflite.sh) and data-parallel training with two processes under Open MPI
-## (Scripts/check-mpi.sh).
+## first OpenCL device, PoCL in CI), the OpenCL parity tests again on a second implementation (test-rusticl), then
+## check the ONNX exports in onnxruntime (Scripts/check-onnx.sh), the TFLite exports in LiteRT
+## (Scripts/check-tflite.sh) and data-parallel training with two processes under Open MPI (Scripts/check-mpi.sh).
 test: deps
 	CONDENSE_REQUIRE_OPENCL=$${CONDENSE_REQUIRE_OPENCL:-1} $(SWIFT) test -c release --disable-swift-testing
+	$(MAKE) --no-print-directory test-rusticl
 	Scripts/check-onnx.sh
 	Scripts/check-tflite.sh
 	Scripts/check-mpi.sh
+
+## make test-rusticl — the OpenCL parity tests (both formulations) and the cross-backend tests on Mesa's rusticl
+## over llvmpipe, selected by CONDENSE_OPENCL_PLATFORM; without the tests that train for minutes there.
+RUSTICL_SLOW := AutogradTests.testTrainingFitsASmallBatch|SoftmaxParityTests.testDistillationLossMatchesTheCPU
+RUSTICL_TESTS := CondenseOpenCLTests|KernelBenchmarkTests|AutogradTests|AttentionTransferLossTests|GradientClippingTests|FakeQuantModuleTests|QuantizationTests.testINT8InferenceIsIdenticalOnCPUAndOpenCL
+test-rusticl: deps
+	CONDENSE_REQUIRE_OPENCL=1 CONDENSE_OPENCL_PLATFORM=rusticl RUSTICL_ENABLE=llvmpipe \
+	    $(SWIFT) test -c release --disable-swift-testing --filter '$(RUSTICL_TESTS)' --skip '$(RUSTICL_SLOW)'
 
 deps:
 	@Scripts/install-deps.sh

@@ -151,7 +151,8 @@ __kernel void fake_quant_backward(__global const float* x, __global const float*
     x += start;
     dy += start;
     dx += start;
-    floatV sums = 0.0f, tail = 0.0f;
+    floatV sums = 0.0f;
+    float tail = 0.0f;
     int j = 0;
     for (; j + VEC <= count; j += VEC) {
         STOREV(fake_quant_gradient(LOADV(x + j), LOADV(dy + j), s, inv, z, qmin, qmax, gradFactor, &sums), dx + j);
@@ -161,9 +162,11 @@ __kernel void fake_quant_backward(__global const float* x, __global const float*
         dx[j] = FIRST(fake_quant_gradient((floatV)x[j], (floatV)dy[j], s, inv, z, qmin, qmax, gradFactor, &term));
         tail += FIRST(term);
     }
-#if LSQ
+#if !LSQ
+    (void)tail;  // the scale gradient is summed only with LSQ
+#else
     __local float scratch[WG];
-    const float sum = group_sum(scratch, sum_lanes(sums) + FIRST(tail), WG);
+    const float sum = group_sum(scratch, sum_lanes(sums) + tail, WG);
     if (get_local_id(0) == 0) partial[row * get_num_groups(0) + get_group_id(0)] = sum;
 #endif
 }

@@ -46,7 +46,6 @@ __kernel void im2col(__global const float* input, __global float* columns, GEOME
 
 __kernel void col2im(__global const float* columns, __global float* grad_input, GEOMETRY) {
     const int iy = get_global_id(0), sample = get_global_id(1), c = get_global_id(2);
-    const int plane = OH * OW;
     __global float* target = grad_input + (((first + sample) * C + c) * H + iy) * W;
 #if SH == 1 && SW == 1
     // Stride 1: each tap (ky, kx) adds a shifted segment of one column row's output row oy = iy + PH − ky·DH to
@@ -64,6 +63,7 @@ __kernel void col2im(__global const float* columns, __global float* grad_input, 
         }
     }
 #else
+    const int plane = OH * OW;
     for (int ix = 0; ix < W; ++ix) {
         float sum = 0.0f;
         FOR_COVERING_OUTPUTS(iy, ix, DH, DW,

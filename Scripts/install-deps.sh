@@ -7,6 +7,9 @@ packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libop
           python3-venv openmpi-bin libopenmpi-dev)
 # Image folders (--data DIR): PNG, JPEG and DICOM decoders.
 packages+=(libpng-dev libjpeg62-turbo-dev libdcmtk-dev)
+# A second OpenCL implementation for make test-rusticl (Mesa's rusticl on llvmpipe; it lists no device unless
+# RUSTICL_ENABLE=llvmpipe is set, so PoCL stays the default).
+packages+=(mesa-opencl-icd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

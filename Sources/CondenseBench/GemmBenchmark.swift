@@ -24,16 +24,23 @@ public enum GemmBenchmark {
         }
     }
 
+    /// A copy bandwidth and what timed it ("device events", "wall clock", or the wall clock because the events were
+    /// implausible).
+    public struct CopyBandwidth {
+        public let gbps: Double
+        public let timing: String
+    }
+
     /// Device-to-device copy bandwidth in GB/s (bytes read plus bytes written per second) over `megabytes` MB: the
     /// median of 21 copies, so one slow stretch on a shared machine does not set the reference the kernels are
-    /// compared with. Timed like the kernels (`CallTimer`: device events where the backend profiles).
-    public static func copyBandwidth(on backend: Backend, megabytes: Int = 64) throws -> Double {
+    /// compared with. Timed like the kernels (`CallTimer`: device events where the backend profiles and they are
+    /// plausible).
+    public static func copyBandwidth(on backend: Backend, megabytes: Int = 64) throws -> CopyBandwidth {
         let count = megabytes * 1_000_000 / 4
         let source = try backend.full([count], value: 1.5)
         let destination = try backend.allocate([count], dtype: .float32)
-        let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 21) {
-            try backend.copy(source, to: destination)
-        }
-        return 2 * Double(count * 4) / seconds / 1e9
+        let timer = CallTimer(backend: backend)
+        let seconds = try timer.median(warmUp: 3, samples: 21) { try backend.copy(source, to: destination) }
+        return CopyBandwidth(gbps: 2 * Double(count * 4) / seconds / 1e9, timing: timer.source)
     }
 }

@@ -12,6 +12,9 @@ public enum KernelBenchmark {
         public let seconds: Double
         /// Largest difference from the CPU backend, relative to the output's largest magnitude.
         public let maxRelativeError: Float
+        /// What `seconds` measures: "device events", "wall clock", or the wall clock because the events were
+        /// implausible (`DeviceClockCheck`).
+        public let timing: String
         public var gbps: Double { Double(bytes) / seconds / 1e9 }
     }
 
@@ -49,17 +52,16 @@ public enum KernelBenchmark {
         try cases(batch: batch).map { kernel in
             var generator = InputGenerator(seed: 42)
             let (run, output) = try kernel.prepare(backend, &generator)
-            let seconds = try CallTimer(backend: backend).median(warmUp: 3, samples: 11, burst: 8, run)
+            let timer = CallTimer(backend: backend)
+            let seconds = try timer.median(warmUp: 3, samples: 11, burst: 8, run)
             var referenceGenerator = InputGenerator(seed: 42)
             let (referenceRun, referenceOutput) = try kernel.prepare(reference, &referenceGenerator)
             try referenceRun()
             let error = relativeError(try output.toHost(), try referenceOutput.toHost())
-            return Measurement(name: kernel.name, bytes: kernel.bytes, seconds: seconds, maxRelativeError: error)
+            return Measurement(name: kernel.name, bytes: kernel.bytes, seconds: seconds, maxRelativeError: error,
+                               timing: timer.source)
         }
     }
-
-    /// What the kernel and copy times measure on `backend`: "device events" or "wall clock".
-    public static func timing(on backend: Backend) -> String { CallTimer(backend: backend).source }
 
     /// Largest |a − b| relative to the reference's largest magnitude: sums whose terms cancel (convolutions,
     /// gradients that are differences of probabilities) make a per-element ratio meaningless near zero.

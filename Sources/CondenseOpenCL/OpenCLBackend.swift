@@ -12,7 +12,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let pool: BufferPool
     /// Per-kernel device times, when the backend was created with profiling on.
     let kernelProfiler: KernelProfiler?
-    /// How streaming kernels chunk their data: from the device type; tests set the other one to check both.
+    /// How streaming kernels chunk their data (and whether GEMMs run `Kernels/gemm.cl`): from the device and its
+    /// implementation (`ChunkTiling.forDevice`); tests set the other one to check both.
     public var tiling: ChunkTiling
     /// `CL_DEVICE_LOCAL_MEM_SIZE`: the most local memory one work-group may use.
     let localMemoryBytes: Int
@@ -44,7 +45,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         pool = BufferPool(context: context)
         programs = ProgramCache(context: context, device: handle.device)
         kernelProfiler = profiling ? KernelProfiler() : nil
-        tiling = .forDevice(isGPU: handle.info.isGPU)
+        tiling = .forDevice(handle.info)
         localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
                                as cl_ulong)
     }

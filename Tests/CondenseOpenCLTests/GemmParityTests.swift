@@ -10,9 +10,22 @@ final class GemmParityTests: XCTestCase {
     private let shapes = [(1, 1, 1), (7, 13, 5), (129, 65, 33), (33, 1, 17), (1, 97, 3), (64, 31, 127), (16, 64, 300)]
 
     func testAllTransposesMatchTheCPUBackend() throws {
+        try assertAllTransposesMatchTheCPUBackend(shapes: shapes, seed: 7)
+    }
+
+    /// Tiles cut by the edge of C (M and N not multiples of 8 × 32) with a long K: each edge work-item must run
+    /// one K loop, not one per element; Mesa's llvmpipe silently ends a work-item's loops after 65,535 iterations
+    /// in all, which a per-element loop over an 8 × 32 tile passes once K exceeds 256 (the 5-channel 3×3
+    /// convolution over 64 channels, K = 576, and MobileNetV2's last 1×1 convolution, K = 1280, met it).
+    func testEdgeTilesWithALongKMatchTheCPUBackend() throws {
+        try assertAllTransposesMatchTheCPUBackend(shapes: [(5, 40, 1280), (13, 70, 600)], seed: 13)
+    }
+
+    private func assertAllTransposesMatchTheCPUBackend(shapes: [(Int, Int, Int)], seed: UInt64,
+                                                       file: StaticString = #filePath, line: UInt = #line) throws {
         let gpu = try TestDevices.openCL(), own = gpu.tiling
         defer { gpu.tiling = own }
-        var random = SeededGenerator(seed: 7)
+        var random = SeededGenerator(seed: seed)
         for (m, n, k) in shapes {
             for transposeA in [false, true] {
                 for transposeB in [false, true] {
@@ -28,8 +41,9 @@ final class GemmParityTests: XCTestCase {
                             let actual = try run(descriptor, a, b, c, on: gpu)
                             let label = "m=\(m) n=\(n) k=\(k) transA=\(transposeA) transB=\(transposeB) " +
                                 "beta=\(beta) \(isGPU ? "CLBlast" : "gemm.cl")"
-                            XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, label)
-                            XCTAssertFalse(actual.contains(where: \.isNaN) || expected.contains(where: \.isNaN), label)
+                            XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, label, file: file, line: line)
+                            XCTAssertFalse(actual.contains(where: \.isNaN) || expected.contains(where: \.isNaN), label,
+                                           file: file, line: line)
                         }
                     }
                 }

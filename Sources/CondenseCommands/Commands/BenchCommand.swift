@@ -81,7 +81,7 @@ enum BenchCommand: Command {
         var reports: [[String: Any]] = []
         for backend in try backends(options, console, includeCPU: true) {
             console.notice("benchmarking GEMM on \(backend.name) (\(backend.info.name))…")
-            let copy = try GemmBenchmark.copyBandwidth(on: backend)
+            let copy = try GemmBenchmark.copyBandwidth(on: backend).gbps
             let results = try GemmBenchmark.run(on: backend)
             console.print("\n\(backend.name) — \(backend.info.name): copy bandwidth \(String(format: "%.1f", copy)) GB/s")
             console.print("| m | n | k | ms | GFLOP/s |\n|---:|---:|---:|---:|---:|")
@@ -100,9 +100,13 @@ enum BenchCommand: Command {
         var reports: [[String: Any]] = []
         for backend in try backends(options, console, includeCPU: false, profiling: true) {
             console.notice("benchmarking custom kernels on \(backend.name) (\(backend.info.name))…")
-            let copy = try GemmBenchmark.copyBandwidth(on: backend)
+            let copyBandwidth = try GemmBenchmark.copyBandwidth(on: backend), copy = copyBandwidth.gbps
             let results = try KernelBenchmark.run(on: backend, reference: reference, batch: batch)
-            let timing = KernelBenchmark.timing(on: backend)
+            let timing = Set([copyBandwidth.timing] + results.map(\.timing)).sorted().joined(separator: "; ")
+            if timing.contains(DeviceClockCheck.fallbackSource) {
+                console.notice("\(backend.name) (\(backend.info.name)): its profiling events are implausible " +
+                               "against the wall time around them; timing by the wall clock instead")
+            }
             console.print("\n\(backend.name) — \(backend.info.name), batch \(batch): copy bandwidth " +
                           "\(String(format: "%.1f", copy)) GB/s (times: medians of \(timing))")
             console.print("| kernel | MB moved | ms | GB/s | of copy bandwidth | max rel. error |\n" +

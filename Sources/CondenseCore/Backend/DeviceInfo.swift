@@ -10,9 +10,11 @@ public struct DeviceInfo: Sendable, Equatable {
     public var fp16: Bool
     public var fp64: Bool
     public var isGPU: Bool
+    /// An OpenCL device's versions and limits; nil for the CPU backend.
+    public var driverLimits: DriverLimits?
 
     public init(backend: String, name: String, platform: String, computeUnits: Int, globalMemoryBytes: Int,
-                fp16: Bool, fp64: Bool, isGPU: Bool) {
+                fp16: Bool, fp64: Bool, isGPU: Bool, driverLimits: DriverLimits? = nil) {
         self.backend = backend
         self.name = name
         self.platform = platform
@@ -21,5 +23,6 @@ public struct DeviceInfo: Sendable, Equatable {
         self.fp16 = fp16
         self.fp64 = fp64
         self.isGPU = isGPU
+        self.driverLimits = driverLimits
     }
 }

@@ -1,3 +1,5 @@
+import CondenseCore
+
 /// How the streaming kernels split contiguous data over work-items on one device (`Kernels/common.cl`'s vector
 /// chunks): each work-item takes `vectorsPerItem` vectors of `vectorWidth` floats.
 ///
@@ -26,6 +28,18 @@ public struct ChunkTiling: Equatable, Sendable {
 
     /// The `-D` defines the kernels read.
     public var defines: [String: Int] { ["VEC": vectorWidth, "ITEMS": vectorsPerItem] }
+
+    /// The formulation a device gets: the CPU drivers' one on PoCL's CPU devices, for which it was written and
+    /// measured; the GPU one everywhere else, GPUs and other implementations' CPU-type devices alike. Mesa's rusticl
+    /// on llvmpipe runs a work-group's work-items as the lanes of its SIMD registers, as a GPU runs a warp, so one
+    /// work-item per group there wastes most of each vector; the GPU formulation ran faster on it (figures in
+    /// Benchmarks/RESULTS.md).
+    public static func forDevice(_ info: DeviceInfo) -> ChunkTiling {
+        forDevice(isGPU: info.isGPU || !info.platform.hasPrefix(pocl))
+    }
+
+    /// `CL_PLATFORM_NAME` of PoCL.
+    static let pocl = "Portable Computing Language"
 
     /// The tiling for a GPU (`isGPU`) or a CPU OpenCL device.
     public static func forDevice(isGPU: Bool) -> ChunkTiling {

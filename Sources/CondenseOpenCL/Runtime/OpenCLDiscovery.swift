@@ -1,5 +1,6 @@
 import COpenCL
 import CondenseCore
+import Foundation
 
 /// One OpenCL device as the ICD loader reports it.
 public struct OpenCLDeviceHandle {
@@ -10,8 +11,27 @@ public struct OpenCLDeviceHandle {
 
 /// Finds OpenCL platforms and devices. No ICD installed, or no platform, is an empty list, not an error.
 public enum OpenCLDiscovery {
-    /// Every device of every platform, in ICD order.
-    public static func devices() throws -> [OpenCLDeviceHandle] {
+    /// Names the OpenCL implementation to use when several are installed: only platforms whose `CL_PLATFORM_NAME`
+    /// contains the value (case-insensitively) are listed, e.g. `rusticl` or `Portable Computing Language`.
+    public static let platformVariable = "CONDENSE_OPENCL_PLATFORM"
+
+    /// Every device of every platform, in ICD order; only the platforms `CONDENSE_OPENCL_PLATFORM` names when it is
+    /// set, and an error naming the installed platforms when none matches.
+    public static func devices(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> [OpenCLDeviceHandle] {
+        let all = try allDevices()
+        guard let wanted = environment[platformVariable], !wanted.isEmpty else { return all }
+        let chosen = all.filter { $0.info.platform.lowercased().contains(wanted.lowercased()) }
+        if chosen.isEmpty {
+            let found = Set(all.map { "'\($0.info.platform)'" }).sorted()
+            throw CondenseError.deviceSelection("\(platformVariable) is '\(wanted)' but no OpenCL platform with " +
+                "devices has that in its name; platforms with devices: " +
+                (found.isEmpty ? "none" : found.joined(separator: ", ")))
+        }
+        return chosen
+    }
+
+    private static func allDevices() throws -> [OpenCLDeviceHandle] {
         var platformCount: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR: no ICD registered */ || platformCount == 0 { return [] }
@@ -45,7 +65,24 @@ public enum OpenCLDiscovery {
         return DeviceInfo(backend: "opencl", name: try deviceString(device, cl_device_info(CL_DEVICE_NAME)),
                           platform: platform, computeUnits: Int(units), globalMemoryBytes: Int(memory),
                           fp16: extensions.contains("cl_khr_fp16"), fp64: extensions.contains("cl_khr_fp64"),
-                          isGPU: type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0)
+                          isGPU: type & cl_device_type(CL_DEVICE_TYPE_GPU) != 0,
+                          driverLimits: try limits(of: device, extensions: extensions))
+    }
+
+    private static func limits(of device: cl_device_id, extensions: String) throws -> DriverLimits {
+        let dimensions: cl_uint = try deviceValue(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS))
+        var itemSizes = [Int](repeating: 0, count: Int(dimensions))
+        try check(clGetDeviceInfo(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES),
+                                  MemoryLayout<Int>.stride * itemSizes.count, &itemSizes, nil), "clGetDeviceInfo")
+        let groupSize: Int = try deviceValue(device, cl_device_info(CL_DEVICE_MAX_WORK_GROUP_SIZE))
+        let localMemory: cl_ulong = try deviceValue(device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
+        let alignment: cl_uint = try deviceValue(device, cl_device_info(CL_DEVICE_MEM_BASE_ADDR_ALIGN))
+        return DriverLimits(deviceVersion: try deviceString(device, cl_device_info(CL_DEVICE_VERSION)),
+                            driverVersion: try deviceString(device, cl_device_info(CL_DRIVER_VERSION)),
+                            openCLCVersion: try deviceString(device, cl_device_info(CL_DEVICE_OPENCL_C_VERSION)),
+                            maxWorkGroupSize: groupSize, maxWorkItemSizes: itemSizes,
+                            localMemoryBytes: Int(localMemory), baseAddressAlignmentBits: Int(alignment),
+                            extensions: extensions.split(separator: " ").map(String.init))
     }
 
     static func deviceValue<T>(_ device: cl_device_id, _ parameter: cl_device_info) throws -> T {
