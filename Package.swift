@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Condense", dependencies: ["CondenseCore", "CondenseCPU", "CondenseOpenCL", "CondenseData",
                                                  "CondenseNN", "CondenseCompress", "CondenseTraining"]),
         // Benchmarks of kernels and training steps, for `condense bench`.
-        .target(name: "CondenseBench", dependencies: ["CondenseCore", "CondenseNN"]),
+        .target(name: "CondenseBench", dependencies: ["CondenseCore", "CondenseNN", "CondenseDistributed"]),
 
         // MARK: - Command-line tool: the commands and their parser in a library (tests import it), a tiny executable
         .target(name: "CondenseCommands", dependencies: ["Condense", "CondenseBench"]),

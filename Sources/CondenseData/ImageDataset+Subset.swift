@@ -1,8 +1,14 @@
 extension ImageSplit {
     /// The first `count` images (all of them when there are fewer).
     public func prefix(_ count: Int) -> ImageSplit {
-        let kept = min(max(count, 0), self.count), imageBytes = self.count > 0 ? pixels.count / self.count : 0
-        return ImageSplit(pixels: Array(pixels.prefix(kept * imageBytes)), labels: Array(labels.prefix(kept)))
+        images(0..<min(max(count, 0), self.count))
+    }
+
+    /// The images at `range` (which must lie within the split), in order.
+    public func images(_ range: Range<Int>) -> ImageSplit {
+        let imageBytes = count > 0 ? pixels.count / count : 0
+        return ImageSplit(pixels: Array(pixels[(range.lowerBound * imageBytes)..<(range.upperBound * imageBytes)]),
+                          labels: Array(labels[range]))
     }
 }
 

@@ -2,22 +2,30 @@ import CondenseCore
 import CondenseNN
 import Dispatch
 
-/// Averages gradients over a process group as PyTorch's DDP does, in buckets: the gradients, in reverse parameter
-/// order (the order backward completes them), are packed into host staging buffers of about `bucketBytes`; each
-/// bucket, once copied from the device and weighted, goes to a communication thread that sums it over the group
-/// with a blocking `MPI_Allreduce` while the next bucket is copied; the sums are then written back.
+/// Averages gradients over a process group as PyTorch's DDP does, in buckets: the parameters, in reverse order (the
+/// order backward completes their gradients), are grouped into buckets of about `bucketBytes` (the first, which
+/// backward completes soonest, of at most 1 MB, so that communication starts early, as in DDP). During the backward
+/// pass (`gradientComplete`, called by the tape) a bucket whose gradients are all complete is copied from the device
+/// into a host staging buffer, weighted, and handed to a communication thread that sums it over the group with a
+/// blocking `MPI_Allreduce` while backward goes on; `finishStep` sends what is left, waits and writes the sums back.
+/// Buckets are sent strictly in order, so every process issues the same collectives in the same order.
 ///
 /// Each process weights its gradients by its `share` of the global batch, so the sum is the gradient of the global
 /// batch's mean loss even when a last batch does not split evenly.
 ///
-/// It is also the job synchronized batch norm sums its statistics over (`BatchNormSynchronization`).
+/// It is also the job synchronized batch norm sums its statistics over (`BatchNormSynchronization`); those sums go
+/// through the same communication thread, behind any bucket already sent, for the same reason.
 public final class GradientAverager: BatchNormSynchronization {
     public let group: any ProcessGroup
     /// The size a bucket is filled to before it is sent (the last may be smaller; one gradient is never split).
     public let bucketBytes: Int
     /// This process's share of the current global batch (its images ÷ the batch's images); set before each step.
     public var share: Float = 1
+    /// Time accounting since the last `resetTimes`.
+    public private(set) var times = CommunicationTimes()
     private let communication = DispatchQueue(label: "condense.gradient-allreduce")
+    private var layout: BucketLayout?
+    private var inFlight: StepInFlight?
 
     public init(group: any ProcessGroup, bucketBytes: Int = 4 << 20) {
         self.group = group
@@ -25,36 +33,79 @@ public final class GradientAverager: BatchNormSynchronization {
     }
 
     /// Replaces the gradient of every parameter with the sum over the group of that gradient × `share` (a parameter
-    /// no backward pass reached counts as a zero gradient).
+    /// no backward pass reached counts as a zero gradient), after the backward pass: nothing overlaps.
     public func average(_ parameters: [Variable]) throws {
-        var seen = Set<ObjectIdentifier>()
-        let gradients = try parameters.reversed().map { try $0.gradientOrZeros() }
-            .filter { seen.insert(ObjectIdentifier($0)).inserted }  // a tensor shared by two parameters goes once
-        var sent: [(bucket: ArraySlice<Tensor>, staging: StagingBuffer, done: DispatchWorkItem)] = []
-        for bucket in Self.buckets(gradients, bytes: bucketBytes) {
-            let staging = try StagingBuffer(gathering: bucket, weight: share)
-            let group = self.group
-            let done = DispatchWorkItem { staging.reduce(over: group) }
-            communication.async(execute: done)
-            sent.append((bucket, staging, done))
+        beginStep(parameters)
+        try finishStep()
+    }
+
+    /// Runs `tape`'s backward pass from `loss`, sending `parameters`' gradients bucket by bucket as they complete,
+    /// and returns once every one holds the job's sum (as `average` leaves them).
+    public func backward(_ tape: Tape, from loss: Variable, averaging parameters: [Variable]) throws {
+        beginStep(parameters)
+        try tape.backward(from: loss, gradientComplete: gradientComplete)
+        try finishStep()
+    }
+
+    /// Starts a step whose gradients of `parameters` backward is about to compute.
+    private func beginStep(_ parameters: [Variable]) {
+        if layout?.matches(parameters) != true { layout = BucketLayout(parameters, bytes: bucketBytes) }
+        inFlight = StepInFlight(remaining: layout!.buckets.map(\.count))
+    }
+
+    /// Notes that backward will add nothing more to `variable`'s gradient, and sends every bucket that is now
+    /// complete and next in order. Variables that are not among the step's parameters are ignored.
+    private func gradientComplete(_ variable: Variable) throws {
+        guard let layout, var step = inFlight, let bucket = layout.bucket(of: variable) else { return }
+        step.remaining[bucket] -= 1
+        inFlight = step
+        while let next = inFlight?.nextToSend, next < layout.buckets.count, inFlight!.remaining[next] == 0 {
+            try send(next)
         }
-        for (bucket, staging, done) in sent {
+    }
+
+    /// Sends the buckets not yet sent, waits for every sum and writes the sums into the gradients.
+    private func finishStep() throws {
+        guard let layout, let step = inFlight else { return }
+        let start = Stopwatch.now()
+        for bucket in step.nextToSend..<layout.buckets.count { try send(bucket) }
+        defer { inFlight = nil }
+        for (bucket, (staging, done)) in zip(layout.buckets, inFlight!.sent) {
             done.wait()
+            times.reducing += staging.reduceSeconds
             try staging.scatter(into: bucket)
         }
+        times.exposed += Stopwatch.now() - start
+        times.steps += 1
     }
+
+    /// Forgets the time accounting (a benchmark's warm-up steps).
+    public func resetTimes() { times = CommunicationTimes() }
 
     public func sum(_ values: inout [Double]) throws {
-        try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) }
+        let group = self.group
+        try communication.sync { try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) } }
     }
 
-    /// `gradients` cut into consecutive runs of about `bytes` each.
-    public static func buckets(_ gradients: [Tensor], bytes: Int) -> [ArraySlice<Tensor>] {
-        var buckets: [ArraySlice<Tensor>] = [], start = 0, filled = 0
-        for (index, gradient) in gradients.enumerated() {
-            filled += gradient.count * 4
-            if filled >= bytes || index == gradients.count - 1 {
-                buckets.append(gradients[start...index])
+    /// Copies bucket `index`'s gradients to the host and queues their allreduce.
+    private func send(_ index: Int) throws {
+        let gradients = try layout!.buckets[index].map { try $0.gradientOrZeros() }
+        let staging = try StagingBuffer(gathering: gradients, weight: share)
+        let group = self.group
+        let done = DispatchWorkItem { staging.reduce(over: group) }
+        communication.async(execute: done)
+        inFlight!.sent.append((staging, done))
+        inFlight!.nextToSend = index + 1
+    }
+
+    /// `counts` (elements per gradient, in the order they are sent) cut into consecutive runs of about `bytes` each,
+    /// the first of about `min(bytes, firstBytes)`: the index ranges of the buckets.
+    public static func buckets(_ counts: [Int], bytes: Int, firstBytes: Int = 1 << 20) -> [Range<Int>] {
+        var buckets: [Range<Int>] = [], start = 0, filled = 0
+        for (index, count) in counts.enumerated() {
+            filled += count * 4
+            if filled >= (buckets.isEmpty ? min(bytes, firstBytes) : bytes) || index == counts.count - 1 {
+                buckets.append(start..<(index + 1))
                 (start, filled) = (index + 1, 0)
             }
         }
@@ -62,13 +113,53 @@ public final class GradientAverager: BatchNormSynchronization {
     }
 }
 
+/// Where the training thread's time went on communication: `reducing` is the communication thread's time inside
+/// allreduce, `exposed` the training thread's time from the end of backward until every sum was written back (the
+/// communication backward did not hide).
+public struct CommunicationTimes: Sendable {
+    public var reducing: Double = 0
+    public var exposed: Double = 0
+    public var steps = 0
+
+    public init() {}
+}
+
+/// The parameters of a step in send order (reversed, each once) and the buckets they fall in.
+private struct BucketLayout {
+    let buckets: [[Variable]]
+    private let parameters: [ObjectIdentifier]
+    private let bucketOf: [ObjectIdentifier: Int]
+
+    init(_ parameters: [Variable], bytes: Int) {
+        var seen = Set<ObjectIdentifier>()
+        let ordered = parameters.reversed().filter { seen.insert(ObjectIdentifier($0)).inserted }
+        buckets = GradientAverager.buckets(ordered.map(\.value.count), bytes: bytes).map { Array(ordered[$0]) }
+        self.parameters = parameters.map(ObjectIdentifier.init)
+        var bucketOf: [ObjectIdentifier: Int] = [:]
+        for (index, bucket) in buckets.enumerated() { for variable in bucket { bucketOf[ObjectIdentifier(variable)] = index } }
+        self.bucketOf = bucketOf
+    }
+
+    func matches(_ parameters: [Variable]) -> Bool { self.parameters.elementsEqual(parameters.map(ObjectIdentifier.init)) }
+    func bucket(of variable: Variable) -> Int? { bucketOf[ObjectIdentifier(variable)] }
+}
+
+/// A step's progress: gradients each bucket still waits for, and the buckets sent so far, in order.
+private struct StepInFlight {
+    var remaining: [Int]
+    var nextToSend = 0
+    var sent: [(staging: StagingBuffer, done: DispatchWorkItem)] = []
+}
+
 /// One bucket's gradients, side by side in host memory, on their way through the allreduce.
 private final class StagingBuffer: @unchecked Sendable {
     private var values: [Float]
     private var failure: Error?
+    /// Seconds `reduce` spent in the allreduce.
+    private(set) var reduceSeconds: Double = 0
 
     /// The bucket's gradients copied from their device, each element × `weight`.
-    init(gathering bucket: ArraySlice<Tensor>, weight: Float) throws {
+    init(gathering bucket: [Tensor], weight: Float) throws {
         if let other = bucket.first(where: { $0.dtype != .float32 }) {
             throw CondenseError.dtypeMismatch(op: "allreduce gradients", expected: .float32, got: other.dtype)
         }
@@ -86,15 +177,17 @@ private final class StagingBuffer: @unchecked Sendable {
 
     /// Sums the values over `group` (on the communication thread), remembering a failure for `scatter`.
     func reduce(over group: any ProcessGroup) {
+        let start = Stopwatch.now()
         do { try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) } } catch { failure = error }
+        reduceSeconds = Stopwatch.now() - start
     }
 
     /// Writes the summed values back into the bucket's gradients.
-    func scatter(into bucket: ArraySlice<Tensor>) throws {
+    func scatter(into bucket: [Variable]) throws {
         if let failure { throw failure }
         var offset = 0
         try values.withUnsafeBytes { raw in
-            for gradient in bucket {
+            for gradient in try bucket.map({ try $0.gradientOrZeros() }) {
                 try gradient.backend.write(UnsafeRawBufferPointer(
                     rebasing: raw[(offset * 4)..<((offset + gradient.count) * 4)]), to: gradient)
                 offset += gradient.count

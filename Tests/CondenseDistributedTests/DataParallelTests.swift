@@ -63,6 +63,37 @@ final class DataParallelTests: XCTestCase {
         }
     }
 
+    /// Buckets sent while backward runs (many small ones here, interleaved with synchronized batch norm's own sums
+    /// in the backward pass) give the gradients of one process on the whole batch, as sending after backward does.
+    func testBucketsSentDuringBackwardGiveOneProcessOnTheWholeBatch() throws {
+        let whole = try GradientProbe(seed: 5)
+        let expected = try whole.gradients(of: GradientProbe.shard(0, of: 1, batch: 1))
+        let model = try GradientProbe(seed: 5)
+        let averager = GradientAverager(group: group, bucketBytes: 2 << 10)
+        for norm in model.model.descendants.compactMap({ $0 as? BatchNorm2d }) { norm.synchronization = averager }
+        let shard = GradientProbe.shard(group.rank, batch: 1)
+        averager.share = Float(shard.labels.count) / Float(shard.globalCount)
+        let overlapped = try model.gradients(of: shard, averagedBy: averager)
+        XCTAssertGreaterThan(GradientAverager.buckets(model.model.namedParameters().map(\.variable.value.count),
+                                                      bytes: 2 << 10).count, 10, "many buckets")
+        for ((name, _), (mine, reference)) in zip(model.model.namedParameters(), zip(overlapped, expected)) {
+            assertClose(mine, reference, rtol: 1e-4, atol: 1e-6, "rank \(group.rank): \(name)")
+        }
+    }
+
+    /// Evaluation split over the processes gives every process every logit of the split, as one process computes
+    /// them, also when the split does not divide evenly.
+    func testEvaluationSplitOverProcessesGivesEveryLogit() throws {
+        let dataset = DistributedTestData.dataset()
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 9, on: backend)
+        for split in [dataset.validation, dataset.train] {  // 6 and 23 images
+            let alone = try Evaluation.predictions(of: model, on: split, dataset: dataset, batchSize: 4)
+            let shared = try Evaluation.predictions(of: model, on: split, dataset: dataset, batchSize: 4, over: group)
+            assertClose(shared.logits, alone.logits, rtol: 1e-5, atol: 1e-6, "rank \(group.rank): logits")
+            assertClose(shared.probabilities, alone.probabilities, rtol: 1e-5, atol: 1e-6, "rank \(group.rank)")
+        }
+    }
+
     /// Processes that start from different weights train to the same ones: rank 0's are broadcast, and every step
     /// applies the same averaged gradients.
     func testTrainingKeepsEveryProcessOnTheSameWeights() throws {
@@ -103,14 +134,17 @@ private struct GradientProbe {
             shard: rank, of: shards).batches(epoch: 0))[batch]
     }
 
-    /// The gradient of the mean cross entropy of `batch`, per parameter.
-    func gradients(of batch: Batch) throws -> [[Float]] {
+    /// The gradient of the mean cross entropy of `batch`, per parameter; with `averager`, summed over its job,
+    /// sent bucket by bucket while backward runs.
+    func gradients(of batch: Batch, averagedBy averager: GradientAverager? = nil) throws -> [[Float]] {
         parameters.forEach { $0.zeroGrad() }
         let labels = try backend.allocate([batch.labels.count], dtype: .int32)
         try batch.labels.withUnsafeBytes { try backend.write($0, to: labels) }
         let images = Variable(try backend.tensor(batch.images, shape: Shape(batch.shape)))
         let (loss, tape) = try Tape.record { try crossEntropy(try model(images), labels: labels) }
-        try tape.backward(from: loss)
+        if let averager { try averager.backward(tape, from: loss, averaging: parameters) } else {
+            try tape.backward(from: loss)
+        }
         return try parameters.map { try $0.gradientOrZeros().toHost() }
     }
 

@@ -23,10 +23,11 @@ final class GradientAveragerTests: XCTestCase {
     }
 
     func testBucketsKeepOrderAndCloseOnceFull() throws {
-        let tensors = try [3, 5, 1, 8, 2].map { try backend.full([$0], value: 0) }
-        let buckets = GradientAverager.buckets(tensors, bytes: 6 * 4)
-        XCTAssertEqual(buckets.map { $0.map(\.count) }, [[3, 5], [1, 8], [2]])
-        XCTAssertEqual(GradientAverager.buckets(tensors, bytes: 1 << 20).map(\.count), [5])
+        let counts = [3, 5, 1, 8, 2]
+        XCTAssertEqual(GradientAverager.buckets(counts, bytes: 6 * 4), [0..<2, 2..<4, 4..<5])
+        XCTAssertEqual(GradientAverager.buckets(counts, bytes: 1 << 20), [0..<5])
+        XCTAssertEqual(GradientAverager.buckets(counts, bytes: 9 * 4, firstBytes: 2 * 4), [0..<1, 1..<4, 4..<5],
+                       "the first bucket closes at its own, smaller size")
     }
 
     func testGradientsAreWeightedByTheShareAndWrittenBack() throws {

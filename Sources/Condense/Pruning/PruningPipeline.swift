@@ -1,6 +1,7 @@
 import CondenseCompress
 import CondenseCore
 import CondenseData
+import CondenseDistributed
 import CondenseNN
 
 /// How `PruningPipeline.run` prunes and fine-tunes.
@@ -120,11 +121,12 @@ public enum PruningPipeline {
                 try Distillation(teacher: $0, student: pruned, temperature: options.temperature, alpha: options.alpha)
             }
             let batch = options.fineTuning.batchSize
-            let steps = options.fineTuning.epochs * ((dataset.train.count + batch - 1) / max(batch, 1))
+            let steps = min(options.fineTuning.epochs * ((dataset.train.count + batch - 1) / max(batch, 1)),
+                            options.fineTuning.maxSteps ?? .max)  // the pruning schedule ends by the last step
             training = try Training.train(pruned, on: dataset, options: options.fineTuning, checkpointPath: checkpointPath,
                                           objective: distillation?.objective, hooks: try pruning.hooks(steps: steps),
                                           progress: progress)
-        } else if let checkpointPath {
+        } else if let checkpointPath, World.group.isPrimary {  // in a data-parallel job rank 0 writes
             try pruned.save(to: checkpointPath)
         }
         let test = try training?.test ?? Evaluation.evaluate(pruned, on: dataset.test, dataset: dataset)

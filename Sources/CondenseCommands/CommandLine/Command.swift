@@ -9,8 +9,8 @@ public protocol Command {
     static var options: [OptionSpec<Options>] { get }
     /// The positional word it takes, if any.
     static var positional: PositionalSpec<Options>? { get }
-    /// Whether it runs as one data-parallel job under `mpirun -np N` (N > 1); the others refuse to.
-    static var runsDataParallel: Bool { get }
+    /// Whether it runs these options as one data-parallel job under `mpirun -np N` (N > 1); the others refuse to.
+    static func runsDataParallel(_ options: Options) -> Bool
     /// Runs with parsed, validated options; throws a `UsageError` for what only a combination with the data shows
     /// wrong, any other error for a failure.
     static func run(_ options: Options, console: Console) throws
@@ -18,11 +18,16 @@ public protocol Command {
 
 extension Command {
     public static var positional: PositionalSpec<Options>? { nil }
-    public static var runsDataParallel: Bool { false }
+    public static func runsDataParallel(_ options: Options) -> Bool { false }
 
-    /// Parses `words` and runs; the console is built once `--json` is known.
-    static func execute(_ words: [String], terminal: Terminal) throws {
+    /// Parses `words` and runs, as one of `processes` processes of a job; the console is built once `--json` is
+    /// known.
+    static func execute(_ words: [String], terminal: Terminal, processes: Int = 1) throws {
         let options = try ArgumentParser.parse(words, command: name, options: self.options, positional: positional)
+        if processes > 1, !runsDataParallel(options) {
+            throw UsageError("does not run data-parallel yet (under mpirun with \(processes) processes); run it as " +
+                             "one process")
+        }
         try run(options, console: Console(json: options.common.json, terminal: terminal))
     }
 

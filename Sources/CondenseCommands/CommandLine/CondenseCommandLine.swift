@@ -30,11 +30,8 @@ public enum CondenseCommandLine {
         }
         let group: (any ProcessGroup)? = World.isLaunchedByMPI ? World.group : nil
         do {
-            if let group, group.size > 1, !command.runsDataParallel {
-                throw UsageError("does not run data-parallel yet (under mpirun with \(group.size) processes); " +
-                                 "run it as one process")
-            }
-            try command.execute(rest, terminal: group.map { $0.isPrimary ? terminal : .silent } ?? terminal)
+            try command.execute(rest, terminal: group.map { $0.isPrimary ? terminal : .silent } ?? terminal,
+                                processes: group?.size ?? 1)
             return 0
         } catch let error as UsageError {
             // Every process parsed the same words, so rank 0 speaks for all.

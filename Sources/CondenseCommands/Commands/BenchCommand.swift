@@ -30,6 +30,7 @@ enum BenchCommand: Command {
     static let summary = "measure SGEMM GFLOP/s, custom-kernel GB/s, copy bandwidth, training images/s of a model, or " +
         "a checkpoint's inference latency"
     static let positional: PositionalSpec<Options>? = .choice(\.benchmark)
+    static func runsDataParallel(_ options: Options) -> Bool { options.benchmark == .train }
     static let options: [OptionSpec<Options>] = [
         .value("model", \.model, placeholder: "NAME|C",
                help: "bench train: architecture, one of \(Architecture.allCases.map(\.rawValue).joined(separator: " | ")) " +

@@ -37,7 +37,7 @@ enum DistillCommand: Command {
         }
     }
 
-    static let runsDataParallel = true
+    static func runsDataParallel(_ options: Options) -> Bool { true }
     static let name = "distill"
     static let usage = "distill --teacher C --student M [--width W] --data F --epochs N [--temperature 4] " +
         "[--alpha 0.9] [--loss kd|dkd [--dkd-alpha 1] [--dkd-beta 8] [--dkd-warmup 0.08]] [--attention β] [--hint γ] " +
@@ -85,7 +85,7 @@ enum DistillCommand: Command {
         let configuration = student.configuration
         let teacherLogits = options.cacheTeacher
             ? try TeacherLogitCache(logits: Evaluation.predictions(of: teacher, on: dataset.train, dataset: dataset,
-                                                                   batchSize: 256).logits,
+                                                                   batchSize: 256, over: World.group).logits,
                                     classes: teacher.configuration.classes)
             : nil
         let decoupled = try options.decoupled(trainingImages: dataset.train.count)
@@ -93,7 +93,7 @@ enum DistillCommand: Command {
                                                   alpha: options.alpha, decoupled: decoupled, attention: options.attention,
                                                   hint: options.hint, pairs: options.pairs,
                                                   teacherLogits: teacherLogits, seed: options.training.seed)
-        let teacherResult = try Evaluation.evaluate(teacher, on: dataset.test, dataset: dataset)
+        let teacherResult = try Evaluation.evaluate(teacher, on: dataset.test, dataset: dataset, over: World.group)
         console.notice("teacher \(teacher.configuration.architecture) width \(teacher.configuration.width): " +
                        String(format: "test ACC %.4f, %d parameters", teacherResult.accuracy,
                               teacher.module.parameterCount))

@@ -1,4 +1,5 @@
 import Condense
+import CondenseDistributed
 import CondenseCompress
 import CondenseCore
 import CondenseData
@@ -22,6 +23,7 @@ enum PruneCommand: Command {
         var common = CommonOptions()
     }
 
+    static func runsDataParallel(_ options: Options) -> Bool { true }
     static let name = "prune"
     static let usage = "prune --model C --data F --sparsity S [--structured] [--teacher C] [--epochs N] --out C"
     static let summary = "prune a model (unstructured masks or structured channels), fine-tune; accuracy and size " +
@@ -65,13 +67,14 @@ enum PruneCommand: Command {
         try Evaluation.checkCompatible(model, dataset)
         try TrainingOptionGroup.check(pruning.fineTuning, against: dataset)
         let reference = try ModelSize(checkpoint: checkpoint)
-        let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
+        let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, over: World.group)
         console.notice(String(format: "%@ width %g: test ACC %.4f, %d parameters; pruning %@ to sparsity %g%@",
                               model.configuration.architecture.rawValue, model.configuration.width, original.accuracy,
                               reference.parameters, pruning.structured ? "channels" : "weights", pruning.sparsity,
                               teacher.map { _ in ", fine-tuning with distillation" } ?? ""))
         let result = try PruningPipeline.run(model, on: dataset, options: pruning, teacher: teacher, checkpointPath: out,
                                              progress: ProgressReporter(console: console).report)
+        guard World.group.isPrimary else { return }  // rank 0 writes and reports for the job
         if let tolerance = result.tolerance {
             console.notice(String(format: "per-layer ratios from the sensitivity profile at a tolerance of %.4f%@; " +
                                   "sparsity reached %.3f", tolerance, tolerance > pruning.tolerance ?
@@ -85,7 +88,7 @@ enum PruneCommand: Command {
                              result.test.accuracy, result.sparsity, result.training == nil ? "" : " and fine-tuning"))
         var extra: [String: Any] = [
             "original_accuracy": original.accuracy, "original_auc": jsonValue(auc: original.auc), "sparsity": result.sparsity,
-            "structured": pruning.structured,
+            "structured": pruning.structured, "world_size": World.group.size,
             "layers": result.layers.map { ["name": $0.name, "ratio": $0.ratio] as [String: Any] },
         ]
         extra["pruned_val_accuracy"] = result.prunedValidationAccuracy

@@ -1,4 +1,5 @@
 import Condense
+import CondenseDistributed
 import CondenseCompress
 import CondenseCore
 import CondenseData
@@ -37,6 +38,7 @@ enum QuantizeCommand: Command {
         }
     }
 
+    static func runsDataParallel(_ options: Options) -> Bool { true }
     static let name = "quantize"
     static let usage = "quantize --model C --data F (--qat --epochs N | --calibrate K) --out C"
     static let summary = "INT8 quantization (QAT or calibration): an integer-weight checkpoint; accuracy and size " +
@@ -80,7 +82,7 @@ enum QuantizeCommand: Command {
             }
         }
         let reference = try ModelSize(checkpoint: checkpoint)
-        let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
+        let original = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, over: World.group)
         console.notice(String(format: "%@ width %g: test ACC %.4f (float32); %@", model.configuration.architecture.rawValue,
                               model.configuration.width, original.accuracy,
                               options.calibrationBatches.map { "calibrating on \($0) batches" }
@@ -97,12 +99,14 @@ enum QuantizeCommand: Command {
                                                             progress: ProgressReporter(console: console).report)
         }
         let wall = Stopwatch.now() - start
+        guard World.group.isPrimary else { return }  // rank 0 writes and reports for the job
         try result.model.save(to: out)
         let quantized = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset)
         console.print(String(format: "test ACC %.4f (float32) → %.4f (INT8, integer inference)", original.accuracy,
                              quantized.accuracy))
         var extra: [String: Any] = ["original_accuracy": original.accuracy, "original_auc": jsonValue(auc: original.auc),
-                                    "method": options.calibrationBatches == nil ? "qat" : "calibration", "wall_s": wall]
+                                    "method": options.calibrationBatches == nil ? "qat" : "calibration", "wall_s": wall,
+                                    "world_size": World.group.size]
         extra["fake_quant_accuracy"] = result.training?.test.accuracy
         extra["best_val_accuracy"] = result.training?.bestValidationAccuracy
         try reportResult(quantized, model: result.model, checkpoint: out, reference: reference, console: console,

@@ -16,7 +16,7 @@ enum TrainCommand: Command {
         var common = CommonOptions()
     }
 
-    static let runsDataParallel = true
+    static func runsDataParallel(_ options: Options) -> Bool { true }
     static let name = "train"
     static let usage = "train --data F --model M [--width W] --epochs N --out C"
     static let summary = "train a model on a MedMNIST file; best-on-validation checkpoint, test ACC and AUC"

@@ -12,6 +12,8 @@ enum TrainingOptionGroup {
     static func specs(minimumEpochs: Int = 1) -> [OptionSpec<TrainingOptions>] {
         [
             .value("epochs", \.epochs, bounds: .within(minimumEpochs...maximumEpochs), help: "training epochs"),
+            .value("max-steps", \.maxSteps, bounds: .within(1...1_000_000_000),
+                   help: "stop after this many optimizer steps, keeping the whole run's schedule (smoke runs, tests)"),
             .value("batch", \.batchSize, bounds: .within(1...65_536),
                    help: "batch size (under mpirun: the global batch, a multiple of the processes)"),
             .value("lr", \.learningRate, bounds: .above(0, upTo: 10),

@@ -14,6 +14,10 @@ public final class Tape {
     nonisolated(unsafe) public private(set) static var active: Tape?
 
     private var entries: [(output: Variable, backward: (Tensor) throws -> Void)] = []
+    /// Every leaf variable needing a gradient (one no recorded op produced: a parameter) with the index of the first
+    /// entry that read it; walking backward, that entry is the last to add to its gradient.
+    private var leaves: [(variable: Variable, firstReader: Int)] = []
+    private var seen = Set<ObjectIdentifier>()
 
     private init() {}
 
@@ -38,21 +42,41 @@ public final class Tape {
     static func output(_ value: Tensor, inputs: [Variable?], backward: @escaping (Tensor) throws -> Void) -> Variable {
         guard let tape = active, inputs.contains(where: { $0?.requiresGrad == true }) else { return Variable(value) }
         let output = Variable(value, requiresGrad: true)
+        for case let input? in inputs where input.requiresGrad && tape.seen.insert(ObjectIdentifier(input)).inserted {
+            tape.leaves.append((input, tape.entries.count))
+        }
+        tape.seen.insert(ObjectIdentifier(output))
         tape.entries.append((output, backward))
         return output
     }
 
     /// Back-propagates from the scalar `loss` (seeded with `seed`, 1 by default) through every recorded op.
-    public func backward(from loss: Variable, seed: Float = 1) throws {
+    ///
+    /// `gradientComplete` is called with each leaf the tape read (each parameter) as soon as no op left to walk
+    /// will add to its gradient, in the same order on every run of the same graph, so a data-parallel job can
+    /// start reducing gradients while the rest of the backward pass runs. A leaf whose gradient stays nil (no path
+    /// from the loss reached it) is reported too.
+    public func backward(from loss: Variable, seed: Float = 1,
+                         gradientComplete: ((Variable) throws -> Void)? = nil) throws {
         guard loss.value.count == 1 else {
             throw CondenseError.shapeMismatch(op: "backward", expected: "a 1-element loss", got: "\(loss.shape)")
         }
         try loss.accumulate(try loss.backend.full(loss.shape, value: seed))
-        for entry in entries.reversed() {
-            guard let gradient = entry.output.grad else { continue }
-            try entry.backward(gradient)
-            entry.output.grad = nil  // activations' gradients are not needed once propagated
+        var pendingLeaves = leaves[...]
+        for index in entries.indices.reversed() {
+            let entry = entries[index]
+            if let gradient = entry.output.grad {
+                try entry.backward(gradient)
+                entry.output.grad = nil  // activations' gradients are not needed once propagated
+            }
+            guard let gradientComplete else { continue }
+            while let leaf = pendingLeaves.last, leaf.firstReader == index {
+                try gradientComplete(leaf.variable)
+                pendingLeaves.removeLast()
+            }
         }
         entries.removeAll()
+        leaves.removeAll()
+        seen.removeAll()
     }
 }

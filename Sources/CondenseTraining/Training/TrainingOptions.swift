@@ -26,6 +26,10 @@ public struct TrainingOptions: Sendable {
     /// which trains a better MobileNetV2 ×0.35 on BloodMNIST in 4 epochs: 0.891 against 0.884 test ACC).
     public var cropPadding: Int? = 0
     public var seed: UInt64 = 0
+    /// Stop after this many optimizer steps (nil: run every epoch), then validate and keep the weights as at an
+    /// epoch's end. The learning-rate schedule stays that of the whole run, so the steps taken are exactly the first
+    /// steps of the full run (for smoke runs, benchmarks and tests).
+    public var maxSteps: Int?
     /// In a data-parallel job, batch-norm statistics over the whole global batch rather than each process's part
     /// (PyTorch's `SyncBatchNorm`); no effect in a single process.
     public var synchronizeBatchNorm = false
@@ -44,6 +48,7 @@ public struct TrainingOptions: Sendable {
         guard weightDecay >= 0, weightDecay.isFinite else {
             throw refuse("weight decay must be a finite number ≥ 0, got \(weightDecay)")
         }
+        if let maxSteps, maxSteps < 1 { throw refuse("the most optimizer steps must be ≥ 1, got \(maxSteps)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) {
             throw refuse("the gradient clipping norm must be a finite number > 0, got \(clipNorm)")
         }

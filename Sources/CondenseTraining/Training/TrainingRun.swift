@@ -45,14 +45,13 @@ final class TrainingRun {
         try ModelBroadcast.synchronize(model.module, over: group)
         let averager = group.size > 1 ? GradientAverager(group: group) : nil
         step = TrainingStep(parameters: parameters, optimizer: try options.makeOptimizer(for: parameters),
-                            objective: objective, clipNorm: options.clipNorm, afterBackward: { parameters in
-                                try averager?.average(parameters)
-                                try hooks.afterBackward(parameters)
-                            })
+                            objective: objective, clipNorm: options.clipNorm, averager: averager,
+                            afterBackward: hooks.afterBackward)
         self.averager = averager
         if options.synchronizeBatchNorm { for norm in Self.batchNorms(of: model) { norm.synchronization = averager } }
         schedule = options.schedule(stepsPerEpoch: loader.batchCount)
-        meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
+        meter = ProgressMeter(totalSteps: min(options.epochs * loader.batchCount, options.maxSteps ?? .max),
+                              batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
         self.model = model
         self.dataset = dataset
@@ -63,7 +62,7 @@ final class TrainingRun {
     /// Trains every epoch, reporting to `progress`, loads the best weights back and scores them on the test split.
     func run(progress: (TrainingEvent) -> Void) throws -> TrainingSummary {
         defer { for norm in Self.batchNorms(of: model) { norm.synchronization = nil } }
-        for epoch in 1...options.epochs {
+        for epoch in 1...options.epochs where stepsDone < options.maxSteps ?? .max {
             let tally = try trainEpoch(epoch, progress: progress)
             try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)
             let snapshot = try finiteSnapshot(after: epoch)
@@ -74,7 +73,7 @@ final class TrainingRun {
         }
         let wall = meter.wallSeconds
         try best.restore(into: model)
-        let test = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
+        let test = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, over: World.group)
         return TrainingSummary(bestValidationAccuracy: best.accuracy ?? 0, test: test,
                                imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall)
     }
@@ -91,23 +90,28 @@ final class TrainingRun {
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
-            guard let (rate, eta) = meter.step(images: shard.globalCount, stepsDone: stepsDone,
-                                               endsEpoch: index + 1 == loader.batchCount) else { continue }
-            // The tally is read only when progress is reported (at most once a second, and at the epoch's end), so
-            // the device queue is not drained every step; a loss that is not finite stays in the tally's sum.
-            let meanLoss = try tally.meanLoss()
-            guard meanLoss.isFinite else {
-                throw divergence("the loss is \(meanLoss) (the epoch's mean so far)", epoch: epoch, step: index + 1)
+            let stopsHere = stepsDone == options.maxSteps
+            if let (rate, eta) = meter.step(images: shard.globalCount, stepsDone: stepsDone,
+                                            endsEpoch: index + 1 == loader.batchCount || stopsHere) {
+                // The tally is read only when progress is reported (at most once a second, and at the epoch's end),
+                // so the device queue is not drained every step; a loss that is not finite stays in the tally's sum.
+                let meanLoss = try tally.meanLoss()
+                guard meanLoss.isFinite else {
+                    throw divergence("the loss is \(meanLoss) (the epoch's mean so far)", epoch: epoch, step: index + 1)
+                }
+                progress(.step(epoch: epoch, epochs: options.epochs, step: index + 1, steps: loader.batchCount,
+                               loss: meanLoss, accuracy: try tally.accuracy(), imagesPerSecond: rate,
+                               etaSeconds: eta))
             }
-            progress(.step(epoch: epoch, epochs: options.epochs, step: index + 1, steps: loader.batchCount,
-                           loss: meanLoss, accuracy: try tally.accuracy(), imagesPerSecond: rate, etaSeconds: eta))
+            if stopsHere { break }
         }
         return tally
     }
 
     /// The validation accuracy after `epoch`, refusing logits that overflowed.
     private func validate(after epoch: Int) throws -> Double {
-        let (validation, logits) = try Evaluation.evaluateWithLogits(model, on: dataset.validation, dataset: dataset)
+        let (validation, logits) = try Evaluation.evaluateWithLogits(model, on: dataset.validation, dataset: dataset,
+                                                                     over: World.group)
         guard logits.allSatisfy(\.isFinite) else {
             throw divergence("the validation logits are not finite", epoch: epoch, step: loader.batchCount)
         }
