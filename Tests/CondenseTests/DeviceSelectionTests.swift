@@ -1,4 +1,4 @@
-import Condense
+@testable import Condense
 import CondenseCore
 import XCTest
 
@@ -45,5 +45,13 @@ final class DeviceSelectionTests: XCTestCase {
         let devices = Devices.all()
         XCTAssertEqual(devices.first?.backend, "cpu")
         XCTAssertTrue(devices.dropFirst().allSatisfy { $0.backend == "opencl" })
+    }
+
+    /// Under mpirun, the processes of one host spread over its GPUs (CPU-type OpenCL devices skipped), wrapping
+    /// around when there are more processes than GPUs; with no GPU there is none to take.
+    func testLocalRanksSpreadOverTheHostsGPUs() {
+        let isGPU = [false, true, false, true, true]  // e.g. PoCL's CPU device among three GPUs
+        XCTAssertEqual((0..<5).map { Devices.gpuIndex(localRank: $0, isGPU: isGPU) }, [1, 3, 4, 1, 3])
+        XCTAssertNil(Devices.gpuIndex(localRank: 2, isGPU: [false, false]))
     }
 }

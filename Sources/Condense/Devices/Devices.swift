@@ -25,9 +25,9 @@ public enum Devices {
             return CPUBackend(profiling: profiling)
         case .auto:
             let handles = openCLDevices(notice: notice)
-            let gpus = handles.indices.filter { handles[$0].info.isGPU }
-            guard !gpus.isEmpty else { return CPUBackend(profiling: profiling) }
-            let gpu = gpus[localRank(environment) % gpus.count]
+            guard let gpu = gpuIndex(localRank: localRank(environment), isGPU: handles.map(\.info.isGPU)) else {
+                return CPUBackend(profiling: profiling)
+            }
             return try OpenCLBackend(handles[gpu], index: gpu, profiling: profiling)
         case .openCL:
             let handles = openCLDevices(notice: { _ in })
@@ -35,9 +35,8 @@ public enum Devices {
                 throw CondenseError.deviceSelection("device 'opencl' requested but no OpenCL device was found " +
                                                     "(is an ICD such as pocl-opencl-icd installed?); valid choices: cpu")
             }
-            let gpus = handles.indices.filter { handles[$0].info.isGPU }
-            let index = environment[localRankVariable] == nil || gpus.isEmpty ? 0
-                : gpus[localRank(environment) % gpus.count]
+            let index = environment[localRankVariable] == nil ? 0
+                : gpuIndex(localRank: localRank(environment), isGPU: handles.map(\.info.isGPU)) ?? 0
             return try OpenCLBackend(handles[index], index: index, profiling: profiling)
         case .openCLIndex(let index):
             let handles = openCLDevices(notice: { _ in })
@@ -52,6 +51,13 @@ public enum Devices {
 
     /// Set by Open MPI's `mpirun`: the process's number among those on its host.
     static let localRankVariable = "OMPI_COMM_WORLD_LOCAL_RANK"
+
+    /// The device local rank `localRank` takes among devices of which `isGPU` says which are GPUs: GPU r modulo
+    /// their number, so the processes of one host spread over its GPUs; nil when there is none.
+    static func gpuIndex(localRank: Int, isGPU: [Bool]) -> Int? {
+        let gpus = isGPU.indices.filter { isGPU[$0] }
+        return gpus.isEmpty ? nil : gpus[localRank % gpus.count]
+    }
 
     private static func localRank(_ environment: [String: String]) -> Int {
         max(0, environment[localRankVariable].flatMap { Int($0) } ?? 0)
