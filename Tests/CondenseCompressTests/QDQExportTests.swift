@@ -30,7 +30,8 @@ final class QDQExportTests: XCTestCase {
             XCTAssertEqual(weight.opType, "DequantizeLinear")
             XCTAssertEqual(weight.attributes, [ONNXAttribute("axis", .int(0))])
             XCTAssertEqual(weight.inputs.count, 3)
-            let int8s = try NamedTensorData(name: layer.name, tensor: layer.weight.value).bytes.map { Int(Int8(bitPattern: $0)) }
+            let int8s = try NamedTensorData(name: layer.name, tensor: layer.weight.value).bytes
+                .map { Int(Int8(bitPattern: $0)) }
             XCTAssertEqual(initializers[weight.inputs[0]]?.dataType, .uint8)
             XCTAssertEqual(initializers[weight.inputs[0]]?.rawData.map(Int.init), int8s.map { $0 + 128 })
             XCTAssertEqual(initializers[weight.inputs[1]],

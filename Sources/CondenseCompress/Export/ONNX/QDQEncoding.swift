@@ -62,8 +62,9 @@ public struct QDQEncoding: ONNXValueEncoding {
             builder.addInitializer(NamedTensorData(name: tensor.name, shape: tensor.shape,
                                                    uint8s: tensor.bytes.map { $0 ^ 0x80 }))  // w + 128 as uint8
             let channels = layer.weightScales.count
-            zeroPoint = [builder.addInitializer(NamedTensorData(name: "weight_zero_point.\(channels)", shape: [channels],
-                                                                uint8s: [UInt8](repeating: 128, count: channels)))]
+            zeroPoint = [builder.addInitializer(NamedTensorData(
+                name: "weight_zero_point.\(channels)", shape: [channels],
+                uint8s: [UInt8](repeating: 128, count: channels)))]
         } else {
             values = try Self.narrowed(tensor, in: &builder)
             scale = "\(node.name).bias_scale"
