@@ -87,7 +87,8 @@ final class TFLiteExportTests: XCTestCase {
     /// the sums over `q − z` that Condense forms.
     func testClassifierBiasesFoldInTheFeaturesZeroPoint() throws {
         let weights: [Int8] = [1, -2, 3, 0, 5, -1], biases: [Int32] = [10, -4], zeroPoint = -100
-        let folded = try TFLiteInt8Encoding.classifierBiases(weights: weights, biases: biases, featureZeroPoint: zeroPoint)
+        let folded = try TFLiteInt8Encoding.classifierBiases(weights: weights, biases: biases,
+                                                             featureZeroPoint: zeroPoint)
         XCTAssertEqual(folded, [210, 396])
         let features: [Int] = [5, -7, 20]
         for c in 0..<2 {

@@ -4,8 +4,9 @@ import CondenseNN
 /// Writes an `InferenceGraph` as a TensorFlow Lite model (`.tflite`, schema version 3) for LiteRT, with a
 /// resizable batch and NHWC images: the FP32 model takes float32 pixels in [0, 1] (`image`, `[N, H, W, C]`) and
 /// normalizes them itself, like the ONNX export; the INT8 model takes uint8 pixels 0–255 and is integer from there
-/// to the classifier's int32 sums, which it dequantizes per class (`TFLiteInt8Encoding`). Both return float32 `logits` `[N, classes]` and carry the checkpoint's
-/// metadata (class names, normalization, input shape, …) and `condense_version` as named metadata buffers.
+/// to the classifier's int32 sums, which it dequantizes per class (`TFLiteInt8Encoding`). Both return float32
+/// `logits` `[N, classes]` and carry the checkpoint's metadata (class names, normalization, input shape, …) and
+/// `condense_version` as named metadata buffers.
 ///
 /// Each inference node becomes TFLite builtin operators: normalize → `SUB`, `DIV` (FP32) or a lookup table
 /// (INT8); conv → `CONV_2D` (filter OHWI) or, when every channel is its own group, `DEPTHWISE_CONV_2D` (filter

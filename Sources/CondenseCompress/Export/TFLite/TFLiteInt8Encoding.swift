@@ -119,7 +119,8 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
             try Self.classifierBiases(weights: try weight.int8s(), biases: try bias.int32s(),
                                       featureZeroPoint: features.zeroPoint - 128)))
         let sums = builder.addActivation("\(node.name).sums", type: .int32, shape: [1, classes])
-        builder.addOperator(.add, integer: false, inputs: [products, biases], outputs: [sums], options: FlatBufferTable())
+        builder.addOperator(.add, integer: false, inputs: [products, biases], outputs: [sums],
+                            options: FlatBufferTable())
         let real = builder.addActivation("\(node.name).real", type: .float32, shape: [1, classes])
         var cast = FlatBufferTable()
         cast.set(0, TFLiteTensorType.int32.rawValue)
@@ -127,12 +128,13 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
         builder.addOperator(.cast, integer: false, inputs: [sums], outputs: [real], options: cast)
         let sumScales = builder.addConstant("\(node.name).sum_scales", type: .float32, shape: [classes],
                                             bytes: floatBytes(scales.map { features.scale * $0 }))
-        builder.addOperator(.mul, integer: false, inputs: [real, sumScales], outputs: [output], options: FlatBufferTable())
+        builder.addOperator(.mul, integer: false, inputs: [real, sumScales], outputs: [output],
+                            options: FlatBufferTable())
     }
 
-    /// The classifier's int32 biases for sums of the stored int8 features `q` (zero point `featureZeroPoint`) times
-    /// the int8 weights `w` (`[classes, features]`): `Σ w·(q − z) + b = Σ w·q + (b − z·Σ w)`, so each class's bias
-    /// becomes `b − z·Σ w`.
+    /// The classifier's int32 biases for sums of the stored int8 features `q` (zero point `featureZeroPoint`)
+    /// times the int8 weights `w` (`[classes, features]`): `Σ w·(q − z) + b = Σ w·q + (b − z·Σ w)`, so each
+    /// class's bias becomes `b − z·Σ w`.
     ///
     /// - Throws: `CondenseError.invalidArgument` when a folded bias does not fit int32.
     static func classifierBiases(weights: [Int8], biases: [Int32], featureZeroPoint: Int) throws -> [Int] {
@@ -141,8 +143,8 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
             let sum = weights[(c * width)..<((c + 1) * width)].reduce(0) { $0 + Int($1) }
             let folded = Int(biases[c]) - featureZeroPoint * sum
             guard Int32(exactly: folded) != nil else {
-                throw CondenseError.invalidArgument(op: "export", "the classifier's bias \(c) with the features' zero " +
-                                                    "point folded in, \(folded), does not fit int32")
+                throw CondenseError.invalidArgument(op: "export", "the classifier's bias \(c) with the features' " +
+                                                    "zero point folded in, \(folded), does not fit int32")
             }
             return folded
         }
