@@ -37,7 +37,8 @@ final class QDQExportTests: XCTestCase {
             XCTAssertEqual(initializers[weight.inputs[1]],
                            ONNXTensor(try NamedTensorData(name: weight.inputs[1], tensor: layer.weightScale.value)))
             XCTAssertEqual(initializers[weight.inputs[2]]?.dataType, .uint8)
-            XCTAssertEqual(initializers[weight.inputs[2]]?.rawData, [UInt8](repeating: 128, count: layer.weight.shape[0]))
+            XCTAssertEqual(initializers[weight.inputs[2]]?.rawData,
+                           [UInt8](repeating: 128, count: layer.weight.shape[0]))
             // The bias: the checkpoint's int32 values at the input's scale times each weight scale.
             let bias = try XCTUnwrap(producers[conv.inputs[2]])
             XCTAssertEqual(try Self.biasValues(bias.inputs[0], in: graph).values,

@@ -6,8 +6,9 @@
 /// A table is its 32-bit signed offset back to its vtable, then its inline fields, largest first, each aligned to
 /// its size (the first field to its own size, the table to 4). Its vtable is 16-bit words: the vtable's byte size, the
 /// table's byte size, then for each slot up to the highest one set the field's offset in the table (0: absent, the
-/// schema's default); tables laid out alike share one, as the format allows. A string or vector is a 32-bit element count, then its elements (a string's UTF-8 bytes and a
-/// zero; a vector's scalars aligned as `FlatBufferObject.scalars` says, or 32-bit offsets to its tables).
+/// schema's default); tables laid out alike share one, as the format allows. A string or vector is a 32-bit element
+/// count, then its elements (a string's UTF-8 bytes and a zero; a vector's scalars aligned as
+/// `FlatBufferObject.scalars` says, or 32-bit offsets to its tables).
 /// `.shared` objects come last, each distinct one once, so the offsets to them point forward too.
 public struct FlatBufferWriter {
     private var bytes: [UInt8] = []
