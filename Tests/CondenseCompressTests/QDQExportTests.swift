@@ -25,7 +25,7 @@ final class QDQExportTests: XCTestCase {
             XCTAssertEqual([quantize.opType, dequantize.opType], ["QuantizeLinear", "DequantizeLinear"], layer.name)
             XCTAssertEqual(quantize.inputs.dropFirst(), dequantize.inputs.dropFirst(), "one scale and zero point")
             // The weight: the checkpoint's int8 values plus 128 as uint8 with zero point 128 (the same real values,
-            // which onnxruntime multiplies exactly on every x86 processor) and its scales, per output channel.
+            // which onnxruntime multiplies without saturating, also on x86 without VNNI) and its scales, per output channel.
             let weight = try XCTUnwrap(producers[conv.inputs[1]])
             XCTAssertEqual(weight.opType, "DequantizeLinear")
             XCTAssertEqual(weight.attributes, [ONNXAttribute("axis", .int(0))])

@@ -9,7 +9,7 @@ normalization: the graph normalizes) and checks:
                predictions the same on at least 99% of the images (both compute the same integer arithmetic).
                This is asserted on the graph as ONNX defines it (ORT with basic optimizations: each QuantizeLinear,
                DequantizeLinear and float op run as written) and on ORT's default session (QDQ groups fused into
-               integer kernels), on every processor: the export stores the weights as uint8 with zero point 128, so
+               integer kernels), whatever the processor: the export stores the weights as uint8 with zero point 128, so
                the fused kernels multiply uint8 by uint8, which MLAS does exactly (its u8s8 kernel on x86 without
                VNNI sums pairs of products in saturating int16, vpmaddubsw).
 Also checks the graph's interface: input `image` [N, C, H, W] with a symbolic batch, output `logits` [N, classes],

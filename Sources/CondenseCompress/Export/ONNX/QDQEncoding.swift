@@ -6,7 +6,7 @@ import CondenseNN
 /// - weights: the checkpoint's int8 values `w` stored as uint8 `w + 128` (`<node>.weight`) with zero point 128
 ///   (`weight_zero_point.<channels>`, one per width) and the per-output-channel float32 scales `<node>.weight_scale`,
 ///   through `DequantizeLinear` on axis 0: the same real values. A runtime then multiplies uint8 activations by
-///   uint8 weights, which onnxruntime's MLAS does exactly on every x86 processor; with int8 weights its u8s8 kernel
+///   uint8 weights, which onnxruntime's MLAS does without a saturating step; with int8 weights its u8s8 kernel
 ///   on AVX2 without VNNI sums pairs of products in saturating int16 (`vpmaddubsw`), which cost the deployed
 ///   MobileNetV2 8 points of accuracy in onnxruntime's default session;
 /// - biases: the int32 `<node>.bias` through `DequantizeLinear` on axis 0 at scale `s_in·s_w` per channel, which a
