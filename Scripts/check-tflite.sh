@@ -4,7 +4,8 @@
 # Installs ai-edge-litert (and numpy) into .venv (gitignored, shared with Scripts/check-onnx.sh), trains one tiny
 # seeded model per architecture family for one epoch on a small slice of the embedded BloodMNIST data (the check is
 # about agreement, not accuracy), calibrates each to INT8, exports both as TFLite, and compares LiteRT's logits on
-# the test split (default XNNPACK kernels on every image, the slow reference kernels on the first 300) with
+# the test split (default XNNPACK kernels and the optimized builtin ones on every image, the slow reference kernels
+# on the first 300) with
 # `condense evaluate --logits` (ResNet-18 also on 84-px images, for the 7x7 stem and max pooling). When pip cannot
 # reach a package registry, prints "SKIPPED: ..." and exits 0; every other failure exits non-zero.
 set -euo pipefail

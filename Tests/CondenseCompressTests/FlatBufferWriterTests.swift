@@ -69,4 +69,21 @@ final class FlatBufferWriterTests: XCTestCase {
             0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 1 element, 8-byte aligned at 32
         ])
     }
+    func testTablesLaidOutAlikeShareOneVtable() {
+        var element = FlatBufferTable()
+        element.set(0, Int16(5))
+        var other = FlatBufferTable()
+        other.set(0, Int16(6))
+        var root = FlatBufferTable()
+        root.set(0, .objects([.table(element), .table(other)]))
+        XCTAssertEqual(FlatBufferWriter.serialize(root, identifier: "VTAB"), [
+            0x10, 0, 0, 0, 0x56, 0x54, 0x41, 0x42,
+            0x06, 0, 0x08, 0, 0x04, 0, 0, 0,  // root vtable, padding
+            0x08, 0, 0, 0, 0x04, 0, 0, 0,  // root table: the vector 4 bytes on
+            0x02, 0, 0, 0, 0x10, 0, 0, 0, 0x14, 0, 0, 0,  // vector: 2 elements, at 44 and 52
+            0x06, 0, 0x06, 0, 0x04, 0, 0, 0,  // the elements' one vtable (at 36), padding
+            0x08, 0, 0, 0, 0x05, 0, 0, 0,  // first element: vtable 8 bytes back, 5; padding
+            0x10, 0, 0, 0, 0x06, 0,  // second element: the same vtable, 16 bytes back, 6
+        ])
+    }
 }

@@ -24,16 +24,21 @@ final class QDQExportTests: XCTestCase {
             let dequantize = try XCTUnwrap(producers[conv.inputs[0]]), quantize = try XCTUnwrap(producers[dequantize.inputs[0]])
             XCTAssertEqual([quantize.opType, dequantize.opType], ["QuantizeLinear", "DequantizeLinear"], layer.name)
             XCTAssertEqual(quantize.inputs.dropFirst(), dequantize.inputs.dropFirst(), "one scale and zero point")
-            // The weight: the checkpoint's int8 values and scales, dequantized per output channel.
+            // The weight: the checkpoint's int8 values plus 128 as uint8 with zero point 128 (the same real values,
+            // which onnxruntime multiplies without saturating, also on x86 without VNNI) and its scales, per output channel.
             let weight = try XCTUnwrap(producers[conv.inputs[1]])
             XCTAssertEqual(weight.opType, "DequantizeLinear")
             XCTAssertEqual(weight.attributes, [ONNXAttribute("axis", .int(0))])
-            XCTAssertEqual(weight.inputs.count, 2, "no zero point: int8 and 0 are the defaults")
-            XCTAssertEqual(initializers[weight.inputs[0]]?.dataType, .int8)
-            XCTAssertEqual(initializers[weight.inputs[0]]?.rawData,
-                           try NamedTensorData(name: layer.name, tensor: layer.weight.value).bytes)
+            XCTAssertEqual(weight.inputs.count, 3)
+            let int8s = try NamedTensorData(name: layer.name, tensor: layer.weight.value).bytes
+                .map { Int(Int8(bitPattern: $0)) }
+            XCTAssertEqual(initializers[weight.inputs[0]]?.dataType, .uint8)
+            XCTAssertEqual(initializers[weight.inputs[0]]?.rawData.map(Int.init), int8s.map { $0 + 128 })
             XCTAssertEqual(initializers[weight.inputs[1]],
                            ONNXTensor(try NamedTensorData(name: weight.inputs[1], tensor: layer.weightScale.value)))
+            XCTAssertEqual(initializers[weight.inputs[2]]?.dataType, .uint8)
+            XCTAssertEqual(initializers[weight.inputs[2]]?.rawData,
+                           [UInt8](repeating: 128, count: layer.weight.shape[0]))
             // The bias: the checkpoint's int32 values at the input's scale times each weight scale.
             let bias = try XCTUnwrap(producers[conv.inputs[2]])
             XCTAssertEqual(try Self.biasValues(bias.inputs[0], in: graph).values,

@@ -2,16 +2,19 @@
 """Runs Condense's TFLite exports in LiteRT (ai-edge-litert) and compares them with Condense's own inference.
 
 For each pair TFLITE_FILE LOGITS_NPY (LOGITS_NPY written by `condense evaluate --split test --logits`), feeds the
-test split of a MedMNIST .npz as the exported model expects it, with the default resolver (XNNPACK) on every image
-and with the reference kernels (BUILTIN_REF, naive loops: minutes per model on the whole split) on the first
+test split of a MedMNIST .npz as the exported model expects it, with LiteRT's three kernel sets: the default
+resolver (XNNPACK) and the optimized builtin kernels without it (BUILTIN, what runs where XNNPACK is off) on every
+image, and the reference kernels (BUILTIN_REF, naive loops: minutes per model on the whole split) on the first
 --reference-images, at a batch resized from the file's 1, and checks:
   --fp32 pairs: float32 NHWC pixels / 255 in; max |LiteRT - Condense| <= 1e-4 x (max - min of Condense's logits);
   --int8 pairs: uint8 NHWC pixels in; LiteRT's top-1 prediction equals that of Condense's integer inference on at
-               least 99% of the images. With the reference kernels this is asserted on the images whose top two
-               logits (Condense's) lie more than 5% of the logit range apart, and printed for all: the reference
-               kernels round each requantization twice (a rounding doubling high multiply, then a rounding shift),
-               which moves about 0.2% of a first convolution's outputs by one step, and a barely trained model
-               (the check's are trained for one epoch) has many near-ties for that to flip.
+               least 99% of the images. With XNNPACK on every image. With the builtin and reference kernels on the
+               images whose top two logits (Condense's) lie more than 5% of the logit range apart, and printed for
+               all: those kernels requantize in fixed point (a rounding doubling high multiply by a 31-bit
+               multiplier, then a rounding shift), XNNPACK, onnxruntime and Condense in float32 (one rounding of
+               acc x scale), which moves a few outputs of a layer by one step, and near-ties flip. The two LiteRT
+               kernel sets disagree with each other as much as with Condense (the run's MobileNetV2: 97.7% the same
+               prediction on 300 images), so no one integer arithmetic matches all three.
 Also checks the interface (input `image` [1, H, W, C] with batch -1 in its signature, uint8 for INT8 and float32
 for FP32; output `logits` float32 [1, classes]) and that the file names its class names in its metadata. Prints
 each model's accuracy in LiteRT. Exits 1 listing every failed check.
@@ -22,7 +25,8 @@ import sys
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-RESOLVERS = [("XNNPACK", OpResolverType.AUTO), ("BUILTIN_REF", OpResolverType.BUILTIN_REF)]
+RESOLVERS = [("XNNPACK", OpResolverType.AUTO), ("BUILTIN", OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES),
+             ("BUILTIN_REF", OpResolverType.BUILTIN_REF)]
 
 
 def test_images(npz_path):
@@ -101,12 +105,13 @@ def main():
                     same = theirs.argmax(1) == ours.argmax(1)
                     top_two = np.sort(ours, 1)[:, -2:]
                     decisive = top_two[:, 1] - top_two[:, 0] > 0.05 * float(logits.max() - logits.min())
-                    asserted = same[decisive] if resolver == OpResolverType.BUILTIN_REF else same
+                    fixed_point = resolver != OpResolverType.AUTO
+                    asserted = same[decisive] if fixed_point else same
                     agreement = 100 * np.mean(asserted) if len(asserted) else 100.0
                     print(f"{path}: int8 {resolver_name} ({count} images): LiteRT ACC {accuracy:.2f}%, Condense ACC "
                           f"{ours_accuracy:.2f}%, same prediction on {100 * np.mean(same):.2f}% of the images"
                           + (f", {agreement:.2f}% of the {len(asserted)} decisive ones"
-                             if resolver == OpResolverType.BUILTIN_REF else ""))
+                             if fixed_point else ""))
                     if not agreement >= 99:
                         problems.append(f"{resolver_name}: LiteRT and Condense predict the same class on only "
                                         f"{agreement:.2f}% of the images")

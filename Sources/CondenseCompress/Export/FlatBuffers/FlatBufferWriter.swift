@@ -1,17 +1,23 @@
 /// Serializes a `FlatBufferTable` as a FlatBuffers buffer, front to back: the root offset and the 4-byte file
-/// identifier, then each table with its vtable just before it, and every object a table refers to after that table
-/// (depth first), so every 32-bit offset points forward, as the format requires.
+/// identifier, then each table with its vtable just before it (or none where an earlier table has the same vtable),
+/// and every object a table refers to after that table (depth first), so every 32-bit offset points forward, as the
+/// format requires.
 ///
 /// A table is its 32-bit signed offset back to its vtable, then its inline fields, largest first, each aligned to
 /// its size (the first field to its own size, the table to 4). Its vtable is 16-bit words: the vtable's byte size, the
 /// table's byte size, then for each slot up to the highest one set the field's offset in the table (0: absent, the
-/// schema's default). A string or vector is a 32-bit element count, then its elements (a string's UTF-8 bytes and a
-/// zero; a vector's scalars aligned as `FlatBufferObject.scalars` says, or 32-bit offsets to its tables).
+/// schema's default); tables laid out alike share one, as the format allows. A string or vector is a 32-bit element
+/// count, then its elements (a string's UTF-8 bytes and a zero; a vector's scalars aligned as
+/// `FlatBufferObject.scalars` says, or 32-bit offsets to its tables).
 /// `.shared` objects come last, each distinct one once, so the offsets to them point forward too.
 public struct FlatBufferWriter {
     private var bytes: [UInt8] = []
     /// The shared objects met so far, by their bytes when written alone, with the positions of the offsets to them.
     private var shared: [(object: FlatBufferObject, key: [UInt8], referrers: [Int])] = []
+    /// The position of each shared object's entry in `shared`, by its bytes.
+    private var sharedIndices: [[UInt8]: Int] = [:]
+    /// The position of each vtable written so far, by its bytes.
+    private var vtables: [[UInt8]: Int] = [:]
 
     /// The buffer of `root`, with `identifier` (4 ASCII characters) after the root offset.
     public static func serialize(_ root: FlatBufferTable, identifier: String) -> [UInt8] {
@@ -35,9 +41,10 @@ public struct FlatBufferWriter {
         }
         var alone = FlatBufferWriter()
         _ = alone.place(inner)
-        if let index = shared.firstIndex(where: { $0.key == alone.bytes }) {
+        if let index = sharedIndices[alone.bytes] {
             shared[index].referrers.append(referrer)
         } else {
+            sharedIndices[alone.bytes] = shared.count
             shared.append((inner, alone.bytes, [referrer]))
         }
     }
@@ -84,11 +91,17 @@ public struct FlatBufferWriter {
             tableSize += size(slot)
         }
         let slotCount = (slots.last ?? -1) + 1
-        pad(toMultipleOf: 2)
-        let vtable = bytes.count
-        append(UInt16(4 + 2 * slotCount))
-        append(UInt16(tableSize))
-        for slot in 0..<slotCount { append(UInt16(offsets[slot] ?? 0)) }
+        let words = [4 + 2 * slotCount, tableSize] + (0..<slotCount).map { offsets[$0] ?? 0 }
+        let vtableBytes = words.flatMap { FlatBufferObject.littleEndian(UInt16($0)) }
+        let vtable: Int
+        if let existing = vtables[vtableBytes] {
+            vtable = existing
+        } else {
+            pad(toMultipleOf: 2)
+            vtable = bytes.count
+            vtables[vtableBytes] = vtable
+            bytes += vtableBytes
+        }
         pad(toMultipleOf: max(4, inline.first.map(size) ?? 4), after: 4)  // the first field sits after the vtable offset
         let start = bytes.count
         append(Int32(start - vtable))

@@ -11,11 +11,13 @@ import CondenseNN
 /// - weights are Condense's int8 values with their per-output-channel scales (dimension 0 of an OHWI filter,
 ///   dimension 3 of a depthwise `[1, kh, kw, C·m]` one, zero point 0), biases its int32 values at scale
 ///   input scale × weight scale;
-/// - the classifier computes as Condense's does: `DEQUANTIZE` of its int8 input and of its stored int8 weights, then
-///   a float32 `FULLY_CONNECTED` with the biases at input scale × weight scale, giving the float32 `logits`. (An int8
-///   `FULLY_CONNECTED` needs an output scale, which calibration never measured: one wide enough for every input
-///   rounded the logits so coarsely that a 1-epoch ResNet-18 changed 4 % of its predictions; LiteRT 2.3.0's int16
-///   output with per-channel weights returned zeros.)
+/// - the classifier is integer up to the logits' dequantization: `BATCH_MATMUL` of the int8 features by the int8
+///   weights into int32 sums (LiteRT's int8 → int32 kernels multiply the stored integers and ignore zero points),
+///   `ADD` of int32 biases that fold in the features' zero point (`classifierBiases`), then `CAST` to float32 and
+///   `MUL` by each class's input scale × weight scale: exactly the sums Condense's classifier forms, with no output
+///   scale to calibrate. (An int8 `FULLY_CONNECTED` would round the logits to an int8 scale that calibration never
+///   measured: the widest safe one changed 4 % of a 1-epoch ResNet-18's predictions; LiteRT 2.3.0's int16-output
+///   `FULLY_CONNECTED` with per-channel weights returned zeros.)
 struct TFLiteInt8Encoding: TFLiteTensorEncoding {
     let isInteger = true
     let inputType = TFLiteTensorType.uint8
@@ -101,21 +103,51 @@ struct TFLiteInt8Encoding: TFLiteTensorEncoding {
 
     func classifier(_ node: InferenceNode, weight: NamedTensorData, bias: NamedTensorData, input: Int, output: Int,
                     into builder: inout TFLiteModelBuilder) throws {
-        let scales = try weightScales(of: node), inputScale = try uint8Quantization(of: node.inputs[0]).scale
+        let scales = try weightScales(of: node), features = try uint8Quantization(of: node.inputs[0])
+        let classes = weight.shape[0]
+        // The weights enter as plain integers (scale 1); the sums' scale, the features' times 1, makes the kernel's
+        // unused requantization multiplier 1.
         let weights = builder.addConstant(weight.name, type: .int8, shape: weight.shape, bytes: weight.bytes,
-                                          quantization: .init(scales: scales, zeroPoints: scales.map { _ in 0 }))
-        let biasValues = try bias.int32s()
-        let biases = builder.addConstant(bias.name, type: .float32, shape: bias.shape,
-                                         bytes: floatBytes(biasValues.indices.map {
-                                             Float(biasValues[$0]) * (inputScale * scales[$0])
-                                         }))
-        let features = builder.addActivation("\(node.inputs[0]).float", type: .float32,
-                                             shape: [1, weight.shape[1]])
-        let floatWeights = builder.addActivation("\(weight.name).float", type: .float32, shape: weight.shape)
-        builder.addOperator(.dequantize, integer: true, inputs: [input], outputs: [features])
-        builder.addOperator(.dequantize, integer: true, inputs: [weights], outputs: [floatWeights])
-        builder.addOperator(.fullyConnected, integer: false, inputs: [features, floatWeights, biases],
-                            outputs: [output], options: FlatBufferTable())
+                                          quantization: .init(scales: [1], zeroPoints: [0]))
+        let products = builder.addActivation("\(node.name).products", type: .int32, shape: [1, classes],
+                                             quantization: .init(scales: [features.scale], zeroPoints: [0]))
+        var transposed = FlatBufferTable()
+        transposed.set(1, true)  // adj_y: the weights are [classes, features]
+        builder.addOperator(.batchMatmul, integer: true, inputs: [input, weights], outputs: [products],
+                            options: transposed)
+        let biases = builder.addConstant(bias.name, type: .int32, shape: bias.shape, bytes: int32Bytes(
+            try Self.classifierBiases(weights: try weight.int8s(), biases: try bias.int32s(),
+                                      featureZeroPoint: features.zeroPoint - 128)))
+        let sums = builder.addActivation("\(node.name).sums", type: .int32, shape: [1, classes])
+        builder.addOperator(.add, integer: false, inputs: [products, biases], outputs: [sums],
+                            options: FlatBufferTable())
+        let real = builder.addActivation("\(node.name).real", type: .float32, shape: [1, classes])
+        var cast = FlatBufferTable()
+        cast.set(0, TFLiteTensorType.int32.rawValue)
+        cast.set(1, TFLiteTensorType.float32.rawValue)
+        builder.addOperator(.cast, integer: false, inputs: [sums], outputs: [real], options: cast)
+        let sumScales = builder.addConstant("\(node.name).sum_scales", type: .float32, shape: [classes],
+                                            bytes: floatBytes(scales.map { features.scale * $0 }))
+        builder.addOperator(.mul, integer: false, inputs: [real, sumScales], outputs: [output],
+                            options: FlatBufferTable())
+    }
+
+    /// The classifier's int32 biases for sums of the stored int8 features `q` (zero point `featureZeroPoint`)
+    /// times the int8 weights `w` (`[classes, features]`): `Σ w·(q − z) + b = Σ w·q + (b − z·Σ w)`, so each
+    /// class's bias becomes `b − z·Σ w`.
+    ///
+    /// - Throws: `CondenseError.invalidArgument` when a folded bias does not fit int32.
+    static func classifierBiases(weights: [Int8], biases: [Int32], featureZeroPoint: Int) throws -> [Int] {
+        let width = biases.isEmpty ? 0 : weights.count / biases.count
+        return try biases.indices.map { c in
+            let sum = weights[(c * width)..<((c + 1) * width)].reduce(0) { $0 + Int($1) }
+            let folded = Int(biases[c]) - featureZeroPoint * sum
+            guard Int32(exactly: folded) != nil else {
+                throw CondenseError.invalidArgument(op: "export", "the classifier's bias \(c) with the features' " +
+                                                    "zero point folded in, \(folded), does not fit int32")
+            }
+            return folded
+        }
     }
 
     private func uint8Quantization(of value: String) throws -> QuantizedGraph.TensorQuantization {

@@ -94,19 +94,21 @@ struct TFLiteModelBuilder {
 
     private mutating func addTensor(_ name: String, type: TFLiteTensorType, shape: [Int], signature: [Int]?,
                                     buffer: Int, quantization: Quantization?) -> Int {
+        // Shapes, signatures, an activation's scale and zero points (all zeros for weights and biases) repeat across
+        // tensors: each distinct vector is written once.
         var table = FlatBufferTable()
-        table.set(0, .vector(shape.map(Int32.init)))
+        table.set(0, .shared(.vector(shape.map(Int32.init))))
         table.set(1, type.rawValue)
         table.set(2, UInt32(buffer))
         table.set(3, .string(name))
         if let quantization {
             var parameters = FlatBufferTable()
-            parameters.set(2, .vector(quantization.scales))
-            parameters.set(3, .shared(.vector(quantization.zeroPoints)))  // mostly all zeros: written once per length
+            parameters.set(2, .shared(.vector(quantization.scales)))
+            parameters.set(3, .shared(.vector(quantization.zeroPoints)))
             parameters.set(6, Int32(quantization.axis))  // quantized_dimension
             table.set(4, .table(parameters))
         }
-        if let signature { table.set(7, .vector(signature.map(Int32.init))) }
+        if let signature { table.set(7, .shared(.vector(signature.map(Int32.init)))) }
         tensors.append(table)
         tensorIndices[name] = tensors.count - 1
         return tensors.count - 1

@@ -14,7 +14,6 @@ public enum TFLiteOperator: Int32, Sendable {
     case add = 0
     case conv2d = 3
     case depthwiseConv2d = 4
-    case dequantize = 6
     case fullyConnected = 9
     case maxPool2d = 17
     case mul = 18
@@ -28,6 +27,7 @@ public enum TFLiteOperator: Int32, Sendable {
     case div = 42
     case cast = 53
     case padV2 = 60
+    case batchMatmul = 126
 
     /// The `BuiltinOptions` type of this operator's options table.
     var optionsType: UInt8 {
@@ -45,8 +45,8 @@ public enum TFLiteOperator: Int32, Sendable {
         case .sub: 28
         case .div: 29
         case .cast: 37
-        case .dequantize: 38
         case .padV2: 43
+        case .batchMatmul: 101
         case .relu, .relu6: 0
         }
     }
@@ -57,7 +57,7 @@ public enum TFLiteOperator: Int32, Sendable {
         switch self {
         case .conv2d, .depthwiseConv2d: integer ? 3 : 2
         case .fullyConnected: integer ? 4 : 1
-        case .add, .mean, .pad, .padV2, .maxPool2d, .dequantize, .gather: integer ? 2 : 1
+        case .add, .mean, .pad, .padV2, .maxPool2d, .gather, .batchMatmul: integer ? 2 : 1
         case .mul, .relu, .relu6, .reshape, .sub, .div, .cast: 1
         }
     }
