@@ -43,11 +43,13 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         name = "opencl:\(index)"
         info = handle.info
         pool = BufferPool(context: context)
-        programs = ProgramCache(context: context, device: handle.device)
-        kernelProfiler = profiling ? KernelProfiler() : nil
-        tiling = .forDevice(handle.info)
         localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
                                as cl_ulong)
+        programs = ProgramCache(context: context, device: handle.device,
+                                workItemSizes: try OpenCLDiscovery.workItemSizes(of: handle.device),
+                                localMemoryBytes: localMemoryBytes)
+        kernelProfiler = profiling ? KernelProfiler() : nil
+        tiling = .forDevice(handle.info)
     }
 
     deinit {
