@@ -58,6 +58,26 @@ final class KernelLimitsTests: XCTestCase {
                        "arguments), and the device has 32768 (CL_DEVICE_LOCAL_MEM_SIZE)")
     }
 
+    /// The ops' work-groups fit what the driver allows its kernels: rusticl 22.3 allows every kernel 32 work-items
+    /// (below its device maximum of 1,024), so the GPU formulation's groups of 64 and 256 shrink there.
+    func testWorkGroupsAreFittedToTheDriversKernelLimit() throws {
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        defer { gpu.tiling = own }
+        let limit = gpu.kernelGroupLimit
+        XCTAssertEqual(limit & (limit - 1), 0, "a power of two")
+        XCTAssertLessThanOrEqual(limit, 256)
+        XCTAssertEqual([gpu.group(1), gpu.group(limit), gpu.group(2 * limit)], [1, limit, limit])
+        gpu.tiling = .forDevice(isGPU: true)
+        XCTAssertEqual(gpu.tiling, ChunkTiling.forDevice(isGPU: true).fitting(groupLimit: limit))
+        XCTAssertLessThanOrEqual(gpu.tiling.tileGroupSize, limit)
+        XCTAssertEqual(ChunkTiling.forDevice(isGPU: true).fitting(groupLimit: 32),
+                       ChunkTiling(vectorWidth: 4, vectorsPerItem: 1, groupSize: 32, tileGroupSize: 32))
+        XCTAssertEqual(ChunkTiling.forDevice(isGPU: false).fitting(groupLimit: 32), .forDevice(isGPU: false))
+        let options = gpu.tiling.defines.sorted { $0.key < $1.key }.map { "-D\($0.key)=\($0.value)" }
+        let kernel = try gpu.programs.kernel("add", file: "elementwise", options: options.joined(separator: " "))
+        XCTAssertGreaterThanOrEqual(kernel.limits.workGroupSize, limit)
+    }
+
     /// On the driver under test: a kernel's limits come from the driver, and a launch over them never reaches it.
     func testTheDriversLimitsAreReadAndALaunchOverThemIsRefusedByName() throws {
         let gpu = try TestDevices.openCL()
