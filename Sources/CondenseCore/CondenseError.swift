@@ -12,12 +12,12 @@ public enum CondenseError: Error, Equatable, CustomStringConvertible {
     case openCL(call: String, status: String)
     /// An OpenCL program that failed to build, with the driver's build log.
     case kernelBuild(program: String, log: String)
-    /// An OpenCL kernel launch the driver's limits do not allow (its work-group size or local memory), with the limit.
-    case driverLimit(kernel: String, String)
     /// A device request that matches no device, with the valid choices.
     case deviceSelection(String)
     /// A file that could not be read or written, or whose contents are not what was expected.
     case file(path: String, String)
+    /// An OpenCL kernel launch the driver's limits do not allow (its work-group size or local memory), with the limit.
+    case driverLimit(kernel: String, String)
 
     public var description: String {
         switch self {
@@ -27,9 +27,9 @@ public enum CondenseError: Error, Equatable, CustomStringConvertible {
         case let .backendMismatch(op): "\(op): tensors live on different backends; move them with to(_:) first"
         case let .openCL(call, status): "OpenCL \(call) failed with \(status)"
         case let .kernelBuild(program, log): "OpenCL program '\(program)' failed to build:\n\(log)"
-        case let .driverLimit(kernel, detail): "OpenCL kernel \(kernel) cannot run on this driver: \(detail)"
         case let .deviceSelection(detail): detail
         case let .file(path, detail): "\(path): \(detail)"
+        case let .driverLimit(kernel, detail): "OpenCL kernel \(kernel) cannot run on this driver: \(detail)"
         }
     }
 }

@@ -53,11 +53,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         pool = BufferPool(context: context)
         localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
                                as cl_ulong)
-        let workItemSizes = try OpenCLDiscovery.workItemSizes(of: handle.device)
-        programs = ProgramCache(context: context, device: handle.device, workItemSizes: workItemSizes,
+        programs = ProgramCache(context: context, device: handle.device,
+                                workItemSizes: try OpenCLDiscovery.workItemSizes(of: handle.device),
                                 localMemoryBytes: localMemoryBytes)
-        kernelGroupLimit = try Self.kernelGroupLimit(context: context, device: handle.device,
-                                                     workItemSizes: workItemSizes, localMemoryBytes: localMemoryBytes)
+        kernelGroupLimit = try Self.kernelGroupLimit(of: programs)
         kernelProfiler = profiling ? KernelProfiler() : nil
         tiling = ChunkTiling.forDevice(handle.info).fitting(groupLimit: kernelGroupLimit)
     }

@@ -29,11 +29,13 @@ final class ProgramCache {
         for program in programs.values { clReleaseProgram(program) }
     }
 
-    /// The kernel `kernelName` of `file` built with `options`, building the program on first use.
-    func kernel(_ kernelName: String, file: String, options: String) throws -> CompiledKernel {
+    /// The kernel `kernelName` of `file` built with `options`, building the program on first use from
+    /// `Kernels/<file>.cl` (after `common.cl`), or from `source` when one is given.
+    func kernel(_ kernelName: String, file: String, options: String,
+                source: (() throws -> String)? = nil) throws -> CompiledKernel {
         let key = "\(file)|\(options)|\(kernelName)"
         if let kernel = kernels[key] { return kernel }
-        let program = try self.program(file: file, source: {
+        let program = try self.program(file: file, source: source ?? {
             try KernelSources.source(named: "common") + "\n" + KernelSources.source(named: file)
         }, options: options)
         var status: cl_int = CL_SUCCESS
