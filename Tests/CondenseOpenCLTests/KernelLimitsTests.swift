@@ -10,8 +10,7 @@ final class KernelLimitsTests: XCTestCase {
     private let limits = KernelLimits(workGroupSize: 128, ownLocalBytes: 1024, workItemSizes: [256, 256, 64],
                                       deviceLocalBytes: 32768)
 
-    /// The error `limits` refuses a launch with (nil when it allows it). It asserts nothing itself: the tests call
-    /// it inside `XCTAssertEqual`, whose expression must not run assertions of its own.
+    /// The error `limits` refuses a launch with (nil when it allows it), for the tests to compare in one assertion.
     private func refusal(global: [Int], local: [Int]?, localArgumentBytes: Int = 0) -> CondenseError? {
         do {
             try limits.validate(kernel: "'k' of f.cl", global: global, local: local,
