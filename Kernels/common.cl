@@ -133,15 +133,19 @@ DEFINE_LANE_REDUCTION(max_lanes, fmax)
 // MARK: - Fused activation
 
 // activate(x): the activation the host compiled in (ACTIVATION 0 none, 1 ReLU, 2 ReLU6), for the kernels that fuse
-// one (batch norm, depthwise convolution, the activation kernels).
+// one (batch norm, depthwise convolution, the activation kernels). A NaN passes, as in the CPU backend's clamp and
+// PyTorch's relu: fmax(NaN, 0) is 0 by the OpenCL specification, which hid a diverged activation from every later
+// layer (a NaN a layer turned into 0 here, where an infinity stayed an infinity, so a diverged model's logits
+// could come out finite and its weights be kept).
 #ifndef ACTIVATION
 #define ACTIVATION 0
 #endif
 inline floatV activate(const floatV x) {
 #if ACTIVATION == 1
-    return fmax(x, 0.0f);
+    return x <= 0.0f ? 0.0f : x;
 #elif ACTIVATION == 2
-    return fmin(fmax(x, 0.0f), 6.0f);
+    const floatV low = x <= 0.0f ? 0.0f : x;
+    return low > 6.0f ? 6.0f : low;
 #else
     return x;
 #endif

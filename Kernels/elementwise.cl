@@ -78,14 +78,19 @@ __kernel void add_channel_bias(__global const float* bias, __global float* x, co
     if (i < count) x[i] += bias[(i / spatial) % channels];
 }
 
+// `groups` work-groups per channel, group g of channel c taking every groups-th stretch of WG of its N·spatial
+// elements and writing db[c·groups + g]: 1 (db is the gradient) unless a channel is so long that a work-item's loop
+// would pass llvmpipe's 65,535 iterations; then the host sums each channel's partials with this kernel again.
 __kernel void channel_bias_gradient(__global const float* dy, __global float* db, const int batch, const int channels,
-                                    const int spatial) {
+                                    const int spatial, const int groups) {
     __local float scratch[WG];
-    const int c = get_group_id(0), lid = get_local_id(0);
+    const int c = get_group_id(0) / groups, lid = get_local_id(0);
     float sum = 0.0f;
-    for (int i = lid; i < batch * spatial; i += WG) sum += dy[((i / spatial) * channels + c) * spatial + i % spatial];
+    for (int i = get_group_id(0) % groups * WG + lid; i < batch * spatial; i += groups * WG) {
+        sum += dy[((i / spatial) * channels + c) * spatial + i % spatial];
+    }
     sum = group_sum(scratch, sum, WG);
-    if (lid == 0) db[c] = sum;
+    if (lid == 0) db[get_group_id(0)] = sum;
 }
 
 // The same 32-bit hash as dropoutUniform in Sources/CondenseCore/Ops/ElementwiseOps.swift.

@@ -16,6 +16,8 @@ public enum CondenseError: Error, Equatable, CustomStringConvertible {
     case deviceSelection(String)
     /// A file that could not be read or written, or whose contents are not what was expected.
     case file(path: String, String)
+    /// An OpenCL kernel launch the driver's limits do not allow (its work-group size or local memory), with the limit.
+    case driverLimit(kernel: String, String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum CondenseError: Error, Equatable, CustomStringConvertible {
         case let .kernelBuild(program, log): "OpenCL program '\(program)' failed to build:\n\(log)"
         case let .deviceSelection(detail): detail
         case let .file(path, detail): "\(path): \(detail)"
+        case let .driverLimit(kernel, detail): "OpenCL kernel \(kernel) cannot run on this driver: \(detail)"
         }
     }
 }

@@ -13,8 +13,16 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Per-kernel device times, when the backend was created with profiling on.
     let kernelProfiler: KernelProfiler?
     /// How streaming kernels chunk their data (and whether GEMMs run `Kernels/gemm.cl`): from the device and its
-    /// implementation (`ChunkTiling.forDevice`); tests set the other one to check both.
-    public var tiling: ChunkTiling
+    /// implementation (`ChunkTiling.forDevice`); tests set the other one to check both. Its work-groups are fitted
+    /// to `kernelGroupLimit` whenever it is set.
+    public var tiling: ChunkTiling {
+        didSet {
+            let fitted = tiling.fitting(groupLimit: kernelGroupLimit)
+            if fitted != tiling { tiling = fitted }
+        }
+    }
+    /// The most work-items per group the ops use on this driver (`kernelGroupLimit(context:device:…)`).
+    let kernelGroupLimit: Int
     /// `CL_DEVICE_LOCAL_MEM_SIZE`: the most local memory one work-group may use.
     let localMemoryBytes: Int
 
@@ -43,11 +51,14 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         name = "opencl:\(index)"
         info = handle.info
         pool = BufferPool(context: context)
-        programs = ProgramCache(context: context, device: handle.device)
-        kernelProfiler = profiling ? KernelProfiler() : nil
-        tiling = .forDevice(handle.info)
         localMemoryBytes = Int(try OpenCLDiscovery.deviceValue(handle.device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
                                as cl_ulong)
+        programs = ProgramCache(context: context, device: handle.device,
+                                workItemSizes: try OpenCLDiscovery.workItemSizes(of: handle.device),
+                                localMemoryBytes: localMemoryBytes)
+        kernelGroupLimit = try Self.kernelGroupLimit(of: programs)
+        kernelProfiler = profiling ? KernelProfiler() : nil
+        tiling = ChunkTiling.forDevice(handle.info).fitting(groupLimit: kernelGroupLimit)
     }
 
     deinit {

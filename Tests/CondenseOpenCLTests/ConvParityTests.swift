@@ -34,12 +34,16 @@ final class ConvParityTests: XCTestCase {
         }
     }
 
+    /// Every case in both formulations, whichever implementation runs the tests (rusticl included).
     func testForwardAndBothGradientsMatchTheCPUBackend() throws {
-        for (index, c) in ConvTestCase.all.enumerated() { try assertConvParity(c, seed: UInt64(200 + index)) }
+        for (index, c) in ConvTestCase.all.enumerated() {
+            try assertConvParity(c, seed: UInt64(200 + index), bothFormulations: true)
+        }
     }
 
     /// 30 samples of 576 column rows × 1,024 positions exceed one chunk's 16 Mi-element scratch, so the batch runs
-    /// in two chunks and the weight gradient accumulates the second into the first.
+    /// in two chunks and the weight gradient accumulates the second into the first. In the device's own
+    /// formulation: on rusticl the CPU-driver one took 239 s at this shape (debug build).
     func testABatchSplitIntoChunksMatchesTheCPUBackend() throws {
         let c = ConvTestCase(input: [30, 64, 32, 32], outputChannels: 5, parameters: .init(kernel: 3, padding: 1),
                              bias: true)
@@ -97,13 +101,14 @@ final class ConvParityTests: XCTestCase {
         }
     }
 
-    private func assertConvParity(_ c: ConvTestCase, seed: UInt64) throws {
+    /// The forward output and the three gradients of `c` on OpenCL against the CPU backend: in the device's own
+    /// formulation, or with `bothFormulations` in the CPU-driver one (`gemm.cl`) and the GPU one (CLBlast) in turn,
+    /// whichever implementation runs the tests.
+    private func assertConvParity(_ c: ConvTestCase, seed: UInt64, bothFormulations: Bool = false) throws {
         var random = SeededGenerator(seed: seed)
         let x = random.floats(c.input.count), w = random.floats(c.weightShape.count)
         let b = random.floats(c.outputChannels), dy = random.floats(c.geometry.outputShape.count)
-        let gpu = try TestDevices.openCL(), cpu = TestDevices.cpu
-        var results: [[[Float]]] = []
-        for backend in [cpu as Backend, gpu] {
+        func results(on backend: Backend) throws -> [[Float]] {
             let input = try backend.tensor(x, shape: c.input), weight = try backend.tensor(w, shape: c.weightShape)
             let bias = c.bias ? try backend.tensor(b, shape: [b.count]) : nil
             let output = try backend.poisoned(c.geometry.outputShape), gradInput = try backend.poisoned(c.input)
@@ -119,13 +124,20 @@ final class ConvParityTests: XCTestCase {
             let both = try [c.input, c.weightShape, [b.count]].map { try backend.poisoned($0) }
             try backend.conv2dBackward(gradOutput: gradOutput, input: input, weight: weight, gradInput: both[0],
                                        gradWeight: both[1], gradBias: both[2], parameters: c.parameters)
-            results.append(try ([output, gradInput, gradWeight, gradBias] + both).map { try $0.toHost() })
+            return try ([output, gradInput, gradWeight, gradBias] + both).map { try $0.toHost() }
         }
-        let names = ["output", "gradInput", "gradWeight", "gradBias"]
-        for (name, (actual, expected)) in zip(names + names.dropFirst().map { "one-call \($0)" },
-                                              zip(results[1], results[0] + results[0].dropFirst())) {
-            XCTAssertFalse(actual.contains { $0.isNaN }, "\(c) \(name) has unwritten elements")
-            XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-5, "\(c) \(name)")
+        let expected = try results(on: TestDevices.cpu)
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        defer { gpu.tiling = own }
+        for tiling in bothFormulations ? [ChunkTiling.forDevice(isGPU: false), .forDevice(isGPU: true)] : [own] {
+            gpu.tiling = tiling
+            let actual = try results(on: gpu), formulation = tiling.isForCPUDriver ? "CPU-driver" : "GPU"
+            let names = ["output", "gradInput", "gradWeight", "gradBias"]
+            for (name, (a, e)) in zip(names + names.dropFirst().map { "one-call \($0)" },
+                                      zip(actual, expected + expected.dropFirst())) {
+                XCTAssertFalse(a.contains { $0.isNaN }, "\(c) \(name), \(formulation): unwritten elements")
+                XCTAssertLessThan(maxNormalizedError(a, e), 1e-5, "\(c) \(name), \(formulation) formulation")
+            }
         }
     }
 }

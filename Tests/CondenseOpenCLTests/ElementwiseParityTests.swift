@@ -1,4 +1,5 @@
 import CondenseCore
+@testable import CondenseOpenCL
 import CondenseTestSupport
 import XCTest
 
@@ -57,6 +58,28 @@ final class ElementwiseParityTests: XCTestCase {
         let kept = values.filter { $0 != 0 }
         XCTAssertEqual(Double(kept.count) / Double(count), 0.8, accuracy: 0.01)
         XCTAssertTrue(kept.allSatisfy { $0 == 1.25 })
+    }
+
+    /// A channel of 12.6 million elements (a batch of three 2048 × 2048 planes; a batch of 42 at 224 × 224 passes 2
+    /// million): one work-group per channel made each work-item loop 98,304 times, past the 65,535 iterations after
+    /// which llvmpipe silently ends a work-item's loops, so the channel is split over work-groups there (6 of 128
+    /// work-items here), and their partial sums added. Positive values, so a sum cut short shows (by a third, against
+    /// float32 rounding of 3e-4 over 12.6 million terms).
+    func testABiasGradientOfAChannelPastLlvmpipesLoopLimitMatchesTheCPUBackend() throws {
+        let shape: Shape = [3, 1, 2048, 2048]
+        XCTAssertEqual(OpenCLBackend.biasGradientGroups(perChannel: shape.count, groupSize: 128), 6)
+        XCTAssertEqual(OpenCLBackend.biasGradientGroups(perChannel: shape.count, groupSize: 32), 24)
+        XCTAssertEqual(OpenCLBackend.biasGradientGroups(perChannel: 128 * 16_384, groupSize: 128), 1,
+                       "up to 2^21 elements in groups of 128: one group")
+        var random = SeededGenerator(seed: 66)
+        // A prime-length random pattern repeated (generating 12.6 million values would dominate the test's time).
+        let pattern = random.floats(10_007, in: 0...1)
+        let values = (0..<shape.count).map { pattern[$0 % pattern.count] }
+        try assertParity("bias gradient \(shape)", rtol: 2e-3, atol: 0) { backend in
+            let gradBias = try backend.poisoned([1])
+            try backend.channelBiasGradient(gradOutput: try backend.tensor(values, shape: shape), gradBias: gradBias)
+            return [gradBias]
+        }
     }
 
     func testBadInputIsRejected() throws {

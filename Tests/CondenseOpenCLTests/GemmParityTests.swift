@@ -1,5 +1,5 @@
 import CondenseCore
-import CondenseOpenCL
+@testable import CondenseOpenCL
 import CondenseTestSupport
 import XCTest
 
@@ -19,6 +19,49 @@ final class GemmParityTests: XCTestCase {
     /// convolution over 64 channels, K = 576, and MobileNetV2's last 1×1 convolution, K = 1280, met it).
     func testEdgeTilesWithALongKMatchTheCPUBackend() throws {
         try assertAllTransposesMatchTheCPUBackend(shapes: [(5, 40, 1280), (13, 70, 600)], seed: 13)
+    }
+
+    /// CLBlast (the GPU formulation, which rusticl gets) over an inner dimension of 1.1 million, a convolution's
+    /// weight gradient over a grey batch of 22 at 224 × 224: one call loops past llvmpipe's 65,535 iterations per
+    /// work-item near K = 1,050,000 and silently returned about half the sum there, so `gemm` splits K. Both
+    /// operand layouts, one of them batched, with beta = 0 over a C of NaN. (The CPU formulation, `gemm.cl`, runs on PoCL only,
+    /// where a work-item is a loop of the CPU and has no such limit.)
+    func testAnInnerDimensionPastLlvmpipesLoopLimitMatchesTheCPUBackend() throws {
+        let gpu = try TestDevices.openCL(), own = gpu.tiling
+        defer { gpu.tiling = own }
+        gpu.tiling = .forDevice(isGPU: true)
+        var random = SeededGenerator(seed: 17)
+        let (m, n, k) = (3, 5, 1_100_000)
+        // A prime-length random pattern repeated (generating 17 million values would dominate the test's time).
+        let pattern = random.floats(10_007)
+        let a = (0..<2 * m * k).map { pattern[$0 % 10_007] }, b = (0..<2 * k * n).map { pattern[$0 % 9_973] }
+        for (transposeA, transposeB, batchCount) in [(false, true, 1), (true, false, 2)] {
+            do {
+                let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                                alpha: 0.5, batchCount: batchCount)
+                let c = [Float](repeating: .nan, count: batchCount * m * n)
+                let expected = try run(descriptor, a, b, c, on: TestDevices.cpu)
+                let actual = try run(descriptor, a, b, c, on: gpu)
+                XCTAssertLessThan(maxNormalizedError(actual, expected), 1e-4,
+                                  "transA=\(transposeA) transB=\(transposeB) batch=\(batchCount): \(actual.prefix(3)) " +
+                                  "against \(expected.prefix(3))")
+            }
+        }
+    }
+
+    func testDepthSlicesCoverKOnceWithTheirOffsets() {
+        var descriptor = GemmDescriptor(m: 2, n: 3, k: 10, transposeA: true, beta: 0.5)
+        descriptor.offsetA = 1
+        let slices = descriptor.depthSlices(of: 4)
+        XCTAssertEqual(slices.map(\.k), [4, 4, 2])
+        XCTAssertEqual(slices.map(\.offsetA), [1, 1 + 4 * 2, 1 + 8 * 2], "A is [K, M]: a slice starts K rows on")
+        XCTAssertEqual(slices.map(\.offsetB), [0, 4 * 3, 8 * 3], "B is [K, N]")
+        XCTAssertEqual(slices.map(\.beta), [0.5, 1, 1])
+        XCTAssertEqual(slices.map(\.lda), [2, 2, 2])
+        XCTAssertEqual(GemmDescriptor(m: 2, n: 3, k: 4).depthSlices(of: 4), [GemmDescriptor(m: 2, n: 3, k: 4)])
+        let transposedB = GemmDescriptor(m: 2, n: 3, k: 10, transposeB: true).depthSlices(of: 4)
+        XCTAssertEqual(transposedB.map(\.offsetA), [0, 4, 8], "A is [M, K]")
+        XCTAssertEqual(transposedB.map(\.offsetB), [0, 4, 8], "B is [N, K]")
     }
 
     private func assertAllTransposesMatchTheCPUBackend(shapes: [(Int, Int, Int)], seed: UInt64,

@@ -70,7 +70,7 @@ extension OpenCLBackend: DepthwiseConvOps {
                    defines: defines(g, p, nil, ["HAS_BIAS": gradBias == nil ? 0 : 1]),
                    arguments: [.buffer(partial), .buffer(gradWeight), .buffer(gradBias ?? gradWeight),
                                .int(partialsPerChannel)],
-                   global: [roundUp(g.outputChannels * (taps + 1), toMultipleOf: 64)], local: [64])
+                   global: [roundUp(g.outputChannels * (taps + 1), toMultipleOf: group(64))], local: [group(64)])
     }
 
     /// Whether the layer runs through the row kernels (`depthwise_*_rows`): on a CPU driver (one work-item per

@@ -44,9 +44,33 @@ extension OpenCLBackend: ElementwiseOps {
     public func channelBiasGradient(gradOutput: Tensor, gradBias: Tensor) throws {
         let (batch, channels, spatial) = try ElementwiseValidation.channels("channelBiasGradient", tensor: gradOutput,
                                                                             bias: gradBias)
-        try launch("channel_bias_gradient", file: "elementwise", defines: ["WG": 128],
-                   arguments: [.buffer(gradOutput), .buffer(gradBias), .int(batch), .int(channels), .int(spatial)],
-                   global: [channels * 128], local: [128])
+        let groups = Self.biasGradientGroups(perChannel: batch * spatial, groupSize: group(Self.biasGradientGroupSize))
+        let partials = groups == 1 ? gradBias : try allocate([channels, groups], dtype: .float32)
+        try sumChannels(of: gradOutput, into: partials, batch: batch, channels: channels, spatial: spatial,
+                        groups: groups)
+        if groups > 1 {
+            try sumChannels(of: partials, into: gradBias, batch: 1, channels: channels, spatial: groups, groups: 1)
+        }
+    }
+
+    /// Work-groups of `groupSize` per channel of `channel_bias_gradient`: one, unless a work-item would loop more
+    /// than 16,384 times over a channel's elements (with groups of 128, past 2 million of them: a batch of 42 at
+    /// 224 × 224), which llvmpipe's limit of 65,535 iterations and GPU watchdogs do not allow to grow with the batch.
+    static func biasGradientGroups(perChannel elements: Int, groupSize: Int) -> Int {
+        ceilDiv(max(elements, 1), groupSize * 16_384)
+    }
+
+    /// Work-items per group of `channel_bias_gradient`, where the driver allows them (`group`).
+    static let biasGradientGroupSize = 128
+
+    /// `channel_bias_gradient` with `groups` work-groups per channel, writing `groups` partial sums per channel.
+    private func sumChannels(of tensor: Tensor, into sums: Tensor, batch: Int, channels: Int, spatial: Int,
+                             groups: Int) throws {
+        let group = group(Self.biasGradientGroupSize)
+        try launch("channel_bias_gradient", file: "elementwise", defines: ["WG": group],
+                   arguments: [.buffer(tensor), .buffer(sums), .int(batch), .int(channels), .int(spatial),
+                               .int(groups)],
+                   global: [channels * groups * group], local: [group])
     }
 
     public func dropout(input: Tensor, output: Tensor, mask: Tensor, probability p: Float, seed: UInt32) throws {
@@ -61,7 +85,7 @@ extension OpenCLBackend: ElementwiseOps {
     private func pointwise(_ kernel: String, count: Int, defines: [String: Int] = [:],
                            _ arguments: [KernelArgument]) throws {
         try launch(kernel, file: "elementwise", defines: defines, arguments: arguments + [.int(count)],
-                   global: [roundUp(count, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(count, toMultipleOf: group(64))], local: [group(64)])
     }
 
     /// One `tiling` chunk per work-item over `count` elements (the streaming kernels); `count` is appended as the

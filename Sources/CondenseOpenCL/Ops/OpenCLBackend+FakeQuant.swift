@@ -32,7 +32,7 @@ extension OpenCLBackend: FakeQuantOps {
                                .int(layout.channels), .float(Float(qmin)), .float(Float(qmax)), .float(gradFactor)],
                    global: elementwiseRange(layout).global, local: elementwiseRange(layout).local)
         if let gradScale, let partial, rows * groups > 1 {
-            let group = 256
+            let group = group(256)
             try launch("sum_partials", file: "fake_quant", defines: ["WG": group],
                        arguments: [.buffer(partial), .buffer(gradScale), .int(layout.outer), .int(layout.channels),
                                    .int(groups)],
@@ -43,7 +43,8 @@ extension OpenCLBackend: FakeQuantOps {
     public func minMax(input: Tensor, axis: Int?, minimum: Tensor, maximum: Tensor) throws {
         let layout = try FakeQuantValidation.minMax(input: input, axis: axis, minimum: minimum, maximum: maximum,
                                                     on: self)
-        let (group, groups) = Self.fakeQuantGrouping(layout)
+        let (preferred, groups) = Self.fakeQuantGrouping(layout)
+        let group = group(preferred)
         let defines = ["PER_CHANNEL": layout.isPerChannel ? 1 : 0, "WG": group]
         let partialMin = groups == 1 ? minimum : try allocate([layout.channels * groups], dtype: .float32)
         let partialMax = groups == 1 ? maximum : try allocate([layout.channels * groups], dtype: .float32)
@@ -64,7 +65,7 @@ extension OpenCLBackend: FakeQuantOps {
         let count = try FakeQuantValidation.quantizationParameters(minimum: minimum, maximum: maximum, qmin: qmin,
                                                                    qmax: qmax, symmetric: symmetric, scale: scale,
                                                                    zeroPoint: zeroPoint, on: self)
-        let group = 64
+        let group = group(64)
         let symmetricZero = Float(QuantizationPolicy.symmetricZeroPoint(qmin: qmin, qmax: qmax))
         try launch("quant_params", file: "fake_quant",
                    arguments: [.buffer(minimum), .buffer(maximum), .buffer(scale), .buffer(zeroPoint), .int(count),

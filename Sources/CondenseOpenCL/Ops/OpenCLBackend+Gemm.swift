@@ -2,11 +2,23 @@ import COpenCL
 import CondenseCore
 
 extension OpenCLBackend {
-    /// GEMM through CLBlast on this backend's queue and buffers (one call for a whole strided batch).
+    /// The longest inner dimension one CLBlast call runs over. CLBlast's work-items loop over K (in steps of 16 or
+    /// so), and Mesa's llvmpipe silently ends a work-item's loops after 65,535 iterations in all: a convolution's
+    /// weight gradient, whose K runs over every sample's positions (over a million for a grey 224 × 224 batch of
+    /// 21), came out wrong there. Longer products run as calls over slices of K (`depthSlices`), each adding into C.
+    static let maxGemmDepth = 1 << 18
+
+    /// GEMM through CLBlast on this backend's queue and buffers (one call for a whole strided batch, or one per
+    /// slice of K longer than `maxGemmDepth`), or through `Kernels/gemm.cl` on a CPU driver.
     public func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
         try d.validate(a: a, b: b, c: c)
         guard d.m > 0, d.n > 0 else { return }
         if tiling.isForCPUDriver && d.batchCount == 1 { return try tiledGemm(a, b, c, d) }
+        for slice in d.depthSlices(of: Self.maxGemmDepth) { try clblastGemm(a, b, c, slice) }
+    }
+
+    /// One CLBlast call.
+    private func clblastGemm(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ d: GemmDescriptor) throws {
         let bufferA = try buffer(a, "gemm"), bufferB = try buffer(b, "gemm"), bufferC = try buffer(c, "gemm")
         let transA = d.transposeA ? CLBlastTransposeYes : CLBlastTransposeNo
         let transB = d.transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
@@ -65,5 +77,21 @@ extension OpenCLBackend {
                                                 d.lda, d.offsetB, d.ldb, d.offsetC, d.ldc, &queue, &bytes)
         try check(status.rawValue, "CLBlastSGemmTempBufferSize")
         return bytes == 0 ? nil : try allocate([(bytes + 3) / 4], dtype: .float32)
+    }
+}
+
+extension GemmDescriptor {
+    /// The same product as calls over consecutive slices of K of at most `depth` (this one alone when K is no
+    /// longer): the first with this `beta`, the others adding into C.
+    func depthSlices(of depth: Int) -> [GemmDescriptor] {
+        guard k > depth else { return [self] }
+        return stride(from: 0, to: k, by: depth).map { start in
+            var slice = self
+            slice.k = min(depth, k - start)
+            slice.offsetA += transposeA ? start * lda : start
+            slice.offsetB += transposeB ? start : start * ldb
+            if start > 0 { slice.beta = 1 }
+            return slice
+        }
     }
 }

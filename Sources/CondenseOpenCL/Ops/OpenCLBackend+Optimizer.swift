@@ -13,7 +13,7 @@ extension OpenCLBackend: OptimizerOps {
                    arguments: [.buffer(parameter), .buffer(gradient), .buffer(momentumBuffer ?? gradient),
                                .int(parameter.count), .float(o.learningRate), .float(o.momentum),
                                .float(1 - o.dampening), .float(o.weightDecay)],
-                   global: [roundUp(parameter.count, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(parameter.count, toMultipleOf: group(64))], local: [group(64)])
     }
 
     public func adamWStep(parameter: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, step: Int,
@@ -26,6 +26,6 @@ extension OpenCLBackend: OptimizerOps {
                                .int(parameter.count), .float(1 - o.learningRate * o.weightDecay),
                                .float(1 - o.beta1), .float(o.beta2), .float(1 - o.beta2), .float(o.epsilon),
                                .float(constants.stepSize), .float(constants.secondMomentCorrection)],
-                   global: [roundUp(parameter.count, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(parameter.count, toMultipleOf: group(64))], local: [group(64)])
     }
 }

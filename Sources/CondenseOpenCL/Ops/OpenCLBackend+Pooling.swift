@@ -18,14 +18,14 @@ extension OpenCLBackend: PoolingOps {
         let (planes, spatial) = try globalPoolExtents("globalAveragePool", image: input, pooled: output)
         try launch("global_avg_forward", file: "pooling",
                    arguments: [.buffer(input), .buffer(output), .int(spatial), .int(planes)],
-                   global: [roundUp(planes, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(planes, toMultipleOf: group(64))], local: [group(64)])
     }
 
     public func globalAveragePoolBackward(gradOutput: Tensor, gradInput: Tensor) throws {
         let (_, spatial) = try globalPoolExtents("globalAveragePoolBackward", image: gradInput, pooled: gradOutput)
         try launch("global_avg_backward", file: "pooling",
                    arguments: [.buffer(gradOutput), .buffer(gradInput), .int(spatial), .int(gradInput.count)],
-                   global: [roundUp(gradInput.count, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(gradInput.count, toMultipleOf: group(64))], local: [group(64)])
     }
 
     private func launchWindow(_ kernel: String, _ buffers: [KernelArgument], _ g: WindowGeometry, items: Int) throws {
@@ -33,6 +33,6 @@ extension OpenCLBackend: PoolingOps {
                         g.paddingHeight, g.paddingWidth, g.batch * g.inputChannels]
         try launch(kernel, file: "pooling", defines: ["KH": g.kernelHeight, "KW": g.kernelWidth],
                    arguments: buffers + geometry.map { .int($0) },
-                   global: [roundUp(items, toMultipleOf: 64)], local: [64])
+                   global: [roundUp(items, toMultipleOf: group(64))], local: [group(64)])
     }
 }

@@ -66,7 +66,7 @@ extension OpenCLBackend: SoftmaxOps {
     /// Work-items per row: `softmaxWorkGroup` on a GPU; one on a CPU driver (`tiling.groupSize` 1), where a
     /// work-group's barriers would split its loops and one work-item walks the row in `tiling.vectorWidth` vectors.
     private func rowGroup(for classes: Int) -> Int {
-        tiling.isForCPUDriver ? 1 : Self.softmaxWorkGroup(for: classes)
+        tiling.isForCPUDriver ? 1 : group(Self.softmaxWorkGroup(for: classes))
     }
 
     /// The temperature as `TEMPERATURE_POWER` (softmax.cl): T when it is an integer from 1 to 16, so that
@@ -118,7 +118,7 @@ extension OpenCLBackend: SoftmaxOps {
 
     /// Averages per-row values `[rows, terms]` over the batch into `loss` (their sum) and, if given, `termsOutput`.
     private func launchMean(_ rowValues: Tensor, rows: Int, terms: Int, loss: Tensor, termsOutput: Tensor?) throws {
-        let group = Self.softmaxWorkGroup(for: rows)
+        let group = group(Self.softmaxWorkGroup(for: rows))
         try launch("mean_rows", file: "softmax",
                    defines: ["WG": group, "TERMS": terms, "WRITE_TERMS": termsOutput == nil ? 0 : 1],
                    arguments: [.buffer(rowValues), .buffer(loss), .buffer(termsOutput ?? loss), .int(rows),

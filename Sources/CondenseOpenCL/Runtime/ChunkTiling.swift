@@ -3,10 +3,11 @@ import CondenseCore
 /// How the streaming kernels split contiguous data over work-items on one device (`Kernels/common.cl`'s vector
 /// chunks): each work-item takes `vectorsPerItem` vectors of `vectorWidth` floats.
 ///
-/// A GPU gets one `float4` per work-item in work-groups of 64, so neighbouring work-items read neighbouring vectors
-/// (coalesced). A CPU driver such as PoCL runs each work-group as a loop over its work-items; there one work-item
-/// takes 256 contiguous floats as a vectorized loop (AVX-512 width), which amortizes per-item setup (index
-/// arithmetic, 1/s) and keeps each thread streaming through memory, and reductions need no local-memory tree.
+/// A GPU gets one `float4` per work-item in work-groups of 64 (fewer where the driver allows fewer,
+/// `fitting(groupLimit:)`), so neighbouring work-items read neighbouring vectors (coalesced). A CPU driver such as
+/// PoCL runs each work-group as a loop over its work-items; there one work-item takes 256 contiguous floats as a
+/// vectorized loop (AVX-512 width), which amortizes per-item setup (index arithmetic, 1/s) and keeps each thread
+/// streaming through memory, and reductions need no local-memory tree.
 public struct ChunkTiling: Equatable, Sendable {
     /// `VEC`: floats per vector load (1, 2, 4, 8 or 16).
     public let vectorWidth: Int

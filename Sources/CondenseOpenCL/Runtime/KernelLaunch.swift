@@ -28,10 +28,15 @@ extension OpenCLBackend {
     /// - Parameters:
     ///   - global: total work-items per dimension; must be multiples of `local` when `local` is given.
     ///   - local: work-group size, or `nil` to let the driver choose.
+    /// - Throws: `CondenseError.driverLimit` before queuing a launch over the kernel's `KernelLimits`.
     public func launch(_ kernel: String, file: String, defines: [String: Int] = [:], arguments: [KernelArgument],
                        global: [Int], local: [Int]? = nil) throws {
         guard global.allSatisfy({ $0 > 0 }) else { return }
-        let handle = try programs.kernel(kernel, file: file, options: compileOptions(defines))
+        let compiled = try programs.kernel(kernel, file: file, options: compileOptions(defines))
+        let localArgumentBytes = arguments.reduce(0) { if case .local(let bytes) = $1 { $0 + bytes } else { $0 } }
+        try compiled.limits.validate(kernel: "'\(kernel)' of \(file).cl", global: global, local: local,
+                                     localArgumentBytes: localArgumentBytes)
+        let handle = compiled.handle
         for (index, argument) in arguments.enumerated() {
             let status: cl_int
             switch argument {

@@ -70,10 +70,7 @@ public enum OpenCLDiscovery {
     }
 
     private static func limits(of device: cl_device_id, extensions: String) throws -> DriverLimits {
-        let dimensions: cl_uint = try deviceValue(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS))
-        var itemSizes = [Int](repeating: 0, count: Int(dimensions))
-        try check(clGetDeviceInfo(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES),
-                                  MemoryLayout<Int>.stride * itemSizes.count, &itemSizes, nil), "clGetDeviceInfo")
+        let itemSizes = try workItemSizes(of: device)
         let groupSize: Int = try deviceValue(device, cl_device_info(CL_DEVICE_MAX_WORK_GROUP_SIZE))
         let localMemory: cl_ulong = try deviceValue(device, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
         let alignment: cl_uint = try deviceValue(device, cl_device_info(CL_DEVICE_MEM_BASE_ADDR_ALIGN))
@@ -83,6 +80,15 @@ public enum OpenCLDiscovery {
                             maxWorkGroupSize: groupSize, maxWorkItemSizes: itemSizes,
                             localMemoryBytes: Int(localMemory), baseAddressAlignmentBits: Int(alignment),
                             extensions: extensions.split(separator: " ").map(String.init))
+    }
+
+    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES`: the most work-items of a work-group along each dimension.
+    static func workItemSizes(of device: cl_device_id) throws -> [Int] {
+        let dimensions: cl_uint = try deviceValue(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS))
+        var itemSizes = [Int](repeating: 0, count: Int(dimensions))
+        try check(clGetDeviceInfo(device, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES),
+                                  MemoryLayout<Int>.stride * itemSizes.count, &itemSizes, nil), "clGetDeviceInfo")
+        return itemSizes
     }
 
     static func deviceValue<T>(_ device: cl_device_id, _ parameter: cl_device_info) throws -> T {

@@ -1,37 +1,58 @@
 import COpenCL
 import CondenseCore
 
+/// A kernel object and what the driver allows its launches.
+struct CompiledKernel {
+    let handle: cl_kernel
+    let limits: KernelLimits
+}
+
 /// Builds each (kernel file, compile options) pair once per device, with `Kernels/common.cl` prepended, and keeps its
-/// kernels. A failed build throws `CondenseError.kernelBuild` with the driver's build log.
+/// kernels with their limits. A failed build throws `CondenseError.kernelBuild` with the driver's build log.
 final class ProgramCache {
     private let context: cl_context
     private let device: cl_device_id
+    /// `CL_DEVICE_MAX_WORK_ITEM_SIZES` and `CL_DEVICE_LOCAL_MEM_SIZE`, for every kernel's `KernelLimits`.
+    private let workItemSizes: [Int], localMemoryBytes: Int
     private var programs: [String: cl_program] = [:]
-    private var kernels: [String: cl_kernel] = [:]
+    private var kernels: [String: CompiledKernel] = [:]
 
-    init(context: cl_context, device: cl_device_id) {
+    init(context: cl_context, device: cl_device_id, workItemSizes: [Int], localMemoryBytes: Int) {
         self.context = context
         self.device = device
+        self.workItemSizes = workItemSizes
+        self.localMemoryBytes = localMemoryBytes
     }
 
     deinit {
-        for kernel in kernels.values { clReleaseKernel(kernel) }
+        for kernel in kernels.values { clReleaseKernel(kernel.handle) }
         for program in programs.values { clReleaseProgram(program) }
     }
 
-    /// The kernel `kernelName` of `file` built with `options`, building the program on first use.
-    func kernel(_ kernelName: String, file: String, options: String) throws -> cl_kernel {
+    /// The kernel `kernelName` of `file` built with `options`, building the program on first use from
+    /// `Kernels/<file>.cl` (after `common.cl`), or from `source` when one is given.
+    func kernel(_ kernelName: String, file: String, options: String,
+                source: (() throws -> String)? = nil) throws -> CompiledKernel {
         let key = "\(file)|\(options)|\(kernelName)"
         if let kernel = kernels[key] { return kernel }
-        let program = try self.program(file: file, source: {
+        let program = try self.program(file: file, source: source ?? {
             try KernelSources.source(named: "common") + "\n" + KernelSources.source(named: file)
         }, options: options)
         var status: cl_int = CL_SUCCESS
         let created = clCreateKernel(program, kernelName, &status)
         try check(status, "clCreateKernel(\(kernelName)) in \(file).cl")
-        guard let kernel = created else {
+        guard let handle = created else {
             throw CondenseError.openCL(call: "clCreateKernel(\(kernelName))", status: "no kernel returned")
         }
+        let limits: KernelLimits
+        do {
+            limits = try KernelLimits(of: handle, on: device, workItemSizes: workItemSizes,
+                                      deviceLocalBytes: localMemoryBytes)
+        } catch {
+            clReleaseKernel(handle)
+            throw error
+        }
+        let kernel = CompiledKernel(handle: handle, limits: limits)
         kernels[key] = kernel
         return kernel
     }
