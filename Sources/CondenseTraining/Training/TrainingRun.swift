@@ -7,7 +7,8 @@ import CondenseNN
 /// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
 /// validation kept. It stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a
 /// second apart, and at every epoch's end), the weights at the end of an epoch or the validation logits are not
-/// finite, so diverged weights are never written or kept.
+/// finite, so diverged weights are never written or kept. A `TrainingWatch` reports loss jumps and validation far
+/// below training accuracy as they happen (`TrainingEvent.warning`) and in the summary.
 ///
 /// In a data-parallel job (`World.group` of more than one process) every process starts from rank 0's weights, trains
 /// on its shard of every global batch, and averages gradients over the group before clipping and the update (the
@@ -26,6 +27,7 @@ final class TrainingRun {
     private let schedule: any LearningRateSchedule
     private var meter: ProgressMeter
     private var best: BestCheckpoint
+    private var watch: TrainingWatch
     /// Optimizer steps taken so far.
     private var stepsDone = 0
 
@@ -54,6 +56,7 @@ final class TrainingRun {
         schedule = options.schedule(stepsPerEpoch: loader.batchCount)
         meter = ProgressMeter(totalSteps: options.epochs * loader.batchCount, batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
+        watch = TrainingWatch(stepsPerEpoch: loader.batchCount)
         self.model = model
         self.dataset = dataset
         self.options = options
@@ -69,14 +72,20 @@ final class TrainingRun {
             let snapshot = try finiteSnapshot(after: epoch)
             let validationAccuracy = try validate(after: epoch)
             let improved = try keepIfBest(snapshot, validationAccuracy: validationAccuracy)
+            let trainingAccuracy = try tally.accuracy()
             progress(.epoch(epoch: epoch, epochs: options.epochs, loss: try tally.meanLoss(),
-                            accuracy: try tally.accuracy(), validationAccuracy: validationAccuracy, improved: improved))
+                            accuracy: trainingAccuracy, validationAccuracy: validationAccuracy, improved: improved))
+            if let warning = watch.observeEpoch(epoch, step: loader.batchCount, trainingAccuracy: trainingAccuracy,
+                                                validationAccuracy: validationAccuracy) {
+                progress(.warning(warning))
+            }
         }
         let wall = meter.wallSeconds
         try best.restore(into: model)
         let test = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset)
         return TrainingSummary(bestValidationAccuracy: best.accuracy ?? 0, test: test,
-                               imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall)
+                               imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall,
+                               warnings: watch.warnings)
     }
 
     /// One pass over the shuffled training split (`epoch` from 1), returning its tally.
@@ -84,6 +93,7 @@ final class TrainingRun {
         model.module.train(true)
         let tally = try EpochTally(on: backend)
         meter.startEpoch()
+        watch.startEpoch()
         for (index, shard) in loader.batches(epoch: epoch - 1).enumerated() {
             averager?.share = Float(shard.labels.count) / Float(shard.globalCount)
             let batch = try TrainingBatch(uploading: shard, to: backend)
@@ -91,6 +101,11 @@ final class TrainingRun {
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
+            if watch.readsLoss(afterStep: index + 1, of: loader.batchCount),
+               let warning = watch.observeLoss(meanLoss: try tally.meanLoss(), images: tally.images, epoch: epoch,
+                                               step: index + 1, stepsDone: stepsDone) {
+                progress(.warning(warning))
+            }
             guard let (rate, eta) = meter.step(images: shard.globalCount, stepsDone: stepsDone,
                                                endsEpoch: index + 1 == loader.batchCount) else { continue }
             // The tally is read only when progress is reported (at most once a second, and at the epoch's end), so
