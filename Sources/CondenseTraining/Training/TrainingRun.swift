@@ -4,9 +4,10 @@ import CondenseDistributed
 import CondenseNN
 
 /// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
-/// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
-/// validation kept. It stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a
-/// second apart, and at every epoch's end), the weights at the end of an epoch or the validation logits are not
+/// accuracy tallied on the device, paced progress reports, batch-norm statistics re-estimated for the epoch's final
+/// weights (`BatchNormRecalibration`), validation after every epoch, and the best weights on validation kept. It
+/// stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a second apart, and at
+/// every epoch's end), the weights at the end of an epoch or the validation logits are not
 /// finite, so diverged weights are never written or kept. A `TrainingWatch` reports loss jumps and validation far
 /// below training accuracy as they happen (`TrainingEvent.warning`) and in the summary.
 ///
@@ -68,6 +69,7 @@ final class TrainingRun {
         defer { for norm in Self.batchNorms(of: model) { norm.synchronization = nil } }
         for epoch in 1...options.epochs {
             let tally = try trainEpoch(epoch, progress: progress)
+            try recalibrateBatchNorm(after: epoch)
             try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)
             let snapshot = try finiteSnapshot(after: epoch)
             let validationAccuracy = try validate(after: epoch)
@@ -118,6 +120,15 @@ final class TrainingRun {
                            loss: meanLoss, accuracy: try tally.accuracy(), imagesPerSecond: rate, etaSeconds: eta))
         }
         return tally
+    }
+
+    /// Re-estimates the batch norms' statistics for the weights `epoch` ended with (`TrainingOptions.
+    /// batchNormRecalibrationImages`; a different seeded draw of training images every epoch).
+    private func recalibrateBatchNorm(after epoch: Int) throws {
+        guard options.batchNormRecalibrationImages > 0 else { return }
+        try BatchNormRecalibration.run(model, on: dataset.train, dataset: dataset,
+                                       images: options.batchNormRecalibrationImages, batchSize: options.batchSize,
+                                       shuffleSeed: options.seed &+ 0x5052_4543 &+ UInt64(epoch))
     }
 
     /// The validation accuracy after `epoch`, refusing logits that overflowed.
