@@ -75,6 +75,8 @@ final class BatchNormRecalibrationTests: XCTestCase {
         let recalibrated = try trainedCheckpoint(recalibration: 16, poisoned: true)
         XCTAssertEqual(recalibrated, try trainedCheckpoint(recalibration: 16, poisoned: false))
         XCTAssertFalse(means(recalibrated).contains(5))
+        // A training split (24 images) smaller than the sample keeps the running averages.
+        XCTAssertTrue(means(try trainedCheckpoint(recalibration: 25, poisoned: true)).allSatisfy { $0 == 5 })
         XCTAssertThrowsError(try trainedCheckpoint(recalibration: -1, poisoned: false)) {
             XCTAssertTrue("\($0)".contains("batch-norm recalibration images must be ≥ 0, got -1"), "\($0)")
         }
