@@ -64,7 +64,7 @@ enum RunCommand: Command {
             object[record.stage] = ["accuracy": record.accuracy, "auc": jsonValue(auc: record.auc), "size_bytes": record.sizeBytes,
                                     "parameters": record.parameters, "nonzero_parameters": record.nonzeroParameters,
                                     "images_per_s": record.imagesPerSecond, "wall_s": record.wallSeconds,
-                                    "file": record.file]
+                                    "file": record.file, "warnings": record.warnings ?? []]
         }
         try console.emit(object)
     }
