@@ -31,6 +31,9 @@ final class DataChecksTests: XCTestCase {
         for key in ["accuracy", "auc", "best_val_accuracy", "images_per_s", "wall_s", "parameters"] {
             XCTAssertNotNil(object[key], "JSON lacks \(key)")
         }
+        // The fixture's two validation images: validation accuracy 0.0 after an epoch at 0.4 is a gap to report.
+        let warnings = try XCTUnwrap(object["warnings"] as? [String], "JSON lists the training warnings")
+        XCTAssertTrue(warnings.allSatisfy { $0.hasPrefix("epoch 1: validation accuracy ") }, "\(warnings)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("model.safetensors")))
     }
 

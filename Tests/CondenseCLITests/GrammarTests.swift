@@ -86,6 +86,8 @@ final class GrammarTests: XCTestCase {
             .assertUsageError("--dkd-warmup", "whole number of steps", "'2.5'")
         CommandLineRun(["distill", "--teacher", "t.safetensors", "--loss", "dkd", "--dkd-beta", "-1"])
             .assertUsageError("--dkd-beta")
+        CommandLineRun(["run", "--quick", "--preset", "full"]).assertUsageError("--quick is --preset quick", "full")
+        CommandLineRun(["run", "--preset", "long"]).assertUsageError("--preset", "standard, quick, full")
     }
 
     func testUnknownCommandAndBareProgramExitWithTwo() {

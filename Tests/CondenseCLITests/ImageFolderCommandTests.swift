@@ -78,6 +78,10 @@ final class ImageFolderCommandTests: XCTestCase {
                                   "--out", path("run")])
         let object = try json(run)
         XCTAssertNotNil(object["int8"], "every stage ran")
+        for stage in ["teacher", "student", "pruned", "int8", "final"] {
+            let record = try XCTUnwrap(object[stage] as? [String: Any], stage)
+            XCTAssertNotNil(record["warnings"] as? [String], "\(stage) lists its training warnings in --json")
+        }
         XCTAssertTrue(run.error.contains("2 classes, 8 train / 2 val / 2 test images of 1×4×4"), run.error)
         XCTAssertTrue(run.error.contains("1 ignored as not images"), run.error)
         let onnx = try XCTUnwrap(FileManager.default.contents(atPath: path("run/model-fp32.onnx")))

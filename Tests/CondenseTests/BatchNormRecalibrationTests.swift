@@ -49,6 +49,39 @@ final class BatchNormRecalibrationTests: XCTestCase {
         assertClose(try bn.runningMean.value.toHost(), expected.mean, rtol: 1e-4, atol: 1e-5)
     }
 
+    /// Trains a width-0.25 ResNet-20 for two epochs on the 24 training images in batches of 8, re-estimating batch-norm
+    /// statistics from `recalibration` images before every validation; with `poisoned`, every step leaves running
+    /// means of 5 behind (running averages far from the weights'). Returns the checkpoint of the best weights.
+    private func trainedCheckpoint(recalibration: Int, poisoned: Bool) throws -> Checkpoint {
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 4, on: TestDevices.cpu)
+        let norms = model.module.descendants.compactMap { $0 as? BatchNorm2d }
+        let hooks = TrainingHooks(afterStep: { _ in
+            guard poisoned else { return }
+            for norm in norms { try norm.runningMean.assign(try TestDevices.cpu.full(norm.runningMean.shape, value: 5)) }
+        })
+        var options = TrainingOptions()
+        (options.epochs, options.batchSize, options.batchNormRecalibrationImages) = (2, 8, recalibration)
+        _ = try Training.train(model, on: dataset, options: options, checkpointPath: nil, hooks: hooks)
+        return try model.checkpoint()
+    }
+
+    func testTrainingReestimatesTheStatisticsBeforeEveryValidation() throws {
+        let means = { (checkpoint: Checkpoint) in
+            checkpoint.tensors.filter { $0.name.hasSuffix("running_mean") }.flatMap { $0.floats() }
+        }
+        // Without recalibration the running averages training left are what validation and the checkpoint see.
+        XCTAssertTrue(means(try trainedCheckpoint(recalibration: 0, poisoned: true)).allSatisfy { $0 == 5 })
+        // With it they are re-estimated for the final weights: what the steps left behind no longer matters.
+        let recalibrated = try trainedCheckpoint(recalibration: 16, poisoned: true)
+        XCTAssertEqual(recalibrated, try trainedCheckpoint(recalibration: 16, poisoned: false))
+        XCTAssertFalse(means(recalibrated).contains(5))
+        // A training split (24 images) smaller than the sample keeps the running averages.
+        XCTAssertTrue(means(try trainedCheckpoint(recalibration: 25, poisoned: true)).allSatisfy { $0 == 5 })
+        XCTAssertThrowsError(try trainedCheckpoint(recalibration: -1, poisoned: false)) {
+            XCTAssertTrue("\($0)".contains("batch-norm recalibration images must be ≥ 0, got -1"), "\($0)")
+        }
+    }
+
     func testAnEmptySplitIsAClearError() throws {
         let model = try PruningTestSupport.model(.resnet20, width: 0.25, dataset: dataset)
         XCTAssertThrowsError(try BatchNormRecalibration.run(model, on: dataset.train.prefix(0), dataset: dataset, images: 8)) {

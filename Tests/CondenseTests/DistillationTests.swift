@@ -159,6 +159,34 @@ final class DistillationTests: XCTestCase {
         XCTAssertGreaterThan(attentionLoss, losses[4] + 1e-4, "attention adds a positive term to DKD")
     }
 
+    /// A distilled student's checkpoint records its loss and parameters (and a reload keeps them); a model trained
+    /// from scratch records none.
+    func testTheStudentsCheckpointRecordsHowItWasDistilled() throws {
+        let teacher = try model(.resnet20, width: 0.5, seed: 1)
+        XCTAssertNil(teacher.metadata[Checkpoint.Key.distillation])
+        let cases: [(DecoupledDistillation?, Float, String)] = [
+            (nil, 0, #"{"alpha":0.7,"attention":0.0,"hint":0.0,"loss":"kd","temperature":3.0}"#),
+            (try DecoupledDistillation(alpha: 2, beta: 6, warmupSteps: 9), 100,
+             #"{"alpha":2.0,"attention":100.0,"beta":6.0,"hint":0.0,"loss":"dkd","temperature":3.0,"warmup_steps":9}"#),
+        ]
+        for (index, (decoupled, attention, expected)) in cases.enumerated() {
+            let student = try model(.mobilenetv2, width: 0.25, seed: 2)
+            _ = try Distillation(teacher: teacher, student: student, temperature: 3, alpha: 0.7, decoupled: decoupled,
+                                 attention: attention)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("distilled-\(getpid())-\(index)")
+                .appendingPathExtension("safetensors").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try student.save(to: path)
+            XCTAssertEqual(try Checkpoint(contentsOf: path).metadata[Checkpoint.Key.distillation], expected)
+            let reloaded = try TrainedModel.load(path, on: TestDevices.cpu)
+            XCTAssertEqual(reloaded.distillation, expected)
+            XCTAssertEqual(reloaded.derived(configuration: reloaded.configuration, module: reloaded.module).distillation,
+                           expected, "a pruned or quantized model keeps the record")
+            let json = try JSONSerialization.jsonObject(with: Data(expected.utf8)) as? [String: Any]
+            XCTAssertEqual(json?["loss"] as? String, decoupled == nil ? "kd" : "dkd")
+        }
+    }
+
     func testDecoupledDistillationSettingsAreCheckedAndTheWarmupResolves() throws {
         XCTAssertEqual(try DistillationWarmup.parse("0.08"), .fraction(0.08))
         XCTAssertEqual(try DistillationWarmup.parse("20"), .steps(20))

@@ -47,6 +47,14 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(started, ["teacher", "student", "sensitivity", "pruned", "int8", "final"])
         let report = try String(contentsOfFile: first.reportPath, encoding: .utf8)
         for stage in Pipeline.stageNames { XCTAssertTrue(report.contains("| \(stage) |"), report) }
+        XCTAssertTrue(report.contains("## Training warnings"), report)
+        for record in first.records {
+            XCTAssertEqual(record.warnings != nil, ["teacher", "student", "pruned", "int8"].contains(record.stage),
+                           "\(record.stage): stages that train keep their warnings")
+        }
+        let student = try Checkpoint(contentsOf: folder.appendingPathComponent("student.safetensors").path)
+        XCTAssertEqual(student.metadata[Checkpoint.Key.distillation],
+                       #"{"alpha":0.9,"attention":0.0,"hint":0.0,"loss":"kd","temperature":4.0}"#)
         for file in ["model-fp32.onnx", "model-int8.onnx", "model-fp16.safetensors", "sensitivity.json",
                      "size-accuracy.svg", "sensitivity.svg", "training-curves.svg", "model-fp32.tflite",
                      "model-int8.tflite"] {

@@ -47,8 +47,7 @@ extension Pipeline {
             let curve = CurveRecorder(progress)
             let result = try PruningPipeline.run(student, on: dataset, options: options, teacher: teacher,
                                                  checkpointPath: path("pruned.safetensors"), progress: curve.handle)
-            return try record("pruned", model: what, file: "pruned.safetensors",
-                              test: result.test, history: curve.history)
+            return try record("pruned", model: what, file: "pruned.safetensors", test: result.test, curve: curve)
         }
     }
 
@@ -71,8 +70,7 @@ extension Pipeline {
                                                                 progress: curve.handle)
             try result.model.save(to: path("int8.safetensors"))
             let test = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset)
-            return try record("int8", model: what, file: "int8.safetensors", test: test,
-                              history: curve.history)
+            return try record("int8", model: what, file: "int8.safetensors", test: test, curve: curve)
         }
     }
 
@@ -93,7 +91,8 @@ extension Pipeline {
             return StageRecord(stage: "final", model: "INT8 ONNX (QDQ), deployed", file: "model-int8.onnx",
                                accuracy: int8.accuracy, auc: int8.auc, parameters: int8.parameters,
                                nonzeroParameters: int8.nonzeroParameters, sizeBytes: size,
-                               imagesPerSecond: int8.imagesPerSecond, wallSeconds: 0, history: [])
+                               imagesPerSecond: int8.imagesPerSecond, wallSeconds: 0, history: [],
+                               warnings: nil)
         }
     }
 }

@@ -56,29 +56,36 @@ extension Pipeline {
         let file = "\(stage).safetensors"
         let summary = try Training.train(model, on: dataset, options: trainingOptions(epochs: epochs),
                                          checkpointPath: path(file), objective: objective, progress: curve.handle)
-        return try record(stage, model: what, file: file, test: summary.test, history: curve.history)
+        return try record(stage, model: what, file: file, test: summary.test, curve: curve)
     }
 
-    /// A stage's record: the test figures, and the parameters, non-zero parameters and bytes of its checkpoint.
+    /// A stage's record: the test figures, the parameters, non-zero parameters and bytes of its checkpoint, and the
+    /// training curve and warnings `curve` saw.
     func record(_ stage: String, model what: String, file: String, test: EvaluationResult,
-                history: [EpochPoint] = []) throws -> StageRecord {
+                curve: CurveRecorder? = nil) throws -> StageRecord {
         let size = try ModelSize(checkpoint: path(file))
         return StageRecord(stage: stage, model: what, file: file, accuracy: test.accuracy, auc: test.auc,
                            parameters: size.parameters, nonzeroParameters: size.nonZeroParameters, sizeBytes: size.bytes,
-                           imagesPerSecond: test.imagesPerSecond, wallSeconds: 0, history: history)
+                           imagesPerSecond: test.imagesPerSecond, wallSeconds: 0, history: curve?.history ?? [],
+                           warnings: curve.map { $0.warnings.map(\.description) })
     }
 }
 
-/// Collects a training run's finished epochs (the curve a stage records) while passing every event on.
+/// Collects a training run's finished epochs (the curve a stage records) and its warnings while passing every event
+/// on.
 final class CurveRecorder {
     private(set) var history: [EpochPoint] = []
+    private(set) var warnings: [TrainingWarning] = []
     private let forward: (PipelineEvent) -> Void
 
     init(_ forward: @escaping (PipelineEvent) -> Void) { self.forward = forward }
 
     func handle(_ event: TrainingEvent) {
-        if case let .epoch(epoch, _, loss, accuracy, validation, _) = event {
+        switch event {
+        case let .epoch(epoch, _, loss, accuracy, validation, _):
             history.append(EpochPoint(epoch: epoch, loss: loss, trainAccuracy: accuracy, validationAccuracy: validation))
+        case let .warning(warning): warnings.append(warning)
+        case .step: break
         }
         forward(.training(event))
     }

@@ -2,7 +2,7 @@ import CondenseNN
 import Foundation
 
 /// `report.md`: a table of every stage (test ACC, AUC, parameters, bytes, ratio to the teacher, images/s, wall
-/// time), the deployment files measured in their runtimes, the figures, and the settings used.
+/// time), the training warnings, the deployment files measured in their runtimes, the figures, and the settings used.
 struct PipelineReport {
     let settings: PipelineSettings
     let datasetName: String
@@ -26,6 +26,7 @@ struct PipelineReport {
                          "\(record.parameters) | \(record.nonzeroParameters) | \(record.sizeBytes) | \(ratio) | " +
                          String(format: "%.0f", record.imagesPerSecond) + " | \(Self.duration(record.wallSeconds)) |")
         }
+        lines += ["", "## Training warnings", ""] + trainingWarnings
         lines += ["", "## Deployment files", "",
                   "Each file in the runtime users run it in (ONNX in onnxruntime, TFLite in LiteRT), one thread, " +
                   "on this machine (`\(DeploymentMeasurement.script)`).", "",
@@ -41,6 +42,13 @@ struct PipelineReport {
         lines += [""] + figures.map { "![\($0)](\($0))" }
         lines += ["", "## Settings", "", "```json", settingsJSON, "```", ""]
         return lines.joined(separator: "\n")
+    }
+
+    /// One item per warning of a stage that trained, or a line saying that every stage trained without one.
+    private var trainingWarnings: [String] {
+        let items = records.flatMap { record in (record.warnings ?? []).map { "- \(record.stage): \($0)" } }
+        return items.isEmpty ? ["No stage's loss jumped and no validation accuracy fell far below training accuracy."]
+            : items
     }
 
     private var settingsJSON: String {

@@ -27,4 +27,7 @@ public struct StageRecord: Codable, Equatable, Sendable {
     public var wallSeconds: Double
     /// The training curve (empty for stages that do not train).
     public let history: [EpochPoint]
+    /// The training warnings (`TrainingWarning`: loss jumps, validation far below training accuracy) of a stage that
+    /// trains; nil for stages that do not, and in records written before warnings were kept.
+    public let warnings: [String]?
 }

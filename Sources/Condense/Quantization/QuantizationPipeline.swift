@@ -7,12 +7,14 @@ import CondenseNN
 /// student lose less than a point of accuracy (`Benchmarks/RESULTS.md`).
 public struct QuantizationOptions: Sendable {
     /// The fine-tuning run of quantization-aware training: one epoch of AdamW at 2e-4 (`condense quantize` and
-    /// `run`), otherwise the training recipe.
+    /// `run`), with the batch norms' statistics left to the QAT schedule (which freezes them) rather than
+    /// re-estimated before validation; otherwise the training recipe.
     public var training: TrainingOptions = {
         var options = TrainingOptions()
         options.epochs = 1
         options.optimizer = .adamw
         options.learningRate = 2e-4
+        options.batchNormRecalibrationImages = 0
         return options
     }()
     /// When observers and batch-norm statistics freeze during QAT.

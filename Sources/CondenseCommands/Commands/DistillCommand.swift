@@ -118,6 +118,7 @@ enum DistillCommand: Command {
                          console: console, extra: [
                              "teacher_accuracy": teacherResult.accuracy, "teacher_auc": jsonValue(auc: teacherResult.auc),
                              "best_val_accuracy": summary.bestValidationAccuracy, "loss": options.loss.rawValue,
+                             "warnings": jsonValue(warnings: summary.warnings),
                              "images_per_s": summary.imagesPerSecond, "wall_s": summary.wallSeconds,
                              "world_size": World.group.size,
                          ])

@@ -95,6 +95,7 @@ enum PruneCommand: Command {
         extra["tolerance"] = result.tolerance
         extra["best_val_accuracy"] = result.training?.bestValidationAccuracy
         extra["wall_s"] = result.training?.wallSeconds
+        extra["warnings"] = jsonValue(warnings: result.training?.warnings)
         try reportResult(result.test, model: result.model, checkpoint: out, reference: reference, console: console,
                          extra: extra)
     }

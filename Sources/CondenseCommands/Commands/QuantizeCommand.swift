@@ -109,6 +109,7 @@ enum QuantizeCommand: Command {
                                     "world_size": World.group.size]
         extra["fake_quant_accuracy"] = result.training?.test.accuracy
         extra["best_val_accuracy"] = result.training?.bestValidationAccuracy
+        extra["warnings"] = jsonValue(warnings: result.training?.warnings)
         try reportResult(quantized, model: result.model, checkpoint: out, reference: reference, console: console,
                          extra: extra)
     }

@@ -47,6 +47,7 @@ enum TrainCommand: Command {
         try reportResult(summary.test, model: model, checkpoint: options.out, console: console, extra: [
             "best_val_accuracy": summary.bestValidationAccuracy, "images_per_s": summary.imagesPerSecond,
             "wall_s": summary.wallSeconds, "world_size": World.group.size,
+            "warnings": jsonValue(warnings: summary.warnings),
         ])
     }
 }

@@ -25,6 +25,8 @@ extension Architecture: ChoiceArgument {}
 
 extension DistillationLossKind: ChoiceArgument {}
 
+extension PipelinePreset: ChoiceArgument {}
+
 extension OptimizerKind: ChoiceArgument {}
 
 extension ExportFormat: ChoiceArgument {}

@@ -27,6 +27,9 @@ enum TrainingOptionGroup {
             .value("crop-padding", \.cropPadding, bounds: .within(0...4096),
                    help: "zero padding of the random crop, below the image side (0: flips only)"),
             .value("seed", \.seed, help: "seed for initialization, shuffling and augmentation"),
+            .value("bn-recalibration", \.batchNormRecalibrationImages, bounds: .within(0...10_000_000),
+                   help: "before every validation, re-estimate batch-norm statistics from this many training images " +
+                       "(0: keep the running averages)"),
             .flag("sync-bn", \.synchronizeBatchNorm,
                   help: "under mpirun: batch-norm statistics over the global batch, not each process's part"),
         ]

@@ -2,7 +2,8 @@ import Condense
 import Foundation
 
 /// Shows training progress on standard error: a line rewritten in place on a terminal, one line per epoch
-/// otherwise; nothing with `--json`.
+/// otherwise; nothing with `--json` but warnings (a loss jump, validation far below training accuracy), which are
+/// always shown on a line of their own.
 struct ProgressReporter {
     let console: Console
     private var isTerminal: Bool { console.terminal.errorIsTerminal }
@@ -10,6 +11,10 @@ struct ProgressReporter {
     init(console: Console) { self.console = console }
 
     func report(_ event: TrainingEvent) {
+        if case let .warning(warning) = event {
+            if isTerminal && !console.json { console.terminal.writeError("\r\u{1B}[K") }
+            return console.notice("warning: \(warning)")
+        }
         guard !console.json else { return }
         switch event {
         case let .step(epoch, epochs, step, steps, loss, accuracy, rate, eta):
@@ -21,6 +26,7 @@ struct ProgressReporter {
             if isTerminal { console.terminal.writeError("\r\u{1B}[K") }
             console.notice(String(format: "epoch %d/%d  loss %.4f  train acc %.3f  val acc %.3f%@", epoch, epochs, loss,
                                   accuracy, validation, improved ? "  (best, saved)" : ""))
+        case .warning: break
         }
     }
 

@@ -18,3 +18,6 @@ func reportResult(_ result: EvaluationResult, model: TrainedModel, checkpoint: S
 
 /// An AUC for `--json`: the number, or `null` where it is undefined (one class among the labels scored).
 func jsonValue(auc: Double?) -> Any { auc ?? NSNull() }
+
+/// A run's training warnings for `--json`: one sentence each, in order (empty for a healthy run).
+func jsonValue(warnings: [TrainingWarning]?) -> [String] { (warnings ?? []).map(\.description) }

@@ -35,7 +35,8 @@ public struct Distillation {
     /// Checks the pairing before any training: the same classes and input shape, T > 0, α in [0, 1], β, γ ≥ 0, and
     /// for attention transfer or hints, models that expose their stage features with pairs of equal spatial size
     /// (`pairs`, or by default every student stage with the teacher's last stage of its size). A logit cache
-    /// replaces the teacher's forward pass, so it cannot be combined with feature terms.
+    /// replaces the teacher's forward pass, so it cannot be combined with feature terms. The student records the
+    /// recipe (`TrainedModel.distillation`), so its checkpoints say how it was distilled.
     public init(teacher: TrainedModel, student: TrainedModel, temperature: Float, alpha: Float,
                 decoupled: DecoupledDistillation? = nil, attention: Float = 0, hint: Float = 0,
                 pairs: [FeaturePair]? = nil, teacherLogits: TeacherLogitCache? = nil, seed: UInt64 = 0) throws {
@@ -69,6 +70,8 @@ public struct Distillation {
         self.attention = attention
         self.hint = hint
         self.teacherLogits = teacherLogits
+        student.distillation = Self.recipe(temperature: temperature, alpha: alpha, decoupled: decoupled,
+                                           attention: attention, hint: hint)
         guard attention > 0 || hint > 0 else {
             (self.pairs, regressors) = ([], [])
             return
@@ -93,6 +96,17 @@ public struct Distillation {
             ? try chosen.map { try HintRegressor(from: studentShapes[$0.student][1], to: teacherShapes[$0.teacher][1],
                                                   on: backend, initializer: &initializer) }
             : []
+    }
+
+    /// The loss and its parameters as the JSON object a checkpoint records (`Checkpoint.Key.distillation`), keys
+    /// sorted: `loss` (`kd` or `dkd`), `temperature`, Hinton's `alpha` or DKD's `alpha`, `beta` and `warmup_steps`,
+    /// and the `attention` and `hint` weights.
+    static func recipe(temperature: Float, alpha: Float, decoupled: DecoupledDistillation?, attention: Float,
+                       hint: Float) -> String {
+        let loss = decoupled.map { "\"alpha\":\($0.alpha),\"attention\":\(attention),\"beta\":\($0.beta),\"hint\":\(hint)," +
+                                   "\"loss\":\"dkd\",\"temperature\":\(temperature),\"warmup_steps\":\($0.warmupSteps)" }
+            ?? "\"alpha\":\(alpha),\"attention\":\(attention),\"hint\":\(hint),\"loss\":\"kd\",\"temperature\":\(temperature)"
+        return "{" + loss + "}"
     }
 
     /// The hint regressors' parameters, trained alongside the student (`Training.train`'s auxiliary parameters).

@@ -36,6 +36,9 @@ public struct Checkpoint: Equatable, Sendable {
         /// The split an image-folder import drew for training, as `0.8,0.1,0.1 seed 0` (a plain string); absent when
         /// the data gave its splits.
         public static let dataSplit = "data_split"
+        /// How the model was distilled, when it was (`Distillation.recipe`, a JSON object such as
+        /// `{"alpha":0.9,"attention":0.0,"hint":0.0,"loss":"kd","temperature":4.0}`); absent otherwise.
+        public static let distillation = "distillation"
         /// Quantization parameters (a JSON object; see `setMetadata(json:for:)`).
         public static let quantization = "quantization"
     }

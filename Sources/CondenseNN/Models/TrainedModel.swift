@@ -12,6 +12,9 @@ public final class TrainedModel {
     /// The split of an image folder the model was trained on (`Checkpoint.Key.dataSplit`), so that commands scoring
     /// it on the same folder draw the same test images; nil when the data gave its splits.
     public var dataSplit: String?
+    /// How the model was distilled (`Checkpoint.Key.distillation`, a JSON object); nil for a model trained from
+    /// scratch.
+    public var distillation: String?
 
     public init(configuration: ModelConfiguration, module: Module, normalizationMean: [Float], normalizationStd: [Float],
                 classNames: [String]) {
@@ -22,12 +25,13 @@ public final class TrainedModel {
         self.classNames = classNames
     }
 
-    /// A model of `configuration` and `module` for the same data as this one: its normalization, class names and
-    /// data split (a student, a pruned or a quantized model).
+    /// A model of `configuration` and `module` for the same data as this one: its normalization, class names, data
+    /// split and distillation record (a student, a pruned or a quantized model).
     public func derived(configuration: ModelConfiguration, module: Module) -> TrainedModel {
         let model = TrainedModel(configuration: configuration, module: module, normalizationMean: normalizationMean,
                                  normalizationStd: normalizationStd, classNames: classNames)
         model.dataSplit = dataSplit
+        model.distillation = distillation
         return model
     }
 
@@ -57,6 +61,7 @@ public final class TrainedModel {
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
         if let dataSplit { checkpoint.setMetadata(dataSplit, for: Checkpoint.Key.dataSplit) }
+        if let distillation { checkpoint.setMetadata(distillation, for: Checkpoint.Key.distillation) }
         if let quantized = module as? QuantizedClassifier {
             checkpoint.metadata[Checkpoint.Key.quantization] = quantized.graphJSON
         }
@@ -92,6 +97,7 @@ public final class TrainedModel {
                                  normalizationMean: metadata.normalizationMean,
                                  normalizationStd: metadata.normalizationStd, classNames: metadata.classNames)
         model.dataSplit = checkpoint.metadataString(Checkpoint.Key.dataSplit)
+        model.distillation = checkpoint.metadataString(Checkpoint.Key.distillation)
         try model.load(checkpoint, path: path)
         return model
     }

@@ -4,10 +4,12 @@ import CondenseDistributed
 import CondenseNN
 
 /// One run of the training loop: epochs of seeded batches through the shared `TrainingStep`, the epoch's loss and
-/// accuracy tallied on the device, paced progress reports, validation after every epoch, and the best weights on
-/// validation kept. It stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a
-/// second apart, and at every epoch's end), the weights at the end of an epoch or the validation logits are not
-/// finite, so diverged weights are never written or kept.
+/// accuracy tallied on the device, paced progress reports, batch-norm statistics re-estimated for the epoch's final
+/// weights (`BatchNormRecalibration`), validation after every epoch, and the best weights on validation kept. It
+/// stops with a `TrainingDivergence` as soon as the loss tallied at a progress report (at most a second apart, and at
+/// every epoch's end), the weights at the end of an epoch or the validation logits are not
+/// finite, so diverged weights are never written or kept. A `TrainingWatch` reports loss jumps and validation far
+/// below training accuracy as they happen (`TrainingEvent.warning`) and in the summary.
 ///
 /// In a data-parallel job (`World.group` of more than one process) every process starts from rank 0's weights, trains
 /// on its shard of every global batch, and averages gradients over the group before clipping and the update (the
@@ -26,6 +28,7 @@ final class TrainingRun {
     private let schedule: any LearningRateSchedule
     private var meter: ProgressMeter
     private var best: BestCheckpoint
+    private var watch: TrainingWatch
     /// Optimizer steps taken so far.
     private var stepsDone = 0
 
@@ -53,6 +56,7 @@ final class TrainingRun {
         meter = ProgressMeter(totalSteps: min(options.epochs * loader.batchCount, options.maxSteps ?? .max),
                               batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
+        watch = TrainingWatch(stepsPerEpoch: loader.batchCount)
         self.model = model
         self.dataset = dataset
         self.options = options
@@ -64,18 +68,25 @@ final class TrainingRun {
         defer { for norm in Self.batchNorms(of: model) { norm.synchronization = nil } }
         for epoch in 1...options.epochs where stepsDone < options.maxSteps ?? .max {
             let tally = try trainEpoch(epoch, progress: progress)
+            try recalibrateBatchNorm(after: epoch)
             try ModelBroadcast.synchronize(model.module, over: World.group, buffersOnly: true)
             let snapshot = try finiteSnapshot(after: epoch)
             let validationAccuracy = try validate(after: epoch)
             let improved = try keepIfBest(snapshot, validationAccuracy: validationAccuracy)
+            let trainingAccuracy = try tally.accuracy()
             progress(.epoch(epoch: epoch, epochs: options.epochs, loss: try tally.meanLoss(),
-                            accuracy: try tally.accuracy(), validationAccuracy: validationAccuracy, improved: improved))
+                            accuracy: trainingAccuracy, validationAccuracy: validationAccuracy, improved: improved))
+            if let warning = watch.observeEpoch(epoch, step: loader.batchCount, trainingAccuracy: trainingAccuracy,
+                                                validationAccuracy: validationAccuracy) {
+                progress(.warning(warning))
+            }
         }
         let wall = meter.wallSeconds
         try best.restore(into: model)
         let test = try Evaluation.evaluate(model, on: dataset.test, dataset: dataset, over: World.group)
         return TrainingSummary(bestValidationAccuracy: best.accuracy ?? 0, test: test,
-                               imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall)
+                               imagesPerSecond: Double(meter.images) / max(wall, 1e-9), wallSeconds: wall,
+                               warnings: watch.warnings)
     }
 
     /// One pass over the shuffled training split (`epoch` from 1), returning its tally.
@@ -83,6 +94,7 @@ final class TrainingRun {
         model.module.train(true)
         let tally = try EpochTally(on: backend)
         meter.startEpoch()
+        watch.startEpoch()
         for (index, shard) in loader.batches(epoch: epoch - 1).enumerated() {
             averager?.share = Float(shard.labels.count) / Float(shard.globalCount)
             let batch = try TrainingBatch(uploading: shard, to: backend)
@@ -90,6 +102,11 @@ final class TrainingRun {
             try hooks.afterStep(stepsDone)
             try tally.add(loss: output.loss.value, logits: output.logits.value, labels: batch.labels)
             stepsDone += 1
+            if watch.readsLoss(afterStep: index + 1, of: loader.batchCount),
+               let warning = watch.observeLoss(meanLoss: try tally.meanLoss(), images: tally.images, epoch: epoch,
+                                               step: index + 1, stepsDone: stepsDone) {
+                progress(.warning(warning))
+            }
             let stopsHere = stepsDone == options.maxSteps
             if let (rate, eta) = meter.step(images: shard.globalCount, stepsDone: stepsDone,
                                             endsEpoch: index + 1 == loader.batchCount || stopsHere) {
@@ -106,6 +123,19 @@ final class TrainingRun {
             if stopsHere { break }
         }
         return tally
+    }
+
+    /// Re-estimates the batch norms' statistics for the weights `epoch` ended with (`TrainingOptions.
+    /// batchNormRecalibrationImages`; a different seeded draw of training images every epoch). A training split
+    /// smaller than that sample keeps the running averages: on a handful of images the exact statistics make an
+    /// evaluation-mode model far more confident than its running averages do (a teacher trained for two steps on 8
+    /// DICOM images of 4×4 px then drove its student's distillation to diverge).
+    private func recalibrateBatchNorm(after epoch: Int) throws {
+        let images = options.batchNormRecalibrationImages
+        guard images > 0, dataset.train.count >= images else { return }
+        try BatchNormRecalibration.run(model, on: dataset.train, dataset: dataset,
+                                       images: images, batchSize: options.batchSize,
+                                       shuffleSeed: options.seed &+ 0x5052_4543 &+ UInt64(epoch))
     }
 
     /// The validation accuracy after `epoch`, refusing logits that overflowed.

@@ -4,4 +4,6 @@ public struct TrainingSummary: Sendable {
     public let test: EvaluationResult
     public let imagesPerSecond: Double
     public let wallSeconds: Double
+    /// Loss jumps and validation gaps seen while training, in order (empty for a healthy run).
+    public let warnings: [TrainingWarning]
 }
