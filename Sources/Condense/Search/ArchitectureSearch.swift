@@ -82,7 +82,7 @@ public final class ArchitectureSearch {
         let fitting = search.candidates.filter { settings.budget.admits($0.cost) }
         guard !fitting.isEmpty else {
             try save(start: start, earlier: earlierSeconds)
-            throw unmeetable(search.candidates)
+            throw settings.budget.unmeetable(search.candidates)
         }
         let count = timeRanOut ? 1 : settings.fullyTrained
         let best = fitting.sorted { ($0.proxyAccuracy, $1.key) > ($1.proxyAccuracy, $0.key) }.prefix(count)
@@ -131,21 +131,6 @@ public final class ArchitectureSearch {
                                                 checkpoint: chosen.int8Checkpoint, int8Bytes: chosen.int8Bytes,
                                                 testAccuracy: chosen.testAccuracy,
                                                 exports: DeploymentExports.files.map(\.name))
-    }
-
-    /// The error for a budget no candidate met, naming the cheapest candidate measured.
-    private func unmeetable(_ candidates: [SearchCandidate]) -> CondenseError {
-        let cheapest = candidates.min { settings.budget.amount(of: $0.cost) < settings.budget.amount(of: $1.cost) }
-        let smallest = cheapest.map {
-            "the smallest cost found was \(Self.amountText(settings.budget.amount(of: $0.cost))) (\($0.key))"
-        } ?? "no candidate was measured"
-        return .invalidArgument(op: "search", "no candidate meets the budget of \(settings.budget): \(smallest) after " +
-                                "\(candidates.count) candidates; raise the budget, allow more --trials or time, or " +
-                                "search a smaller --student family or width")
-    }
-
-    private static func amountText(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3f", value)
     }
 
     /// Adds a measured candidate to `search.json` at once, so an interrupted search keeps it.

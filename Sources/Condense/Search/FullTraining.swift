@@ -48,13 +48,11 @@ struct FullTraining {
         var floatFile = student
         if let channels = architecture.blockChannels {
             floatFile = "full/\(candidate.key)-float.safetensors"
-            let pruned = try DistillationProxy.pruned(try TrainedModel.load(path(student), on: teacher.module.backend),
-                                                      to: channels)
-            try BatchNormRecalibration.run(pruned, on: dataset.train, dataset: dataset, images: 1024)
             var options = trainingOptions(epochs: settings.pruneEpochs)
             options.learningRate = TrainingOptions.fineTuningLearningRate
-            _ = try Training.train(pruned, on: dataset, options: options, checkpointPath: path(floatFile),
-                                   objective: try distillation(of: pruned).objective, progress: progress)
+            _ = try PrunedFineTuning.run(try TrainedModel.load(path(student), on: teacher.module.backend), to: channels,
+                                         teacher: teacher, dataset: dataset, options: options,
+                                         checkpointPath: path(floatFile), progress: progress)
         }
         let float = try TrainedModel.load(path(floatFile), on: teacher.module.backend)
         var options = QuantizationOptions()

@@ -63,12 +63,23 @@ public final class GreedySearch {
         let starts = grid.filter {
             !budget.admits($0.cost) && budget.amount(of: $0.cost) <= options.maximumStartFactor * budget.limit
         }
-        guard var current = starts.max(by: { $0.proxyAccuracy < $1.proxyAccuracy }) else {
+        guard let start = starts.max(by: { $0.proxyAccuracy < $1.proxyAccuracy }) else {
             if !grid.contains(where: { budget.admits($0.cost) }) {
                 progress(.note("no grid point lies within \(options.maximumStartFactor)× the budget: nothing to refine"))
             }
             return candidates
         }
+        try refine(from: start)
+        return candidates
+    }
+
+    /// The greedy refinement alone, from `start` (a measured candidate whose proxy weights the evaluator can load):
+    /// rounds until a candidate fits, the trials run out or the time is up. Returns the last candidate kept (the one
+    /// that fits, when one does).
+    @discardableResult
+    public func refine(from start: SearchCandidate) throws -> SearchCandidate {
+        if !candidates.contains(where: { $0.key == start.key }) { candidates.append(start) }
+        var current = start
         var round = 1
         while !budget.admits(current.cost) {
             var proposals: [SearchCandidate] = []
@@ -81,18 +92,18 @@ public final class GreedySearch {
                 var architecture = current.architecture
                 architecture.blockChannels = shrunk
                 guard let proposal = try measure(architecture, parent: current, origin: "round \(round)") else {
-                    return candidates
+                    return current
                 }
                 proposals.append(proposal)
             }
             guard let best = proposals.min(by: { score($0, from: current) < score($1, from: current) }) else {
                 progress(.note("no channel group of \(current.key) can shrink further: refinement ends over budget"))
-                return candidates
+                return current
             }
             current = best
             round += 1
         }
-        return candidates
+        return current
     }
 
     /// The channels left when `ratio` of `count` are removed: at least one removed, at least one kept.

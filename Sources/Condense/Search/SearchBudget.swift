@@ -1,3 +1,6 @@
+import CondenseCore
+import Foundation
+
 /// What a deployed student may cost: the bytes of its INT8 ONNX file, its multiply-adds per image, or its batch-1
 /// latency in Condense's integer inference on this machine.
 public enum SearchBudget: Equatable, Sendable, CustomStringConvertible {
@@ -31,6 +34,18 @@ public enum SearchBudget: Equatable, Sendable, CustomStringConvertible {
     public var needsLatency: Bool {
         if case .latencyMilliseconds = self { return true }
         return false
+    }
+
+    /// The error for a budget none of `candidates` met, naming the cheapest of them.
+    public func unmeetable(_ candidates: [SearchCandidate]) -> CondenseError {
+        let smallest = candidates.min { amount(of: $0.cost) < amount(of: $1.cost) }.map {
+            let value = amount(of: $0.cost)
+            let text = value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3f", value)
+            return "the smallest cost found was \(text) (\($0.key))"
+        } ?? "no candidate was measured"
+        return .invalidArgument(op: "search", "no candidate meets the budget of \(self): \(smallest) after " +
+                                "\(candidates.count) candidates; raise the budget, allow more --trials or time, or " +
+                                "search a smaller --student family or width")
     }
 
     /// The unit's name, for tables and chart axes.

@@ -11,11 +11,12 @@ enum RunCommand: Command {
         var folder = "condense-out"
         var quick = false
         var loss = DistillationLossKind.kd
+        var budgetBytes: Int?
         var common = CommonOptions()
     }
 
     static let name = "run"
-    static let usage = "run [--data F] [--out DIR] [--quick] [--loss kd|dkd]"
+    static let usage = "run [--data F] [--out DIR] [--quick] [--loss kd|dkd] [--budget-bytes B]"
     static let summary = "the whole pipeline: teacher → distilled student → pruned → INT8 → exported, with report.md"
     static let options: [OptionSpec<Options>] = DatasetOption.specs().lifted(\.data) + [
         .value("out", \.folder, placeholder: "DIR", help: "output folder (a rerun resumes from the stages it holds)"),
@@ -23,6 +24,9 @@ enum RunCommand: Command {
               help: "a one-minute smoke run (small teacher, one epoch per stage, part of the data)"),
         .choice("loss", \.loss, placeholder: "NAME",
                 help: "the student's distillation loss: Hinton's KD or decoupled KD (α = 1, β = 8, 8 % warm-up)"),
+        .value("budget-bytes", \.budgetBytes, bounds: .within(1...1_000_000_000),
+               help: "prune the student to channels searched for an INT8 ONNX file of at most this many bytes " +
+               "(instead of removing 65 % of its channels)"),
     ] + CommonOptions.specs.lifted(\.common)
 
     static func run(_ options: Options, console: Console) throws {
@@ -32,6 +36,7 @@ enum RunCommand: Command {
         let dataset = try options.data.load(console)
         var settings = options.quick ? PipelineSettings.quick : PipelineSettings()
         if options.loss == .dkd { settings.distillationLoss = .dkd }
+        settings.budgetBytes = options.budgetBytes
         let reporter = ProgressReporter(console: console)
         let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: options.data.path,
                                     backend: backend, folder: options.folder) { event in
