@@ -64,6 +64,7 @@ final class ArchitectureSearchTests: TrainingTestCase {
         limited.trials = 4
         let refined = try search(limited, in: "refined", events: &events).document
         XCTAssertGreaterThan(refined.candidates.count, 1)
+        XCTAssertEqual(refined.candidates[0].origin, "grid, distilled fully", "refinement starts from a trained student")
         XCTAssertTrue(refined.candidates.dropFirst().allSatisfy { $0.origin.hasPrefix("round ") && $0.parent != nil })
         let fitting = refined.candidates.filter { $0.cost.int8Bytes <= budget }
         XCTAssertFalse(fitting.isEmpty)

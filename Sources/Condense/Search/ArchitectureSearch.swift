@@ -13,7 +13,7 @@ public struct SearchResult: Sendable {
 }
 
 /// `condense search`: the most accurate student within a budget. Measures candidates (`GreedySearch` with the
-/// `DistillationProxy`), trains the best `fullyTrained` of those within the budget as `condense run` trains its
+/// `DistillationProxy`, refinement starting from the start width's fully distilled student), trains the best `fullyTrained` of those within the budget as `condense run` trains its
 /// student (`FullTraining`), scores them on the test split, reports how the proxy ranked them (Spearman), picks the
 /// one with the best validation accuracy whose INT8 file fits, and exports it as `condense run` does. The folder is
 /// locked while it works; a rerun skips measured candidates and trained ones.
@@ -62,6 +62,11 @@ public final class ArchitectureSearch {
         let proxy = try DistillationProxy(teacher: teacher, dataset: dataset, settings: settings.proxy,
                                           folder: path("candidates"), latency: settings.budget.needsLatency,
                                           progress: training)
+        let full = FullTraining(settings: settings, teacher: teacher, dataset: dataset, folder: folder,
+                                progress: training)
+        proxy.startingWeights = { [teacher] architecture in
+            try TrainedModel.load(full.path(try full.distilledStudent(architecture)), on: teacher.module.backend)
+        }
         var options = GreedySearchOptions(architecture: settings.architecture, widths: settings.gridWidths)
         options.trials = settings.trials
         options.proposalsPerRound = settings.proposalsPerRound
@@ -86,8 +91,6 @@ public final class ArchitectureSearch {
         }
         let count = timeRanOut ? 1 : settings.fullyTrained
         let best = fitting.sorted { ($0.proxyAccuracy, $1.key) > ($1.proxyAccuracy, $0.key) }.prefix(count)
-        let full = FullTraining(settings: settings, teacher: teacher, dataset: dataset, folder: folder,
-                                progress: training)
         for (index, candidate) in best.enumerated() {
             if let done = document.full.first(where: { $0.key == candidate.key }),
                FileManager.default.fileExists(atPath: path(done.int8Checkpoint)) {

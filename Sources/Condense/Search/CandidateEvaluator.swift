@@ -13,6 +13,15 @@ public protocol CandidateEvaluator {
     /// The indices of `candidate`'s channel groups in the order a round should try shrinking them by `ratio`: the
     /// least harmful first, as the sensitivity of its proxy-trained model says (accuracy lost per parameter saved).
     func rankedGroups(of candidate: SearchCandidate, shrinking ratio: Double) throws -> [Int]
+
+    /// The grid point refinement starts from, ready to be refined: NetAdapt starts from a trained network, so the
+    /// real proxy replaces the grid point's briefly trained weights with its fully distilled student and measures
+    /// that; by default the point as it is.
+    func prepareStart(_ start: SearchCandidate) throws -> SearchCandidate
+}
+
+extension CandidateEvaluator {
+    public func prepareStart(_ start: SearchCandidate) throws -> SearchCandidate { start }
 }
 
 /// The search's progress, for terminals.

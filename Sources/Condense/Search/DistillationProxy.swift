@@ -45,6 +45,8 @@ public final class DistillationProxy: CandidateEvaluator {
     private let latency: Bool
     private let temperature: Float, alpha: Float
     private let progress: (TrainingEvent) -> Void
+    /// The fully trained weights refinement starts from (`prepareStart`); nil: the grid point's proxy weights.
+    public var startingWeights: ((CandidateArchitecture) throws -> TrainedModel)?
 
     public init(teacher: TrainedModel, dataset: ImageDataset, settings: ProxySettings, folder: String, latency: Bool,
                 temperature: Float = Distillation.defaultTemperature, alpha: Float = Distillation.defaultAlpha,
@@ -99,6 +101,18 @@ public final class DistillationProxy: CandidateEvaluator {
         let cost = try CandidateCost(of: model, calibratingOn: data, calibrationImages: settings.calibrationImages,
                                      latency: latency)
         return (cost, summary.bestValidationAccuracy)
+    }
+
+    public func prepareStart(_ start: SearchCandidate) throws -> SearchCandidate {
+        guard let startingWeights else { return start }
+        let model = try startingWeights(start.architecture)
+        try model.save(to: checkpointPath(start.key))
+        var prepared = start
+        prepared.origin = "grid, distilled fully"
+        prepared.proxyAccuracy = try Evaluation.evaluate(model, on: data.validation, dataset: data).accuracy
+        prepared.cost = try CandidateCost(of: model, calibratingOn: data, calibrationImages: settings.calibrationImages,
+                                          latency: latency)
+        return prepared
     }
 
     public func channelCounts(of architecture: CandidateArchitecture) throws -> [Int] {

@@ -73,7 +73,7 @@ struct FullTraining {
 
     /// The width's distilled student (`students/ARCH-wWIDTH.safetensors`), trained unless an earlier candidate or
     /// run left it.
-    private func distilledStudent(_ architecture: CandidateArchitecture) throws -> String {
+    func distilledStudent(_ architecture: CandidateArchitecture) throws -> String {
         let file = "students/\(architecture.architecture.rawValue)-w\(architecture.width).safetensors"
         if FileManager.default.fileExists(atPath: path(file)) { return file }
         let grid = CandidateArchitecture(architecture: architecture.architecture, width: architecture.width)

@@ -24,7 +24,7 @@ public struct GreedySearchOptions: Sendable {
 
 /// The budgeted search's loop, in the spirit of NetAdapt (Yang et al., 2018): every width of the grid is measured
 /// (a short distillation from scratch gives its proxy accuracy); then, from the most accurate grid point over the
-/// budget (within `maximumStartFactor` of it), each round proposes shrinking each of the `proposalsPerRound` least
+/// budget (within `maximumStartFactor` of it, made ready by the evaluator's `prepareStart`), each round proposes shrinking each of the `proposalsPerRound` least
 /// sensitive channel groups by `shrinkRatio`, measures every proposal (pruned from the parent's proxy weights and
 /// fine-tuned briefly), and keeps the one that loses the least proxy accuracy per unit of cost saved, until a
 /// candidate fits the budget, the trials run out or `shouldStop` says the time is up. Candidates an earlier run
@@ -69,7 +69,12 @@ public final class GreedySearch {
             }
             return candidates
         }
-        try refine(from: start)
+        let prepared = try evaluator.prepareStart(start)
+        if prepared != start {
+            candidates[candidates.firstIndex { $0.key == start.key }!] = prepared
+            progress(.measured(prepared))
+        }
+        try refine(from: prepared)
         return candidates
     }
 
