@@ -11,7 +11,7 @@ public struct GreedySearchOptions: Sendable {
     /// The fraction of a group's channels one proposal removes.
     public var shrinkRatio = 0.5
     /// Candidates measured at most, grid and refinement together (a resumed one counts).
-    public var trials = 24
+    public var trials = 40
     /// Refinement starts only from a grid point whose cost is at most this multiple of the budget (each round
     /// halves one group, so a start far over the budget needs many rounds).
     public var maximumStartFactor = 4.0

@@ -11,7 +11,9 @@ public struct SearchSettings: Equatable, Sendable {
     public var architecture = Architecture.mobilenetv2
     /// The grid of width multipliers (nil: the family's default, `defaultWidths`).
     public var widths: [Double]?
-    public var trials = 24
+    /// Candidates measured at most: 40 let the refinement halve about a dozen groups from a grid point at 3× the
+    /// budget (each round measures three proposals).
+    public var trials = 40
     /// Wall-clock minutes for the candidate phase (nil: no limit). When they are spent the search ends with the
     /// candidates measured so far and trains only the best of them fully.
     public var timeLimitMinutes: Double?
