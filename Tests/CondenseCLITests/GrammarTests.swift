@@ -88,6 +88,15 @@ final class GrammarTests: XCTestCase {
             .assertUsageError("--dkd-beta")
         CommandLineRun(["run", "--quick", "--preset", "full"]).assertUsageError("--quick is --preset quick", "full")
         CommandLineRun(["run", "--preset", "long"]).assertUsageError("--preset", "standard, quick, full")
+        CommandLineRun(["search", "--budget-bytes", "100000"]).assertUsageError("--teacher", "required")
+        CommandLineRun(["search", "--teacher", "t.safetensors"])
+            .assertUsageError("exactly one budget", "--budget-bytes", "(got 0)")
+        CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "1", "--budget-latency-ms", "5"])
+            .assertUsageError("exactly one budget", "(got 2)")
+        CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "1", "--widths", "0.5,,1"])
+            .assertUsageError("--widths", "comma-separated width multipliers")
+        CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "0"])
+            .assertUsageError("--budget-bytes", "1…1000000000")
     }
 
     func testUnknownCommandAndBareProgramExitWithTwo() {

@@ -74,6 +74,23 @@ final class PipelineTests: XCTestCase {
         XCTAssertFalse(resumed.contains { if case .started = $0 { true } else { false } }, "a rerun trains nothing")
     }
 
+    func testABudgetSearchesTheStudentsChannelsUntilItsINT8FileFits() throws {
+        var settings = tinySettings
+        let student = try ModelFactory.model(.mobilenetv2, width: settings.studentWidth, for: dataset, seed: 0,
+                                             on: TestDevices.cpu)
+        let unpruned = try CandidateCost(of: student, calibratingOn: dataset, calibrationImages: 5, latency: false)
+        let budget = unpruned.int8Bytes * 8 / 10
+        settings.budgetBytes = budget
+        let (summary, events) = try run(settings)
+        let deployed = try XCTUnwrap(summary.records.last)
+        XCTAssertEqual(deployed.file, "model-int8.onnx")
+        XCTAssertLessThanOrEqual(deployed.sizeBytes, budget)
+        let pruned = try TrainedModel.load(folder.appendingPathComponent("pruned.safetensors").path, on: TestDevices.cpu)
+        XCTAssertNotNil(pruned.configuration.blockChannels)
+        XCTAssertLessThan(pruned.module.parameterCount, student.module.parameterCount)
+        XCTAssertTrue(events.contains { if case let .note(text) = $0 { text.contains("(round 1)") } else { false } })
+    }
+
     func testAFolderOfAnotherRunIsRefused() throws {
         _ = try run(tinySettings)
         var other = tinySettings

@@ -79,14 +79,8 @@ extension Pipeline {
     func export(int8: StageRecord) throws -> StageRecord {
         try stage("final", what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, model-int8.tflite " +
                   "and model-fp16.safetensors") {
-            for (source, format, destination) in [("pruned.safetensors", ExportFormat.onnx, "model-fp32.onnx"),
-                                                  ("pruned.safetensors", .fp16, "model-fp16.safetensors"),
-                                                  ("int8.safetensors", .onnxInt8, "model-int8.onnx"),
-                                                  ("pruned.safetensors", .tflite, "model-fp32.tflite"),
-                                                  ("int8.safetensors", .tfliteInt8, "model-int8.tflite")] {
-                let summary = try ModelExport.export(path(source), as: format, to: path(destination), on: backend)
-                progress(.note("   \(destination): \(summary.sizeBytes) bytes"))
-            }
+            try DeploymentExports.write(float: path("pruned.safetensors"), int8: path("int8.safetensors"), into: folder,
+                                        on: backend) { progress(.note($0)) }
             let size = (try FileManager.default.attributesOfItem(atPath: path("model-int8.onnx"))[.size] as? Int) ?? 0
             return StageRecord(stage: "final", model: "INT8 ONNX (QDQ), deployed", file: "model-int8.onnx",
                                accuracy: int8.accuracy, auc: int8.auc, parameters: int8.parameters,

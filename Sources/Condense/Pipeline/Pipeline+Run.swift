@@ -24,7 +24,8 @@ extension Pipeline {
         var records = [try trainTeacher()]
         records.append(try distilStudent())
         let sensitivity = try analyseSensitivity()
-        records.append(try pruneStudent(sensitivity: sensitivity))
+        records.append(try settings.budgetBytes.map { try pruneStudent(toBudget: $0) }
+                       ?? pruneStudent(sensitivity: sensitivity))
         records.append(try quantizeStudent())
         records.append(try export(int8: records[records.count - 1]))
         let wall = records.reduce(0) { $0 + $1.wallSeconds }

@@ -48,7 +48,7 @@ public final class Pipeline {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// Creates `folder` and its missing parents, with a message that names the part that could not be made and why.
-    private static func createFolder(_ folder: String) throws {
+    static func createFolder(_ folder: String) throws {
         guard !folder.isEmpty else { throw CondenseError.file(path: "''", "the output folder's path is empty") }
         var prefix = folder.hasPrefix("/") ? "" : "."
         for component in folder.split(separator: "/") {

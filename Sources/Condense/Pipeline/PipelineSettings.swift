@@ -20,6 +20,9 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     /// profile). 0.65 keeps the distilled BloodMNIST student at 0.90 after INT8 while its INT8 files shrink to ≤ 1/8 of
     /// the float student (`Benchmarks/RESULTS.md`).
     public var pruneRatio = 0.65
+    /// When set, the pruned stage searches the channels instead (`Pipeline.pruneStudent(toBudget:)`): the student's
+    /// INT8 ONNX file must fit in this many bytes; `pruneRatio` is then unused.
+    public var budgetBytes: Int?
     /// Epochs of fine-tuning (with distillation from the teacher) after pruning, and their peak learning rate.
     public var pruneEpochs = 2
     public var fineTuningLearningRate = TrainingOptions.fineTuningLearningRate

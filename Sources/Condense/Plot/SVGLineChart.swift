@@ -14,12 +14,16 @@ public struct SVGLineChart: Sendable {
         public var dashed: Bool
         /// An SVG colour; nil takes the next colour of the palette.
         public var color: String?
+        /// Whether a line joins the points (false: markers only, a scatter plot).
+        public var connected: Bool
 
-        public init(label: String, points: [Point], dashed: Bool = false, color: String? = nil) {
+        public init(label: String, points: [Point], dashed: Bool = false, color: String? = nil,
+                    connected: Bool = true) {
             self.label = label
             self.points = points
             self.dashed = dashed
             self.color = color
+            self.connected = connected
         }
     }
 
@@ -93,10 +97,13 @@ public struct SVGLineChart: Sendable {
             let dash = line.dashed || reused ? " stroke-dasharray=\"6 4\"" : ""
             if line.color == nil { paletteIndex += 1 }
             let points = line.points.map { "\(Self.number(px($0.x))),\(Self.number(py($0.y)))" }
-            lines.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) " +
-                         "points=\"\(points.joined(separator: " "))\"><title>\(Self.escaped(line.label))</title></polyline>")
+            if line.connected {
+                lines.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) " +
+                             "points=\"\(points.joined(separator: " "))\"><title>\(Self.escaped(line.label))</title></polyline>")
+            }
+            let radius = line.connected ? "2.5" : "4"
             lines += line.points.map {
-                "<circle cx=\"\(Self.number(px($0.x)))\" cy=\"\(Self.number(py($0.y)))\" r=\"2.5\" fill=\"\(color)\"/>"
+                "<circle cx=\"\(Self.number(px($0.x)))\" cy=\"\(Self.number(py($0.y)))\" r=\"\(radius)\" fill=\"\(color)\"/>"
             }
             let legendX = Self.margin.left + plotWidth + 20, legendY = Self.margin.top + 8 + 18 * Double(index)
             lines.append(Self.line(legendX, legendY, legendX + 20, legendY, stroke: color,

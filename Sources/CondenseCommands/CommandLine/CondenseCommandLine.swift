@@ -10,7 +10,7 @@ public enum CondenseCommandLine {
     static var commands: [any Command.Type] {
         [DevicesCommand.self, TrainCommand.self, DistillCommand.self, ImportCommand.self, SensitivityCommand.self,
          PruneCommand.self, QuantizeCommand.self, EvaluateCommand.self, ExportCommand.self, RunCommand.self,
-         BenchCommand.self, DataCommand.self]
+         SearchCommand.self, BenchCommand.self, DataCommand.self]
     }
 
     /// Runs the command line `words` (the program's arguments without its name) and returns the exit status.

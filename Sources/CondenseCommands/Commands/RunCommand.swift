@@ -12,6 +12,7 @@ enum RunCommand: Command {
         var quick = false
         var preset = PipelinePreset.standard
         var loss = DistillationLossKind.kd
+        var budgetBytes: Int?
         var common = CommonOptions()
 
         func validate() throws {
@@ -22,7 +23,8 @@ enum RunCommand: Command {
     }
 
     static let name = "run"
-    static let usage = "run [--data F] [--out DIR] [--preset standard|quick|full | --quick] [--loss kd|dkd]"
+    static let usage = "run [--data F] [--out DIR] [--preset standard|quick|full | --quick] [--loss kd|dkd] " +
+        "[--budget-bytes B]"
     static let summary = "the whole pipeline: teacher → distilled student → pruned → INT8 → exported, with report.md"
     static let options: [OptionSpec<Options>] = DatasetOption.specs().lifted(\.data) + [
         .value("out", \.folder, placeholder: "DIR", help: "output folder (a rerun resumes from the stages it holds)"),
@@ -33,6 +35,9 @@ enum RunCommand: Command {
                     "epochs each for teacher and MobileNetV2 ×0.5 student, 50 % pruned, for a user with time or a GPU)"),
         .choice("loss", \.loss, placeholder: "NAME",
                 help: "the student's distillation loss: Hinton's KD or decoupled KD (α = 1, β = 8, 8 % warm-up)"),
+        .value("budget-bytes", \.budgetBytes, bounds: .within(1...1_000_000_000),
+               help: "prune the student to channels searched for an INT8 ONNX file of at most this many bytes " +
+               "(instead of removing 65 % of its channels)"),
     ] + CommonOptions.specs.lifted(\.common)
 
     static func run(_ options: Options, console: Console) throws {
@@ -42,6 +47,7 @@ enum RunCommand: Command {
         let dataset = try options.data.load(console)
         var settings = options.quick ? PipelineSettings.quick : options.preset.settings
         if options.loss == .dkd { settings.distillationLoss = .dkd }
+        settings.budgetBytes = options.budgetBytes
         let reporter = ProgressReporter(console: console)
         let pipeline = try Pipeline(settings: settings, dataset: dataset, datasetPath: options.data.path,
                                     backend: backend, folder: options.folder) { event in

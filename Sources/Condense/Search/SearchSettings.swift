@@ -1,0 +1,52 @@
+import CondenseCompress
+import CondenseCore
+import CondenseNN
+
+/// What `condense search` does: the budget, the student family and its grid of widths, how many candidates and how
+/// much time it may spend, the proxy, and the full training of the best candidates (the `condense run` recipe:
+/// distillation, pruning fine-tune, QAT). Saved in `search.json`, so a rerun in the same folder continues the same
+/// search and refuses a different one.
+public struct SearchSettings: Equatable, Sendable {
+    public var budget: SearchBudget
+    public var architecture = Architecture.mobilenetv2
+    /// The grid of width multipliers (nil: the family's default, `defaultWidths`).
+    public var widths: [Double]?
+    /// Candidates measured at most: 40 let the refinement halve about a dozen groups from a grid point at 3× the
+    /// budget (each round measures three proposals).
+    public var trials = 40
+    /// Wall-clock minutes for the candidate phase (nil: no limit). When they are spent the search ends with the
+    /// candidates measured so far and trains only the best of them fully.
+    public var timeLimitMinutes: Double?
+    public var proposalsPerRound = 3
+    public var shrinkRatio = 0.5
+    public var proxy = ProxySettings()
+    /// Candidates within the budget trained fully and scored on the test split (best proxy accuracy first).
+    public var fullyTrained = 3
+    /// The full training, as `PipelineSettings`' defaults: distillation epochs of each width's student, KD
+    /// fine-tuning epochs after pruning to a candidate's channels, QAT epochs.
+    public var studentEpochs = PipelineSettings().studentEpochs
+    public var pruneEpochs = PipelineSettings().pruneEpochs
+    public var qatEpochs = PipelineSettings().qatEpochs
+    public var seed: UInt64 = 0
+
+    public init(budget: SearchBudget) { self.budget = budget }
+
+    /// The grid's widths.
+    public var gridWidths: [Double] { widths ?? Self.defaultWidths(architecture) }
+
+    /// The default grid: MobileNetV2 at 0.25, 0.35 and 0.5 (the `condense run` student is 0.35), the ResNets at
+    /// 0.25, 0.5 and 1.
+    public static func defaultWidths(_ architecture: Architecture) -> [Double] {
+        architecture == .mobilenetv2 ? [0.25, 0.35, 0.5] : [0.25, 0.5, 1]
+    }
+
+    /// The settings as `search.json` records them, compared on resume.
+    var recorded: [String: String] {
+        [budget.key: "\(budget.limit)", "student": architecture.rawValue,
+         "widths": gridWidths.map { "\($0)" }.joined(separator: ","), "proposals_per_round": "\(proposalsPerRound)",
+         "shrink_ratio": "\(shrinkRatio)", "proxy_training_images": "\(proxy.trainingImages)",
+         "proxy_validation_images": "\(proxy.validationImages)", "proxy_epochs": "\(proxy.epochs)",
+         "student_epochs": "\(studentEpochs)", "prune_epochs": "\(pruneEpochs)", "qat_epochs": "\(qatEpochs)",
+         "seed": "\(seed)"]
+    }
+}
