@@ -10,8 +10,8 @@ public struct GreedySearchOptions: Sendable {
     public var proposalsPerRound = 3
     /// The fraction of a group's channels one proposal removes.
     public var shrinkRatio = 0.5
-    /// Candidates measured at most, grid and refinement together (a resumed one counts).
-    public var trials = 40
+    /// Candidates measured at most, grid and refinement together (a resumed one counts); `SearchSettings.trials`.
+    public var trials = 60
     /// Refinement starts only from a grid point whose cost is at most this multiple of the budget (each round
     /// halves one group, so a start far over the budget needs many rounds).
     public var maximumStartFactor = 4.0
