@@ -44,8 +44,10 @@ public indirect enum FlatBufferObject: Sendable {
 
     /// A vector of integers.
     public static func vector<Integer: FixedWidthInteger>(_ values: [Integer]) -> FlatBufferObject {
-        .scalars(bytes: values.flatMap(littleEndian), elementSize: Integer.bitWidth / 8,
-                 alignment: max(4, Integer.bitWidth / 8))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * Integer.bitWidth / 8)
+        for value in values { bytes += littleEndian(value) }
+        return .scalars(bytes: bytes, elementSize: Integer.bitWidth / 8, alignment: max(4, Integer.bitWidth / 8))
     }
 
     /// A vector of float32.
