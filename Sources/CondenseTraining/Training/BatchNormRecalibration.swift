@@ -19,11 +19,15 @@ public enum BatchNormRecalibration {
                                                 "\(dataset.name) it was given is empty (or the image count is 0)")
         }
         let norms = model.module.descendants.compactMap { $0 as? BatchNorm2d }
-        let momenta = norms.map(\.momentum)
+        let momenta = norms.map(\.momentum), synchronizations = norms.map(\.synchronization)
         defer {
             for (norm, momentum) in zip(norms, momenta) { norm.momentum = momentum }
+            for (norm, synchronization) in zip(norms, synchronizations) { norm.synchronization = synchronization }
             model.module.train(false)
         }
+        // In a data-parallel job every process recalibrates on the same images, so each computes alone exactly what
+        // one process computes; summing statistics over the job (synchronized batch norm) would only add rounding.
+        for norm in norms { norm.synchronization = nil }
         let backend = try model.module.backend
         let loader = BatchLoader(subset, of: dataset, batchSize: batchSize,
                                  normalization: Normalization(mean: model.normalizationMean, std: model.normalizationStd),
