@@ -74,7 +74,15 @@ struct DeploymentMeasurement: Sendable {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script, "--images", images, "--labels", labels, "--json"] + paths
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        // The script's errors go to a file beside its inputs (a second pipe could fill while stdout is read), and
+        // the last line of them into the error: what a user needs to act on (a missing package, say).
+        let errors = folder.appendingPathComponent("errors.txt")
+        guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
+            throw CondenseError.file(path: errors.path, "cannot create it for the script's error output")
+        }
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        defer { try? errorHandle.close() }
+        process.standardError = errorHandle
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -82,8 +90,10 @@ struct DeploymentMeasurement: Sendable {
               let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let models = object["models"] as? [[String: Any]] else {
+            let reason = (try? String(contentsOf: errors, encoding: .utf8))?
+                .split(separator: "\n").last.map { ": \($0)" } ?? ""
             throw CondenseError.file(path: script, "exited with status \(process.terminationStatus) or printed no " +
-                                     "JSON result")
+                                     "JSON result\(reason)")
         }
         return models
     }
