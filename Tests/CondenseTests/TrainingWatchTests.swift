@@ -86,7 +86,7 @@ final class TrainingWatchTests: TrainingTestCase {
         }
         XCTAssertEqual(warmups, [11, 23, 35, 47, 47, 47], "runs of 4 epochs or more keep one epoch's warm-up")
         options.epochs = 3
-        XCTAssertEqual(options.warmupSteps(stepsPerEpoch: 1), 0, "a run of 3 steps has no warm-up")
+        XCTAssertEqual(options.warmupSteps(stepsPerEpoch: 1), 1, "a run of 3 steps warms up in its first")
     }
 
     /// Trains a model whose classifier bias makes it predict class 1 for every image, in training and evaluation
