@@ -7,8 +7,9 @@ import Dispatch
 /// backward completes soonest, of at most 1 MB, so that communication starts early, as in DDP). During the backward
 /// pass (`gradientComplete`, called by the tape) a bucket whose gradients are all complete starts copying from the
 /// device into a host staging buffer without waiting, and is handed to a communication thread that waits for the
-/// copy, weights it and sums it over the group with a blocking `MPI_Allreduce` while backward goes on; `finishStep` sends what is left, waits and writes the sums back.
-/// Buckets are sent strictly in order, so every process issues the same collectives in the same order.
+/// copy, weights it and sums it over the group with a blocking `MPI_Allreduce` while backward goes on; `finishStep`
+/// sends what is left, waits and writes the sums back. Buckets are sent strictly in order, so every process issues
+/// the same collectives in the same order.
 ///
 /// Each process weights its gradients by its `share` of the global batch, so the sum is the gradient of the global
 /// batch's mean loss even when a last batch does not split evenly.

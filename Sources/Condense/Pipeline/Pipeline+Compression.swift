@@ -27,7 +27,8 @@ extension Pipeline {
                 options.ratios = settings.sensitivityRatios
                 options.maxImages = settings.sensitivityImages
                 let profile = try SensitivityAnalysis.run(student, on: dataset, options: options)
-                try profile.chart(title: "Sensitivity of the student's channel groups").write(to: path("sensitivity.svg"))
+                try profile.chart(title: "Sensitivity of the student's channel groups")
+                    .write(to: path("sensitivity.svg"))
                 try profile.write(to: file)
                 return profile
             }
@@ -85,8 +86,8 @@ extension Pipeline {
     /// quantized one, FP16 safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size. In a
     /// data-parallel job rank 0 alone exports.
     func export(int8: StageRecord) throws -> StageRecord {
-        try stage("final", primaryOnly: true, what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, model-int8.tflite " +
-                  "and model-fp16.safetensors") {
+        try stage("final", primaryOnly: true, what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, " +
+                  "model-int8.tflite and model-fp16.safetensors") {
             try DeploymentExports.write(float: path("pruned.safetensors"), int8: path("int8.safetensors"), into: folder,
                                         on: backend) { progress(.note($0)) }
             let size = (try FileManager.default.attributesOfItem(atPath: path("model-int8.onnx"))[.size] as? Int) ?? 0
