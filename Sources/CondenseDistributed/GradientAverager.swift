@@ -5,10 +5,11 @@ import Dispatch
 /// Averages gradients over a process group as PyTorch's DDP does, in buckets: the parameters, in reverse order (the
 /// order backward completes their gradients), are grouped into buckets of about `bucketBytes` (the first, which
 /// backward completes soonest, of at most 1 MB, so that communication starts early, as in DDP). During the backward
-/// pass (`gradientComplete`, called by the tape) a bucket whose gradients are all complete is copied from the device
-/// into a host staging buffer, weighted, and handed to a communication thread that sums it over the group with a
-/// blocking `MPI_Allreduce` while backward goes on; `finishStep` sends what is left, waits and writes the sums back.
-/// Buckets are sent strictly in order, so every process issues the same collectives in the same order.
+/// pass (`gradientComplete`, called by the tape) a bucket whose gradients are all complete starts copying from the
+/// device into a host staging buffer without waiting, and is handed to a communication thread that waits for the
+/// copy, weights it and sums it over the group with a blocking `MPI_Allreduce` while backward goes on; `finishStep`
+/// sends what is left, waits and writes the sums back. Buckets are sent strictly in order, so every process issues
+/// the same collectives in the same order.
 ///
 /// Each process weights its gradients by its `share` of the global batch, so the sum is the gradient of the global
 /// batch's mean loss even when a last batch does not split evenly.
@@ -67,9 +68,12 @@ public final class GradientAverager: BatchNormSynchronization {
     /// Sends the buckets not yet sent, waits for every sum and writes the sums into the gradients.
     private func finishStep() throws {
         guard let layout, let step = inFlight else { return }
-        let start = Stopwatch.now()
         for bucket in step.nextToSend..<layout.buckets.count { try send(bucket) }
         defer { inFlight = nil }
+        // A queuing device runs backward's kernels before the last bucket's copy: what is waited for after that copy
+        // is communication.
+        try inFlight!.sent.last?.staging.waitForCopies()
+        let start = Stopwatch.now()
         for (bucket, (staging, done)) in zip(layout.buckets, inFlight!.sent) {
             done.wait()
             times.reducing += staging.reduceSeconds
@@ -87,7 +91,7 @@ public final class GradientAverager: BatchNormSynchronization {
         try communication.sync { try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) } }
     }
 
-    /// Copies bucket `index`'s gradients to the host and queues their allreduce.
+    /// Starts copying bucket `index`'s gradients to the host and queues their allreduce.
     private func send(_ index: Int) throws {
         let gradients = try layout!.buckets[index].map { try $0.gradientOrZeros() }
         let staging = try StagingBuffer(gathering: gradients, weight: share)
@@ -114,8 +118,9 @@ public final class GradientAverager: BatchNormSynchronization {
 }
 
 /// Where the training thread's time went on communication: `reducing` is the communication thread's time inside
-/// allreduce, `exposed` the training thread's time from the end of backward until every sum was written back (the
-/// communication backward did not hide).
+/// allreduce, `exposed` the training thread's time from the end of backward (on a queuing device, from the end of the
+/// last bucket's copy, which follows backward's kernels) until every sum was written back (the communication
+/// backward did not hide).
 public struct CommunicationTimes: Sendable {
     public var reducing: Double = 0
     public var exposed: Double = 0
@@ -151,34 +156,54 @@ private struct StepInFlight {
     var sent: [(staging: StagingBuffer, done: DispatchWorkItem)] = []
 }
 
-/// One bucket's gradients, side by side in host memory, on their way through the allreduce.
+/// One bucket's gradients, side by side in host memory, on their way through the allreduce. The copies from the
+/// device are queued without waiting (`Backend.startRead`: on OpenCL a non-blocking read, so backward goes on
+/// queuing kernels), and the communication thread waits for them, weights the values and sums them; the sums go back
+/// through the backends' writes, which OpenCL queues from a staging copy without waiting either.
 private final class StagingBuffer: @unchecked Sendable {
-    private var values: [Float]
+    private let values: UnsafeMutableBufferPointer<Float>
+    private let weight: Float
+    /// The copies into `values`, waited for before it is read or freed.
+    private var reads: [PendingRead] = []
     private var failure: Error?
     /// Seconds `reduce` spent in the allreduce.
     private(set) var reduceSeconds: Double = 0
 
-    /// The bucket's gradients copied from their device, each element × `weight`.
+    /// Queues the copies of the bucket's gradients from their device; each element is then weighted by `weight`.
     init(gathering bucket: [Tensor], weight: Float) throws {
         if let other = bucket.first(where: { $0.dtype != .float32 }) {
             throw CondenseError.dtypeMismatch(op: "allreduce gradients", expected: .float32, got: other.dtype)
         }
-        values = [Float](repeating: 0, count: bucket.reduce(0) { $0 + $1.count })
+        values = .allocate(capacity: bucket.reduce(0) { $0 + $1.count })
+        values.initialize(repeating: 0)
+        self.weight = weight
         var offset = 0
-        try values.withUnsafeMutableBytes { raw in
-            for gradient in bucket {
-                try gradient.backend.read(gradient, into: UnsafeMutableRawBufferPointer(
-                    rebasing: raw[(offset * 4)..<((offset + gradient.count) * 4)]))
-                offset += gradient.count
-            }
+        for gradient in bucket {
+            let destination = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(
+                rebasing: values[offset..<(offset + gradient.count)]))
+            reads.append(try gradient.backend.startRead(gradient, into: destination))  // deinit waits if this throws
+            offset += gradient.count
         }
-        if weight != 1 { for index in values.indices { values[index] *= weight } }
     }
 
-    /// Sums the values over `group` (on the communication thread), remembering a failure for `scatter`.
+    deinit {
+        for read in reads { try? read.wait() }
+        values.deallocate()
+    }
+
+    /// Waits until the bucket's gradients are in `values` (from any thread).
+    func waitForCopies() throws {
+        for read in reads { try read.wait() }
+    }
+
+    /// Waits for the copies, weights the values and sums them over `group` (on the communication thread),
+    /// remembering a failure for `scatter`. Every process takes part in the allreduce even after a failed copy, so
+    /// no other process waits for it.
     func reduce(over group: any ProcessGroup) {
+        do { try waitForCopies() } catch { failure = failure ?? error }
+        if weight != 1 { for index in values.indices { values[index] *= weight } }
         let start = Stopwatch.now()
-        do { try values.withUnsafeMutableBufferPointer { try group.allreduceSum($0) } } catch { failure = error }
+        do { try group.allreduceSum(values) } catch { failure = failure ?? error }
         reduceSeconds = Stopwatch.now() - start
     }
 
@@ -186,12 +211,10 @@ private final class StagingBuffer: @unchecked Sendable {
     func scatter(into bucket: [Variable]) throws {
         if let failure { throw failure }
         var offset = 0
-        try values.withUnsafeBytes { raw in
-            for gradient in try bucket.map({ try $0.gradientOrZeros() }) {
-                try gradient.backend.write(UnsafeRawBufferPointer(
-                    rebasing: raw[(offset * 4)..<((offset + gradient.count) * 4)]), to: gradient)
-                offset += gradient.count
-            }
+        for gradient in try bucket.map({ try $0.gradientOrZeros() }) {
+            try gradient.backend.write(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(
+                rebasing: values[offset..<(offset + gradient.count)])), to: gradient)
+            offset += gradient.count
         }
     }
 }

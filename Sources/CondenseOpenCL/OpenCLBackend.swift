@@ -110,6 +110,30 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                   "clEnqueueReadBuffer")
     }
 
+    /// Queues a non-blocking `clEnqueueReadBuffer` with an event and flushes the queue, so the copy runs behind the
+    /// ops before it while the host goes on queuing; the read's `wait()` waits for the event (from any thread) and
+    /// holds `tensor`'s buffer until then.
+    public func startRead(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws -> PendingRead {
+        let buffer = try self.buffer(tensor, "read")
+        guard bytes.count == tensor.byteCount else {
+            throw CondenseError.shapeMismatch(op: "read", expected: "\(tensor.byteCount) bytes", got: "\(bytes.count)")
+        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .complete }
+        var event: cl_event?
+        try check(clEnqueueReadBuffer(queue, buffer, cl_bool(CL_FALSE), 0, bytes.count, base, 0, nil, &event),
+                  "clEnqueueReadBuffer")
+        try check(clFlush(queue), "clFlush")
+        guard event != nil else {
+            try synchronize()
+            return .complete
+        }
+        return PendingRead { [tensor] in
+            withExtendedLifetime(tensor) {}
+            defer { clReleaseEvent(event) }
+            try check(clWaitForEvents(1, &event), "clWaitForEvents (read)")
+        }
+    }
+
     public func fill(_ tensor: Tensor, with value: Float) throws {
         guard tensor.dtype == .float32 else {
             throw CondenseError.dtypeMismatch(op: "fill", expected: .float32, got: tensor.dtype)

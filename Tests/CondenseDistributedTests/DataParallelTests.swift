@@ -32,6 +32,25 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(Set(bytes), [1])
     }
 
+    /// What rank 0 alone decides reaches every process: bytes of rank 0's length (the others offer none), and a
+    /// decision that only rank 0 computes while the others do their own part first.
+    func testRankZeroDecidesForEveryProcess() throws {
+        let bytes = try group.broadcast([UInt8](repeating: 7, count: group.isPrimary ? 70_001 : 3))
+        XCTAssertEqual(bytes.count, 70_001)
+        XCTAssertEqual(Set(bytes), [7])
+        var decided = 0, otherwise = 0
+        let decision: [String: Int]? = try group.primaryDecides {
+            decided += 1
+            return ["rank": group.rank]
+        } otherwise: {
+            otherwise += 1
+        }
+        XCTAssertEqual(decision, ["rank": 0])
+        XCTAssertEqual([decided, otherwise], group.isPrimary ? [1, 0] : [0, 1])
+        let none: String? = try group.primaryDecides { nil }
+        XCTAssertNil(none)
+    }
+
     /// With batch norm per process (as DDP), the averaged gradients are those of one process that runs each shard
     /// through the model on its own and weights each shard's mean loss by its share of the batch ("ghost" batch norm).
     func testAveragedGradientsEqualOneProcessComputingBatchNormPerShard() throws {

@@ -68,6 +68,30 @@ final class RuntimeTests: XCTestCase {
         XCTAssertThrowsError(try gpu.copy(source, to: try gpu.allocate([3], dtype: .float32)))
     }
 
+    /// `startRead` returns before the copy is done; after `wait()` the bytes are those the ops queued before it left,
+    /// from another thread too (the gradient averager's communication thread waits there).
+    func testAStartedReadHoldsTheValuesOfTheOpsQueuedBeforeIt() throws {
+        let gpu = try TestDevices.openCL()
+        let tensor = try gpu.full([100_003], value: 1)
+        try gpu.fill(tensor, with: 2.5)
+        let bytes = UnsafeMutableBufferPointer<Float>.allocate(capacity: tensor.count)
+        defer { bytes.deallocate() }
+        bytes.initialize(repeating: .nan)
+        let read = try gpu.startRead(tensor, into: UnsafeMutableRawBufferPointer(bytes))
+        try gpu.fill(tensor, with: -1)  // queued after the read: not what it copies
+        let waited = expectation(description: "waited on another thread")
+        DispatchQueue.global().async {
+            do { try read.wait() } catch { XCTFail("\(error)") }
+            waited.fulfill()
+        }
+        wait(for: [waited], timeout: 60)
+        XCTAssertEqual(bytes.filter { $0 != 2.5 }.count, 0, "first values: \(Array(bytes.prefix(4)))")
+        XCTAssertNoThrow(try read.wait(), "waiting again is allowed")
+        XCTAssertEqual(Set(try tensor.toHost()), [-1])
+        XCTAssertThrowsError(try gpu.startRead(tensor, into: UnsafeMutableRawBufferPointer(rebasing:
+            UnsafeMutableRawBufferPointer(bytes)[0..<8])))
+    }
+
     func testTensorsOfAnotherBackendAreRejected() throws {
         let gpu = try TestDevices.openCL()
         let host = try TestDevices.cpu.full([4], value: 1)

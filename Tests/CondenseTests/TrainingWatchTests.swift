@@ -26,7 +26,8 @@ final class TrainingWatchTests: TrainingTestCase {
 
     /// Trains with a constant `spike` added to the loss from run step `spikeFrom` (from 1) on (the gradients stay as
     /// they were); returns the summary and the warnings reported while training.
-    private func trainWithSpike(_ spike: Float, from spikeFrom: Int) throws -> (TrainingSummary, [TrainingWarning]) {
+    private func trainWithSpike(_ spike: Float, from spikeFrom: Int, options: TrainingOptions? = nil) throws
+        -> (TrainingSummary, [TrainingWarning]) {
         let model = try model(for: dataset)
         var step = 0
         let objective: Training.Objective = { batch in
@@ -37,7 +38,7 @@ final class TrainingWatchTests: TrainingTestCase {
             return (try add(loss, Variable(try TestDevices.cpu.full(loss.shape, value: spike))), logits)
         }
         var reported: [TrainingWarning] = []
-        let summary = try Training.train(model, on: dataset, options: stillOptions, checkpointPath: nil,
+        let summary = try Training.train(model, on: dataset, options: options ?? stillOptions, checkpointPath: nil,
                                          objective: objective, progress: { event in
                                              if case let .warning(warning) = event { reported.append(warning) }
                                          })
@@ -63,6 +64,29 @@ final class TrainingWatchTests: TrainingTestCase {
         // Half the spike's size over a loss near 1.1 (three classes) is still a jump; a rise below 0.5 is not.
         XCTAssertEqual(try trainWithSpike(2, from: 3).0.warnings.filter(isLossJump).count, 1)
         XCTAssertEqual(try trainWithSpike(0.4, from: 3).0.warnings.filter(isLossJump).count, 0)
+    }
+
+    /// A run shorter than 4 epochs warms up for its first quarter (`TrainingOptions.warmupSteps`), and the watch
+    /// checks the loss from there on: 2 epochs of 5 one-image steps warm up for 2 steps, so a spike from step 3 is a
+    /// jump (under a whole epoch's warm-up it was not), and one from step 2 is not.
+    func testTheWatchChecksTheLossFromTheEndOfAShortRunsWarmUp() throws {
+        var options = stillOptions
+        (options.epochs, options.batchSize) = (2, 1)
+        XCTAssertEqual(options.warmupSteps(stepsPerEpoch: 5), 2)
+        let jumps = try [2, 3].map { try trainWithSpike(20, from: $0, options: options).0.warnings.filter(isLossJump) }
+        XCTAssertEqual(jumps[0], [], "a spike from step 2 starts inside the warm-up")
+        XCTAssertEqual(jumps[1].map { [$0.epoch, $0.step] }, [[1, 3]], "\(jumps[1])")
+    }
+
+    func testTheWarmUpIsOneEpochOrTheFirstQuarterOfAShorterRun() {
+        var options = TrainingOptions()
+        let warmups = [1, 2, 3, 4, 5, 60].map { epochs in
+            options.epochs = epochs
+            return options.warmupSteps(stepsPerEpoch: 47)
+        }
+        XCTAssertEqual(warmups, [11, 23, 35, 47, 47, 47], "runs of 4 epochs or more keep one epoch's warm-up")
+        options.epochs = 3
+        XCTAssertEqual(options.warmupSteps(stepsPerEpoch: 1), 1, "a run of 3 steps warms up in its first")
     }
 
     /// Trains a model whose classifier bias makes it predict class 1 for every image, in training and evaluation

@@ -7,24 +7,31 @@ import Foundation
 /// INT8 quantization-aware training, and export.
 extension Pipeline {
     /// Each of the student's channel groups pruned alone at every ratio of the settings, on validation images
-    /// (`sensitivity.json`, `sensitivity.svg`); reused when an earlier run left it.
+    /// (`sensitivity.json`, `sensitivity.svg`); reused when an earlier run left it. In a data-parallel job rank 0
+    /// measures it and sends it to the others, so every process prunes the same channels.
     func analyseSensitivity() throws -> SensitivityProfile {
         let file = path("sensitivity.json")
-        if FileManager.default.fileExists(atPath: file), let profile = try? SensitivityProfile(contentsOf: file) {
+        let earlier: SensitivityProfile? = try group.primaryDecides {
+            FileManager.default.fileExists(atPath: file) ? try? SensitivityProfile(contentsOf: file) : nil
+        }
+        if let earlier {
             progress(.note("== sensitivity: done earlier, kept sensitivity.json"))
-            return profile
+            return earlier
         }
         progress(.started(stage: "sensitivity", what: "prune each channel group of the student alone at " +
                           "\(settings.sensitivityRatios) on \(settings.sensitivityImages) validation images"))
         do {
-            let student = try TrainedModel.load(path("student.safetensors"), on: backend)
-            var options = SensitivityOptions()
-            options.ratios = settings.sensitivityRatios
-            options.maxImages = settings.sensitivityImages
-            let profile = try SensitivityAnalysis.run(student, on: dataset, options: options)
-            try profile.chart(title: "Sensitivity of the student's channel groups").write(to: path("sensitivity.svg"))
-            try profile.write(to: file)
-            return profile
+            return try group.primaryDecides {
+                let student = try TrainedModel.load(path("student.safetensors"), on: backend)
+                var options = SensitivityOptions()
+                options.ratios = settings.sensitivityRatios
+                options.maxImages = settings.sensitivityImages
+                let profile = try SensitivityAnalysis.run(student, on: dataset, options: options)
+                try profile.chart(title: "Sensitivity of the student's channel groups")
+                    .write(to: path("sensitivity.svg"))
+                try profile.write(to: file)
+                return profile
+            }
         } catch {
             throw PipelineError(stage: "sensitivity", underlying: error)
         }
@@ -68,17 +75,19 @@ extension Pipeline {
             let curve = CurveRecorder(progress)
             let result = try Quantization.quantizeAwareTraining(pruned, on: dataset, options: options, teacher: teacher,
                                                                 progress: curve.handle)
-            try result.model.save(to: path("int8.safetensors"))
-            let test = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset)
+            if group.isPrimary { try result.model.save(to: path("int8.safetensors")) }
+            // Split over the job's processes; its allreduce also waits for rank 0's file, which `record` reads.
+            let test = try Evaluation.evaluate(result.model, on: dataset.test, dataset: dataset, over: group)
             return try record("int8", model: what, file: "int8.safetensors", test: test, curve: curve)
         }
     }
 
     /// The deployment files: ONNX and TFLite FP32 of the pruned model, ONNX INT8 (QDQ) and TFLite INT8 of the
-    /// quantized one, FP16 safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size.
+    /// quantized one, FP16 safetensors. The `final` record is the INT8 model with the INT8 ONNX file's size. In a
+    /// data-parallel job rank 0 alone exports.
     func export(int8: StageRecord) throws -> StageRecord {
-        try stage("final", what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, model-int8.tflite " +
-                  "and model-fp16.safetensors") {
+        try stage("final", primaryOnly: true, what: "export model-fp32.onnx, model-int8.onnx, model-fp32.tflite, " +
+                  "model-int8.tflite and model-fp16.safetensors") {
             try DeploymentExports.write(float: path("pruned.safetensors"), int8: path("int8.safetensors"), into: folder,
                                         on: backend) { progress(.note($0)) }
             let size = (try FileManager.default.attributesOfItem(atPath: path("model-int8.onnx"))[.size] as? Int) ?? 0

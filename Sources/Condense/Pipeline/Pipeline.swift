@@ -1,5 +1,6 @@
 import CondenseCore
 import CondenseData
+import CondenseDistributed
 import CondenseNN
 import Foundation
 
@@ -17,6 +18,11 @@ public enum PipelineEvent {
 /// structured pruning with distillation fine-tuning → INT8 quantization-aware training → export (ONNX FP32 and
 /// INT8, FP16 safetensors), each stage scored on the test split. Every stage leaves its model and a record in the
 /// output folder; a rerun skips the stages whose record is there, and a failure names its stage and keeps the rest.
+///
+/// In a data-parallel job (`World.group` of more than one process, sharing the output folder) every process runs every
+/// stage (its training split over the processes), but rank 0 alone locks the folder, decides which stages are done,
+/// and writes the checkpoints, records, exports, figures and report; the others take its decisions and records
+/// (`ProcessGroup.primaryDecides`), which also keeps them from reading a file before rank 0 has put it in place.
 public final class Pipeline {
     public let settings: PipelineSettings
     public let dataset: ImageDataset
@@ -24,14 +30,17 @@ public final class Pipeline {
     /// The output folder.
     public let folder: URL
     let progress: (PipelineEvent) -> Void
-    /// Held while the pipeline lives, so no second run works in the folder at the same time.
-    private let lock: RunFolderLock
+    /// The job this process is in; its rank 0 owns the folder.
+    let group: any ProcessGroup = World.group
+    /// Held while the pipeline lives, so no second run works in the folder at the same time (by rank 0 alone).
+    private let lock: RunFolderLock?
 
     /// Opens (creating it if needed) and locks the output folder, and checks that an earlier run there used the same
     /// settings and data. `datasetPath`, where the data was loaded from, is recorded for people to read.
     ///
     /// - Throws: `CondenseError.file` when the folder cannot be created or written, another run holds it, its
-    ///   `settings.json` is unreadable, or an earlier run there used other settings or other data.
+    ///   `settings.json` is unreadable, or an earlier run there used other settings or other data;
+    ///   `CondenseError.invalidArgument` for a byte budget in a data-parallel job.
     public init(settings: PipelineSettings, dataset: ImageDataset, datasetPath: String? = nil, backend: Backend,
                 folder: String, progress: @escaping (PipelineEvent) -> Void) throws {
         self.settings = settings
@@ -39,9 +48,20 @@ public final class Pipeline {
         self.backend = backend
         self.folder = URL(fileURLWithPath: folder, isDirectory: true)
         self.progress = progress
+        guard settings.budgetBytes == nil || group.size == 1 else {
+            throw CondenseError.invalidArgument(op: "run", "the budgeted pruning stage does not run data-parallel " +
+                                                "(each process would write the search's candidates); run it as one " +
+                                                "process")
+        }
+        guard group.isPrimary else {
+            lock = nil
+            try group.waitForPrimary()
+            return
+        }
         try Self.createFolder(self.folder.path)
         lock = try RunFolderLock(folder: self.folder.path)
         try prepareFolder(RunFolderSettings(settings: settings, dataset: DatasetFingerprint(dataset, path: datasetPath)))
+        try group.waitForPrimary()
     }
 
     /// The path of `name` inside the output folder.
@@ -81,21 +101,32 @@ public final class Pipeline {
         try writeJSON(current, to: settingsPath)
     }
 
-    /// Runs one stage unless its record is already in the folder; a failure is reported as the stage's.
-    func stage(_ name: String, what: String, _ work: () throws -> StageRecord) throws -> StageRecord {
+    /// Runs one stage unless its record is already in the folder; a failure is reported as the stage's. In a
+    /// data-parallel job every process runs `work` (or, with `primaryOnly`, rank 0 alone) and returns rank 0's record.
+    func stage(_ name: String, primaryOnly: Bool = false, what: String,
+               _ work: () throws -> StageRecord) throws -> StageRecord {
         let recordPath = path("\(name).json")
-        if let data = FileManager.default.contents(atPath: recordPath),
-           let record = try? JSONDecoder().decode(StageRecord.self, from: data),
-           FileManager.default.fileExists(atPath: path(record.file)) {
-            progress(.resumed(record))
+        let earlier: StageRecord? = try group.primaryDecides {
+            guard let data = FileManager.default.contents(atPath: recordPath),
+                  let record = try? JSONDecoder().decode(StageRecord.self, from: data),
+                  FileManager.default.fileExists(atPath: path(record.file)) else { return nil }
             return record
+        }
+        if let earlier {
+            progress(.resumed(earlier))
+            return earlier
         }
         progress(.started(stage: name, what: what))
         let start = Stopwatch.now()
         do {
-            var record = try work()
-            record.wallSeconds = Stopwatch.now() - start
-            try writeJSON(record, to: recordPath)
+            let record = try group.primaryDecides {
+                var record = try work()
+                record.wallSeconds = Stopwatch.now() - start
+                try writeJSON(record, to: recordPath)
+                return record
+            } otherwise: {
+                if !primaryOnly { _ = try work() }
+            }
             progress(.finished(record))
             return record
         } catch {

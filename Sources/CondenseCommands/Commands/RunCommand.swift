@@ -1,6 +1,7 @@
 import Condense
 import CondenseCompress
 import CondenseData
+import CondenseDistributed
 import Foundation
 
 /// `condense run`: the whole pipeline (teacher → distilled student → pruned → INT8 → exported) on the embedded
@@ -40,6 +41,9 @@ enum RunCommand: Command {
                "(instead of removing 65 % of its channels)"),
     ] + CommonOptions.specs.lifted(\.common)
 
+    /// Every stage runs data-parallel except the budgeted search, whose candidates each process would write.
+    static func runsDataParallel(_ options: Options) -> Bool { options.budgetBytes == nil }
+
     static func run(_ options: Options, console: Console) throws {
         try OutputLocations.check(files: [], folder: NamedPath("--out", options.folder),
                                   inputs: [NamedPath("--data", options.data.path)])
@@ -64,8 +68,10 @@ enum RunCommand: Command {
             }
         }
         let summary = try pipeline.run()
+        guard World.group.isPrimary else { return }  // rank 0 writes and reports for the job
         console.print(try String(contentsOfFile: summary.reportPath, encoding: .utf8))
-        var object: [String: Any] = ["wall_s": summary.wallSeconds, "report": summary.reportPath]
+        var object: [String: Any] = ["wall_s": summary.wallSeconds, "report": summary.reportPath,
+                                     "world_size": World.group.size]
         for record in summary.records {
             object[record.stage] = ["accuracy": record.accuracy, "auc": jsonValue(auc: record.auc), "size_bytes": record.sizeBytes,
                                     "parameters": record.parameters, "nonzero_parameters": record.nonzeroParameters,

@@ -1,6 +1,7 @@
 /// A place where tensors live and ops run. `CPUBackend` and `OpenCLBackend` implement every op; no op exists on one
 /// backend only. Ops are coarse on purpose (one call does a whole layer's work), write into outputs the caller
-/// allocated, and may be queued asynchronously: only `read` and `synchronize` wait for the device.
+/// allocated, and may be queued asynchronously: only `read`, `synchronize` and a started read's `wait()` wait for
+/// the device.
 ///
 /// The op families beyond storage and GEMM are separate protocols (`DepthwiseConvOps`, `SoftmaxOps`, …) that both
 /// backends adopt, so each family's contract sits in one file.
@@ -17,6 +18,10 @@ public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, 
     func write(_ bytes: UnsafeRawBufferPointer, to tensor: Tensor) throws
     /// Copies `tensor` to the host; waits for every op queued before it.
     func read(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws
+    /// Queues a copy of `tensor` to the host behind every op queued before it and returns without waiting for it;
+    /// the bytes are in place once the returned read's `wait()` returns. `bytes` must stay allocated and untouched
+    /// until then. A synchronous backend copies at once (the default).
+    func startRead(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws -> PendingRead
     /// Sets every element of a float32 tensor to `value`.
     func fill(_ tensor: Tensor, with value: Float) throws
     /// Copies `source` into `destination` (same dtype and element count).
@@ -34,4 +39,11 @@ public protocol Backend: AnyObject, SoftmaxOps, DepthwiseConvOps, OptimizerOps, 
     /// `body` returns, so a benchmark times the device without the host's enqueueing beside it; a synchronous
     /// backend just runs `body`.
     func queueingTogether(_ body: () throws -> Void) throws
+}
+
+extension Backend {
+    public func startRead(_ tensor: Tensor, into bytes: UnsafeMutableRawBufferPointer) throws -> PendingRead {
+        try read(tensor, into: bytes)
+        return .complete
+    }
 }

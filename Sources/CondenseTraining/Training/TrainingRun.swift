@@ -56,7 +56,8 @@ final class TrainingRun {
         meter = ProgressMeter(totalSteps: min(options.epochs * loader.batchCount, options.maxSteps ?? .max),
                               batchSize: options.batchSize)
         best = BestCheckpoint(path: group.isPrimary ? checkpointPath : nil)
-        watch = TrainingWatch(stepsPerEpoch: loader.batchCount)
+        watch = TrainingWatch(stepsPerEpoch: loader.batchCount,
+                              warmupSteps: options.warmupSteps(stepsPerEpoch: loader.batchCount))
         self.model = model
         self.dataset = dataset
         self.options = options

@@ -1,6 +1,7 @@
 /// Watches a run for the signs `TrainingWarning` names. The loss is read at the end of every window of steps (a
 /// tenth of an epoch, so reading it does not drain a device queue every step) and each window's mean loss is compared
-/// with the previous window's; the check starts after the learning rate's warm-up (the first epoch), while which
+/// with the previous window's; the check starts after the learning rate's warm-up (`TrainingOptions.warmupSteps`: the
+/// first epoch, or the first quarter of a run shorter than 4 epochs), during which
 /// the loss of a distillation objective may legitimately grow (DKD's own warm-up). After every epoch, validation
 /// accuracy is compared with the epoch's training accuracy. What it sees depends only on the steps, never on
 /// timing, so a seeded run reports the same warnings every time.
@@ -22,9 +23,9 @@ struct TrainingWatch {
     private var lastMean: Double?
     private(set) var warnings: [TrainingWarning] = []
 
-    init(stepsPerEpoch: Int) {
+    init(stepsPerEpoch: Int, warmupSteps: Int) {
         windowSteps = max(1, stepsPerEpoch / Self.windowsPerEpoch)
-        warmupSteps = stepsPerEpoch
+        self.warmupSteps = warmupSteps
     }
 
     /// Starts an epoch's tally afresh (the previous window's mean carries over).
