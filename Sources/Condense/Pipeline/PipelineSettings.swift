@@ -50,7 +50,7 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
     /// teacher's bytes; MedMNIST's ResNet-18 reaches 0.958 after 100 epochs): the standard teacher and student, each
     /// trained for 60 epochs, the standard quarter of the student's prunable channels removed with 10 epochs of
     /// fine-tuning, and 3 epochs of QAT. Its deployed file is the standard run's size (about 1/20 of the teacher's
-    /// checkpoint). About 3 hours of the idle 2-core CPU on BloodMNIST by the standard run's processor time per
+    /// checkpoint). About 2 hours of the idle 2-core CPU on BloodMNIST by the standard run's processor time per
     /// epoch; not yet measured end to end.
     public static var full: PipelineSettings {
         var settings = PipelineSettings()
@@ -82,7 +82,7 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
 
 /// A named recipe for `condense run --preset`.
 public enum PipelinePreset: String, CaseIterable, Sendable {
-    /// `PipelineSettings()`: the default run, about 11 minutes on two cores.
+    /// `PipelineSettings()`: the default run, about 10 minutes on two cores.
     case standard
     /// `PipelineSettings.quick`: a one-minute smoke run.
     case quick

@@ -31,7 +31,7 @@ enum RunCommand: Command {
         .flag("quick", \.quick,
               help: "a one-minute smoke run (small teacher, one epoch per stage, part of the data): --preset quick"),
         .choice("preset", \.preset, placeholder: "NAME",
-                help: "the recipe: standard (about 11 minutes on two cores), quick, or full (the long recipe: 60 " +
+                help: "the recipe: standard (about 10 minutes on two cores), quick, or full (the long recipe: 60 " +
                     "epochs each for the ResNet-20 ×2 teacher and ResNet-20 ×1 student, for a user with time or a GPU)"),
         .choice("loss", \.loss, placeholder: "NAME",
                 help: "the student's distillation loss: Hinton's KD or decoupled KD (α = 1, β = 8, 8 % warm-up)"),
