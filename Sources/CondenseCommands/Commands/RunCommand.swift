@@ -33,12 +33,12 @@ enum RunCommand: Command {
               help: "a one-minute smoke run (small teacher, one epoch per stage, part of the data): --preset quick"),
         .choice("preset", \.preset, placeholder: "NAME",
                 help: "the recipe: standard (about 10 minutes on two cores), quick, or full (the long recipe: 60 " +
-                    "epochs each for teacher and MobileNetV2 ×0.5 student, 50 % pruned, for a user with time or a GPU)"),
+                    "epochs each for the ResNet-20 ×2 teacher and ResNet-20 ×1 student, for a user with time or a GPU)"),
         .choice("loss", \.loss, placeholder: "NAME",
                 help: "the student's distillation loss: Hinton's KD or decoupled KD (α = 1, β = 8, 8 % warm-up)"),
         .value("budget-bytes", \.budgetBytes, bounds: .within(1...1_000_000_000),
                help: "prune the student to channels searched for an INT8 ONNX file of at most this many bytes " +
-               "(instead of removing 65 % of its channels)"),
+               "(instead of removing \(Int((PipelineSettings().pruneRatio * 100).rounded())) % of its channels)"),
     ] + CommonOptions.specs.lifted(\.common)
 
     /// Every stage runs data-parallel except the budgeted search, whose candidates each process would write.
