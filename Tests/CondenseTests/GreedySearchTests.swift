@@ -97,6 +97,17 @@ final class GreedySearchTests: XCTestCase {
         XCTAssertTrue(candidates.dropFirst(4).allSatisfy { $0.architecture.blocksPerStage == nil })
     }
 
+    func testABudgetFarBelowTheGridIsRefinedFromTheCheapestGridPoint() throws {
+        // Both grid points (2,400 and 4,800 bytes) cost more than 4× a 500-byte budget: refinement starts from the
+        // cheaper one all the same, and its rounds reach the budget.
+        var notes: [String] = []
+        let candidates = try GreedySearch(budget: .bytes(500), options: options(), evaluator: FakeEvaluator(),
+                                          progress: { if case let .note(text) = $0 { notes.append(text) } }).run()
+        XCTAssertEqual(candidates[2].parent, Self.key(width: 0.5))
+        XCTAssertLessThanOrEqual(try XCTUnwrap(candidates.last).cost.int8Bytes, 500)
+        XCTAssertTrue(notes.contains { $0.contains("refining the cheapest, \(Self.key(width: 0.5))") }, "\(notes)")
+    }
+
     func testARerunReusesEveryMeasuredCandidate() throws {
         let first = try GreedySearch(budget: .bytes(3000), options: options(), evaluator: FakeEvaluator()).run()
         let evaluator = FakeEvaluator()

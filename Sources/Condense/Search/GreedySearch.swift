@@ -24,7 +24,8 @@ public struct GreedySearchOptions: Sendable {
     public var landingMargin = 0.02
     /// Candidates measured at most, grid and refinement together (a resumed one counts); `SearchSettings.trials`.
     public var trials = 60
-    /// Refinement starts only from a grid point whose cost is at most this multiple of the budget.
+    /// Refinement starts from the most accurate grid point whose cost is at most this multiple of the budget; when
+    /// there is none and no grid point fits, from the cheapest one.
     public var maximumStartFactor = 4.0
 
     public init(architecture: Architecture, widths: [Double]) {
@@ -42,7 +43,8 @@ public struct GreedySearchOptions: Sendable {
 
 /// The budgeted search's loop, in the spirit of NetAdapt (Yang et al., 2018): every point of the grid (widths ×
 /// depths) is measured (a short distillation from scratch gives its proxy accuracy); then, from the most accurate
-/// grid point over the budget (within `maximumStartFactor` of it, made ready by the evaluator's `prepareStart`),
+/// grid point over the budget (within `maximumStartFactor` of it, else the cheapest when none fits; made ready by
+/// the evaluator's `prepareStart`),
 /// each round sets a target reduction — `roundReduction` of the excess over the budget, at least
 /// `minimumRoundReduction` of the budget, the last one `landingMargin` under it — and proposes, for each of the `proposalsPerRound` least sensitive channel
 /// groups, the fewest channels removed from that group alone that reach the target (planned with the evaluator's
@@ -82,13 +84,17 @@ public final class GreedySearch {
             guard let candidate = try measure(point, parent: nil, origin: "grid") else { return candidates }
             grid.append(candidate)
         }
-        let starts = grid.filter {
-            !budget.admits($0.cost) && budget.amount(of: $0.cost) <= options.maximumStartFactor * budget.limit
+        let over = grid.filter { !budget.admits($0.cost) }
+        let near = over.filter { budget.amount(of: $0.cost) <= options.maximumStartFactor * budget.limit }
+        let fallback = grid.contains { budget.admits($0.cost) } ? nil
+            : over.min { budget.amount(of: $0.cost) < budget.amount(of: $1.cost) }
+        guard let start = near.max(by: { $0.proxyAccuracy < $1.proxyAccuracy }) ?? fallback else { return candidates }
+        if near.isEmpty {
+            progress(.note("no grid point lies within \(options.maximumStartFactor)× the budget: refining the " +
+                           "cheapest, \(start.key)"))
         }
-        guard let start = starts.max(by: { $0.proxyAccuracy < $1.proxyAccuracy }) else {
-            if !grid.contains(where: { budget.admits($0.cost) }) {
-                progress(.note("no grid point lies within \(options.maximumStartFactor)× the budget: nothing to refine"))
-            }
+        guard candidates.count < options.trials else {
+            progress(.note("all \(options.trials) trials are spent on the grid"))
             return candidates
         }
         let prepared = try evaluator.prepareStart(start)
