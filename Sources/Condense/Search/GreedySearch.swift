@@ -46,7 +46,8 @@ public struct GreedySearchOptions: Sendable {
 /// grid point over the budget (within `maximumStartFactor` of it, else the cheapest when none fits; made ready by
 /// the evaluator's `prepareStart`),
 /// each round sets a target reduction — `roundReduction` of the excess over the budget, at least
-/// `minimumRoundReduction` of the budget, the last one `landingMargin` under it — and proposes, for each of the `proposalsPerRound` least sensitive channel
+/// `minimumRoundReduction` of the budget, the last one (once what remains is below that minimum) `landingMargin`
+/// under it — and proposes, for each of the `proposalsPerRound` least sensitive channel
 /// groups, the fewest channels removed from that group alone that reach the target (planned with the evaluator's
 /// cost of the untrained architecture, linear in the group's channels). It measures every proposal (pruned from the
 /// parent's proxy weights and fine-tuned briefly) and keeps the one that loses the least proxy accuracy per unit of
@@ -142,12 +143,15 @@ public final class GreedySearch {
     }
 
     /// The budgeted amount a round from a candidate costing `amount` should remove: `roundReduction` of the excess
-    /// over the budget, at least `minimumRoundReduction` of the budget, but no more than the excess and the
-    /// `landingMargin` when that minimum would overshoot them.
+    /// over the budget, at least `minimumRoundReduction` of the budget; and all of the excess and the
+    /// `landingMargin` when that is less, or when what would remain after this round is less than that minimum (so
+    /// that no tiny last round follows).
     public func reductionTarget(from amount: Double) -> Double {
         let excess = amount - budget.limit
-        return max(options.roundReduction * excess,
-                   min(excess + options.landingMargin * budget.limit, options.minimumRoundReduction * budget.limit))
+        let landing = excess + options.landingMargin * budget.limit
+        let minimum = options.minimumRoundReduction * budget.limit
+        let target = max(options.roundReduction * excess, minimum)
+        return landing - target < minimum ? landing : target
     }
 
     /// The channels `group` keeps in the proposal that saves `target` by that group alone: the group's cost per
