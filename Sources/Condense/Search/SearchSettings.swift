@@ -13,8 +13,9 @@ public struct SearchSettings: Equatable, Sendable {
     public var widths: [Double]?
     /// The grid's depths, blocks per stage (nil: the family's default, `defaultDepths`).
     public var depths: [[Int]]?
-    /// Candidates measured at most: at 100 kB on BloodMNIST the refinement from the width-0.25 grid point (2.9× the
-    /// budget), halving one channel group per round, reached the budget at the 48th candidate (Benchmarks/RESULTS.md).
+    /// Candidates measured at most: at 100 kB on BloodMNIST the refinement with per-round targets from the halved-
+    /// depth width-0.35 grid point (3.6× the budget) reached the budget at the 27th candidate; halving one channel
+    /// group per round had needed 48 (Benchmarks/RESULTS.md).
     public var trials = 60
     /// Wall-clock minutes for the candidate phase (nil: no limit). When they are spent the search ends with the
     /// candidates measured so far and trains only the best of them fully.
