@@ -22,12 +22,13 @@ public enum ModelFactory {
     }
 
     /// A student for `teacher`: the same classes, input shape, normalization, class names and data split, on its
-    /// backend.
-    public static func student(_ architecture: Architecture, width: Double, of teacher: TrainedModel,
-                               seed: UInt64) throws -> TrainedModel {
+    /// backend; `blocksPerStage` makes it shallower than its family (`ModelConfiguration.blocksPerStage`).
+    public static func student(_ architecture: Architecture, width: Double, blocksPerStage: [Int]? = nil,
+                               of teacher: TrainedModel, seed: UInt64) throws -> TrainedModel {
         let t = teacher.configuration
         let configuration = ModelConfiguration(architecture: architecture, width: width, classes: t.classes,
-                                               inputChannels: t.inputChannels, imageSize: t.imageSize)
+                                               inputChannels: t.inputChannels, imageSize: t.imageSize,
+                                               blocksPerStage: blocksPerStage)
         let backend = try teacher.module.backend
         return teacher.derived(configuration: configuration, module: try configuration.build(on: backend, seed: seed))
     }

@@ -97,6 +97,11 @@ final class GrammarTests: XCTestCase {
             .assertUsageError("--widths", "comma-separated width multipliers")
         CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "0"])
             .assertUsageError("--budget-bytes", "1…1000000000")
+        CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "1", "--depths", "3,3,3;2,0,2"])
+            .assertUsageError("--depths", "blocks per stage in 1…64", "'3,3,3;2,0,2'")
+        CommandLineRun(["search", "--teacher", "t.safetensors", "--budget-bytes", "1", "--student", "resnet20",
+                        "--depths", "3,3,3;2,2"])
+            .assertUsageError("--depths: resnet20 has 3 stages", "got 2 (2,2)")
     }
 
     func testUnknownCommandAndBareProgramExitWithTwo() {

@@ -55,7 +55,18 @@ final class CheckpointModelMetadataTests: XCTestCase {
                          "'block_channels' is [4, -4, 4", "channel counts in 1…16384")
         T.assertContains(try loadError(Key.blockChannels, "[4,1000000,4,4,4,4,4,4,4]"), "'block_channels'",
                          "1…16384")
+        T.assertContains(try loadError(Key.blocksPerStage, "[3,0,3]"), path, "'blocks_per_stage' is [3, 0, 3]",
+                         "block counts in 1…64")
+        T.assertContains(try loadError(Key.blocksPerStage, "[3,1000,3]"), "'blocks_per_stage'", "1…64")
         T.assertContains(try loadError(Key.architecture, "vgg16"), path, "unknown architecture 'vgg16'")
+    }
+
+    func testADepthNeedsOneBlockCountPerStage() throws {
+        var configuration = T.smallConfiguration
+        configuration.blocksPerStage = [1, 1]
+        XCTAssertThrowsError(try configuration.build(on: TestDevices.cpu)) { error in
+            T.assertContains("\(error)", "blocks_per_stage [1, 1] should be 3 counts, one per stage of resnet20")
+        }
     }
 
     func testHugeValuesAreCutShortInMessages() throws {

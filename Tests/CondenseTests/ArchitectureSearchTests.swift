@@ -11,6 +11,7 @@ final class ArchitectureSearchTests: TrainingTestCase {
     private func settings(_ budget: SearchBudget) -> SearchSettings {
         var settings = SearchSettings(budget: budget)
         settings.widths = [0.25]
+        settings.depths = [ModelConfiguration.defaultBlocksPerStage(.mobilenetv2)]
         settings.proxy.trainingImages = 5
         settings.proxy.validationImages = 2
         settings.proxy.epochs = 1
@@ -56,12 +57,29 @@ final class ArchitectureSearchTests: TrainingTestCase {
         XCTAssertEqual(second.document.full, document.full)
     }
 
+    func testAShallowerGridPointIsTrainedFullyAndExportedAtItsDepth() throws {
+        var events: [SearchEvent] = []
+        var settings = settings(.bytes(100_000_000))
+        settings.architecture = .resnet20
+        settings.depths = [[1, 1, 1]]
+        let document = try search(settings, in: "resnet8", events: &events).document
+        let chosen = try XCTUnwrap(document.chosen)
+        XCTAssertEqual(chosen.key, "resnet20-w0.25-d1.1.1")
+        XCTAssertEqual(chosen.architecture.blocksPerStage, [1, 1, 1])
+        let checkpoint = folder.appendingPathComponent("resnet8/" + chosen.checkpoint).path
+        XCTAssertEqual(try TrainedModel.load(checkpoint, on: TestDevices.cpu).configuration.blocksPerStage, [1, 1, 1])
+        let onnx = folder.appendingPathComponent("resnet8/model-int8.onnx").path
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: onnx)[.size] as? Int, chosen.int8Bytes)
+        XCTAssertEqual(chosen.int8Bytes, document.candidates[0].cost.int8Bytes)
+    }
+
     func testRefinementPrunesAGridPointThatMissesTheBudgetUntilItFits() throws {
         var events: [SearchEvent] = []
         let grid = try search(settings(.bytes(100_000_000)), in: "grid", events: &events).document.candidates[0]
         let budget = grid.cost.int8Bytes * 9 / 10
         var limited = settings(.bytes(budget))
         limited.trials = 4
+        limited.minimumRoundReduction = 0.2  // so that one round of three proposals reaches the budget
         let refined = try search(limited, in: "refined", events: &events).document
         XCTAssertGreaterThan(refined.candidates.count, 1)
         XCTAssertEqual(refined.candidates[0].origin, "grid, distilled fully", "refinement starts from a trained student")
@@ -75,7 +93,7 @@ final class ArchitectureSearchTests: TrainingTestCase {
     func testABudgetNoCandidateMeetsNamesTheSmallestCostFound() throws {
         var events: [SearchEvent] = []
         var settings = settings(.bytes(10))
-        settings.trials = 2
+        settings.trials = 1  // the grid alone: its one point is refined only when a trial is left
         XCTAssertThrowsError(try search(settings, events: &events)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("no candidate meets the budget of 10 bytes"), text)

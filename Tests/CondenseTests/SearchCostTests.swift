@@ -55,6 +55,38 @@ final class SearchCostTests: TrainingTestCase {
         XCTAssertNil(smaller.latencyMilliseconds)
     }
 
+    func testAShallowerModelsCostIsCountedByHandAndItsCheckpointKeepsItsDepth() throws {
+        // ResNet-8 (one basic block per stage) at width 0.25 on 5×5 grey images: stages of 4, 8 and 16 channels at
+        // 5×5, 3×3 and 2×2.
+        let model = try ModelFactory.model(.resnet20, width: 0.25, for: dataset, seed: 3, on: TestDevices.cpu)
+        let shallow = try ModelFactory.student(.resnet20, width: 0.25, blocksPerStage: [1, 1, 1], of: model, seed: 3)
+        let k = dataset.classes
+        // stem 4·25·9; stage 1: two 3×3 convs of 4·25·36; stage 2: 8·9·36 + 8·9·72 + the 1×1 shortcut 8·9·4;
+        // stage 3: 16·4·72 + 16·4·144 + 16·4·8; the classifier 16·k.
+        let macs = 900 + 2 * 3600 + (2592 + 5184 + 288) + (4608 + 9216 + 512) + 16 * k
+        // conv weights 36 + 2·144 + (288 + 576 + 32) + (1152 + 2304 + 128); batch-norm scales and shifts 2·(4 + 2·4
+        // + 3·8 + 3·16); the classifier 16·k + k.
+        let parameters = 36 + 288 + 896 + 3584 + 2 * 84 + 17 * k
+        let cost = try CandidateCost(of: shallow, calibratingOn: dataset, calibrationImages: 5, latency: false)
+        XCTAssertEqual(cost.multiplyAdds, macs)
+        XCTAssertEqual(cost.parameters, parameters)
+        // ResNet-20 adds two blocks to each stage: 2·7,200 + 2·10,368 + 2·18,432 multiply-adds.
+        XCTAssertEqual(try InferenceGraph(lowering: model).multiplyAdds(), macs + 72_000)
+
+        let checkpoint = folder.appendingPathComponent("resnet8-int8.safetensors").path
+        try Quantization.calibrate(shallow, on: dataset, batches: 1, batchSize: 5).model.save(to: checkpoint)
+        let loaded = try TrainedModel.load(checkpoint, on: TestDevices.cpu)
+        XCTAssertEqual(loaded.configuration.blocksPerStage, [1, 1, 1])
+        let exported = try ModelExport.export(checkpoint, as: .onnxInt8,
+                                              to: folder.appendingPathComponent("resnet8-int8.onnx").path,
+                                              on: TestDevices.cpu)
+        XCTAssertEqual(cost.int8Bytes, exported.sizeBytes)
+        let float = folder.appendingPathComponent("resnet8.safetensors").path
+        try shallow.save(to: float)
+        XCTAssertEqual(try TrainedModel.load(float, on: TestDevices.cpu).module.parameterCount, parameters)
+        XCTAssertEqual(model.metadata[Checkpoint.Key.blocksPerStage], nil, "the family's own depth is not recorded")
+    }
+
     func testBudgetsMeasureTheirOwnPartOfTheCost() {
         let cost = CandidateCost(int8Bytes: 1000, multiplyAdds: 5000, latencyMilliseconds: 2.5, parameters: 900)
         XCTAssertTrue(SearchBudget.bytes(1000).admits(cost))

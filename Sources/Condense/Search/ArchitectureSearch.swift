@@ -69,8 +69,12 @@ public final class ArchitectureSearch {
         }
         var options = GreedySearchOptions(architecture: settings.architecture, widths: settings.gridWidths)
         options.trials = settings.trials
+        options.depths = settings.gridDepths
         options.proposalsPerRound = settings.proposalsPerRound
-        options.shrinkRatio = settings.shrinkRatio
+        options.sensitivityRatio = settings.sensitivityRatio
+        options.roundReduction = settings.roundReduction
+        options.minimumRoundReduction = settings.minimumRoundReduction
+        options.landingMargin = settings.landingMargin
         let known = document.candidates.filter { FileManager.default.fileExists(atPath: proxy.checkpointPath($0.key)) }
         var timeRanOut = false
         let search = GreedySearch(budget: settings.budget, options: options, evaluator: proxy, known: known,

@@ -6,12 +6,18 @@ public protocol CandidateEvaluator {
     func measure(_ architecture: CandidateArchitecture, parent: SearchCandidate?) throws
         -> (cost: CandidateCost, proxyAccuracy: Double)
 
+    /// The cost of `architecture` as built, before any training (the INT8 file of freshly initialized weights,
+    /// calibrated): what a refinement round plans its proposals with. The trained candidate's cost, which
+    /// `measure` returns, can differ by a few bytes.
+    func cost(of architecture: CandidateArchitecture) throws -> CandidateCost
+
     /// The inner channel counts of `architecture`, one per channel group (`ModelConfiguration.blockChannels`
     /// order), as its model is built.
     func channelCounts(of architecture: CandidateArchitecture) throws -> [Int]
 
-    /// The indices of `candidate`'s channel groups in the order a round should try shrinking them by `ratio`: the
-    /// least harmful first, as the sensitivity of its proxy-trained model says (accuracy lost per parameter saved).
+    /// The indices of `candidate`'s channel groups in the order a round should try shrinking them: the least harmful
+    /// first, as the sensitivity of its proxy-trained model to removing `ratio` of a group's channels says (accuracy
+    /// lost per parameter saved).
     func rankedGroups(of candidate: SearchCandidate, shrinking ratio: Double) throws -> [Int]
 
     /// The grid point refinement starts from, ready to be refined: NetAdapt starts from a trained network, so the

@@ -115,6 +115,11 @@ public final class DistillationProxy: CandidateEvaluator {
         return prepared
     }
 
+    public func cost(of architecture: CandidateArchitecture) throws -> CandidateCost {
+        try CandidateCost(of: try Self.student(architecture, of: teacher, seed: 0), calibratingOn: data,
+                          calibrationImages: settings.calibrationImages, latency: latency)
+    }
+
     public func channelCounts(of architecture: CandidateArchitecture) throws -> [Int] {
         try Self.channelCounts(of: try Self.student(architecture, of: teacher, seed: 0))
     }
@@ -144,8 +149,8 @@ public final class DistillationProxy: CandidateEvaluator {
     /// A freshly initialized student of `architecture` for `teacher`'s data.
     static func student(_ architecture: CandidateArchitecture, of teacher: TrainedModel,
                         seed: UInt64) throws -> TrainedModel {
-        let model = try ModelFactory.student(architecture.architecture, width: architecture.width, of: teacher,
-                                             seed: seed)
+        let model = try ModelFactory.student(architecture.architecture, width: architecture.width,
+                                             blocksPerStage: architecture.blocksPerStage, of: teacher, seed: seed)
         guard let blockChannels = architecture.blockChannels else { return model }
         var configuration = model.configuration
         configuration.blockChannels = blockChannels

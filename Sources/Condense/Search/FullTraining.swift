@@ -27,8 +27,8 @@ public struct FullTrainingRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The full training of one candidate: the width's student distilled from the teacher for `studentEpochs` (on the
-/// whole training split, with the recipe's augmentation; shared by every candidate of that width and kept in
+/// The full training of one candidate: the grid point's student (its width and depth) distilled from the teacher for `studentEpochs` (on the
+/// whole training split, with the recipe's augmentation; shared by every candidate of that grid point and kept in
 /// `students/`), then — for a refined candidate — pruned to its channel counts (lowest-L1 channels, batch norms
 /// recalibrated) and fine-tuned with distillation for `pruneEpochs` at the fine-tuning learning rate, then
 /// quantization-aware training with distillation for `qatEpochs`; the INT8 model is scored on the test split.
@@ -71,12 +71,12 @@ struct FullTraining {
                                   wallSeconds: Stopwatch.now() - start)
     }
 
-    /// The width's distilled student (`students/ARCH-wWIDTH.safetensors`), trained unless an earlier candidate or
-    /// run left it.
+    /// The grid point's distilled student (`students/KEY.safetensors`, the key of its width and depth), trained
+    /// unless an earlier candidate or run left it.
     func distilledStudent(_ architecture: CandidateArchitecture) throws -> String {
-        let file = "students/\(architecture.architecture.rawValue)-w\(architecture.width).safetensors"
+        let grid = architecture.gridPoint
+        let file = "students/\(grid.key).safetensors"
         if FileManager.default.fileExists(atPath: path(file)) { return file }
-        let grid = CandidateArchitecture(architecture: architecture.architecture, width: architecture.width)
         let student = try DistillationProxy.student(grid, of: teacher, seed: settings.seed &+ 1)
         _ = try Training.train(student, on: dataset, options: trainingOptions(epochs: settings.studentEpochs),
                                checkpointPath: path(file), objective: try distillation(of: student).objective,

@@ -3,8 +3,8 @@ import CondenseCore
 import CondenseNN
 import Foundation
 
-/// `condense search`: the most accurate student within a size, multiply-add or latency budget (a grid of widths,
-/// then NetAdapt-style greedy channel refinement, each candidate scored by a short distillation from cached teacher
+/// `condense search`: the most accurate student within a size, multiply-add or latency budget (a grid of widths and
+/// depths, then NetAdapt-style greedy channel refinement, each candidate scored by a short distillation from cached teacher
 /// logits; the best trained fully and exported).
 enum SearchCommand: Command {
     struct Options: CommandOptions {
@@ -14,6 +14,7 @@ enum SearchCommand: Command {
         var budgetLatency: Double?
         var architecture = Architecture.mobilenetv2
         var widths: [Double]?
+        var depths: [[Int]]?
         var trials = SearchSettings(budget: .bytes(0)).trials
         var timeLimit: Double?
         var fullyTrained = SearchSettings(budget: .bytes(0)).fullyTrained
@@ -28,6 +29,11 @@ enum SearchCommand: Command {
             guard budgets.count == 1 else {
                 throw UsageError("give exactly one budget: --budget-bytes, --budget-macs or --budget-latency-ms " +
                                  "(got \(budgets.count))")
+            }
+            let stages = ModelConfiguration.defaultBlocksPerStage(architecture).count
+            if let depths, let wrong = depths.first(where: { $0.count != stages }) {
+                throw UsageError("--depths: \(architecture) has \(stages) stages, so each depth needs \(stages) block " +
+                                 "counts; got \(wrong.count) (\(wrong.map(String.init).joined(separator: ",")))")
             }
         }
 
@@ -56,6 +62,9 @@ enum SearchCommand: Command {
         .parsed("widths", \.widths, placeholder: "W,…",
                 help: "grid of width multipliers (default: 0.25,0.35,0.5 for mobilenetv2, 0.25,0.5,1 for the ResNets)",
                 convert: parseWidths),
+        .parsed("depths", \.depths, placeholder: "D,…;…",
+                help: "grid of depths, blocks per stage, ';' between depths (default: the family's own and halved; " +
+                    "resnet20: 3,3,3;2,2,2;1,1,1)", convert: parseDepths),
         .value("trials", \.trials, bounds: .within(1...10_000), help: "candidates measured at most"),
         .value("time-limit", \.timeLimit, bounds: .within(0.01...100_000),
                help: "minutes for measuring candidates; then the best found so far is trained fully"),
@@ -78,6 +87,19 @@ enum SearchCommand: Command {
         return widths.map { $0! }
     }
 
+    static func parseDepths(_ text: String) throws -> [[Int]] {
+        let depths = text.split(separator: ";", omittingEmptySubsequences: false).map { depth in
+            depth.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        }
+        guard depths.allSatisfy({ depth in depth.allSatisfy { $0.map(ModelLimits.blocksPerStage.contains) ?? false } })
+        else {
+            throw UsageError("expected depths separated by ';', each comma-separated blocks per stage in " +
+                             "\(ModelLimits.blocksPerStage.lowerBound)…\(ModelLimits.blocksPerStage.upperBound), " +
+                             "got '\(text)'")
+        }
+        return depths.map { $0.map { $0! } }
+    }
+
     static func run(_ options: Options, console: Console) throws {
         try OutputLocations.check(files: [], folder: NamedPath("--out", options.folder),
                                   inputs: [NamedPath("--teacher", options.teacher),
@@ -88,11 +110,14 @@ enum SearchCommand: Command {
         var settings = SearchSettings(budget: options.budget)
         settings.architecture = options.architecture
         settings.widths = options.widths
+        settings.depths = options.depths
         settings.trials = options.trials
         settings.timeLimitMinutes = options.timeLimit
         settings.fullyTrained = options.fullyTrained
         settings.proxy = options.proxy
-        console.notice("searching \(settings.architecture) at widths \(settings.gridWidths) for \(settings.budget); " +
+        console.notice("searching \(settings.architecture) at widths \(settings.gridWidths) and depths " +
+                       (settings.depths ?? SearchSettings.defaultDepths(settings.architecture)).description +
+                       " for \(settings.budget); " +
                        "at most \(settings.trials) candidates" +
                        (settings.timeLimitMinutes.map { " or \($0) minutes" } ?? ""))
         let reporter = ProgressReporter(console: console)

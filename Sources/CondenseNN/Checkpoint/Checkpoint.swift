@@ -33,6 +33,9 @@ public struct Checkpoint: Equatable, Sendable {
         /// Inner channel counts of a structurally pruned model (`ModelConfiguration.blockChannels`, an array of
         /// integers); absent for an unpruned model.
         public static let blockChannels = "block_channels"
+        /// Blocks of each stage of a model shallower or deeper than its architecture's own
+        /// (`ModelConfiguration.blocksPerStage`, an array of integers); absent for the architecture's own depth.
+        public static let blocksPerStage = "blocks_per_stage"
         /// The split an image-folder import drew for training, as `0.8,0.1,0.1 seed 0` (a plain string); absent when
         /// the data gave its splits.
         public static let dataSplit = "data_split"

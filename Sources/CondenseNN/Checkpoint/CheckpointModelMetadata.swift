@@ -33,13 +33,15 @@ public struct CheckpointModelMetadata: Equatable, Sendable {
         let width = try checkpoint.metadataFloat(Key.width) ?? 1
         let classes = try required(try checkpoint.metadataInt(Key.classes), Key.classes)
         let blockChannels = try checkpoint.metadataInts(Key.blockChannels)
+        let blocksPerStage = try checkpoint.metadataInts(Key.blocksPerStage)
         let mean = try required(try checkpoint.metadataFloats(Key.normalizationMean), Key.normalizationMean)
         let std = try required(try checkpoint.metadataFloats(Key.normalizationStd), Key.normalizationStd)
         let configuration: ModelConfiguration
         do {
             configuration = ModelConfiguration(
                 architecture: try ModelConfiguration.architecture(named: architectureName), width: Double(width),
-                classes: classes, inputChannels: inputShape[0], imageSize: inputShape[1], blockChannels: blockChannels)
+                classes: classes, inputChannels: inputShape[0], imageSize: inputShape[1], blockChannels: blockChannels,
+                blocksPerStage: blocksPerStage)
             try configuration.validate()
             try configuration.validateNormalization(mean: mean, std: std)
         } catch let error as ModelConfiguration.InvalidField {

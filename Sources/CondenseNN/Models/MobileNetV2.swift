@@ -11,14 +11,15 @@ public final class MobileNetV2: Module {
     static let stages = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
                          (6, 320, 1, 1)]
 
-    init(_ configuration: ModelConfiguration, plan: inout BlockChannelPlan, on backend: Backend,
+    /// `blocksPerStage` replaces the stages' repeats (one count per stage).
+    init(_ configuration: ModelConfiguration, blocksPerStage: [Int], plan: inout BlockChannelPlan, on backend: Backend,
          initializer: inout Initializer) throws {
         let width = configuration.width
         var channels = makeDivisible(32 * width)
         var layers: [Module] = [try convBN(configuration.inputChannels, channels, kernel: 3,
                                            stride: configuration.isSmallInput ? 1 : 2, activation: .relu6,
                                            on: backend, initializer: &initializer)]
-        for (expansion, c, repeats, firstStride) in Self.stages {
+        for ((expansion, c, _, firstStride), repeats) in zip(Self.stages, blocksPerStage) {
             let outChannels = makeDivisible(Double(c) * width)
             for index in 0..<repeats {
                 let hidden = expansion == 1 ? channels : plan.take(default: channels * expansion)

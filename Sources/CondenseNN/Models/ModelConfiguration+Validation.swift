@@ -6,6 +6,7 @@ extension ModelConfiguration {
         case inputChannels = "input_shape[0]"
         case imageSize = "input_shape[1]"
         case blockChannels = "block_channels"
+        case blocksPerStage = "blocks_per_stage"
         case normalizationMean = "normalization_mean"
         case normalizationStd = "normalization_std"
     }
@@ -34,8 +35,9 @@ extension ModelConfiguration {
 
     /// Throws `InvalidField` for the first field outside `ModelLimits`: a width that is not finite or out of range,
     /// classes, input channels or image size out of range, or a `blockChannels` entry outside
-    /// 1…`ModelLimits.maximumChannels`. (How many entries `blockChannels` must have depends on the architecture's
-    /// structure; `build` checks that.)
+    /// 1…`ModelLimits.maximumChannels`, or a `blocksPerStage` entry outside `ModelLimits.blocksPerStage`. (How many
+    /// entries `blockChannels` and `blocksPerStage` must have depends on the architecture's structure; `build` checks
+    /// that.)
     public func validate() throws {
         guard width.isFinite, ModelLimits.width.contains(width) else {
             throw InvalidField(field: .width, value: "\(width)",
@@ -47,6 +49,10 @@ extension ModelConfiguration {
         if let blockChannels, !blockChannels.allSatisfy({ (1...ModelLimits.maximumChannels).contains($0) }) {
             throw InvalidField(field: .blockChannels, value: blockChannels.abbreviatedDescription,
                                expected: "channel counts in 1…\(ModelLimits.maximumChannels)")
+        }
+        if let blocksPerStage, !blocksPerStage.allSatisfy(ModelLimits.blocksPerStage.contains) {
+            throw InvalidField(field: .blocksPerStage, value: blocksPerStage.abbreviatedDescription,
+                               expected: "block counts in \(ModelLimits.describe(ModelLimits.blocksPerStage))")
         }
     }
 

@@ -14,16 +14,36 @@ public struct ModelConfiguration: Equatable, Sendable {
     /// `conv1` and `conv2` outputs (two). Residual widths never change, so the blocks' inputs and outputs keep the
     /// width's counts.
     public var blockChannels: [Int]?
+    /// Blocks of each stage, for a shallower (or deeper) model of the family (nil: the architecture's own,
+    /// `defaultBlocksPerStage`): MobileNetV2's inverted-residual repeats of its 7 stages, a CIFAR ResNet's basic
+    /// blocks in each of its 3 stages (resnet20's [3, 3, 3]; [1, 1, 1] is a ResNet-8), an ImageNet ResNet's 4 stages.
+    /// Each stage keeps at least one block, which carries the stage's stride.
+    public var blocksPerStage: [Int]?
 
     public init(architecture: Architecture, width: Double = 1, classes: Int, inputChannels: Int = 3, imageSize: Int = 28,
-                blockChannels: [Int]? = nil) {
+                blockChannels: [Int]? = nil, blocksPerStage: [Int]? = nil) {
         self.architecture = architecture
         self.width = width
         self.classes = classes
         self.inputChannels = inputChannels
         self.imageSize = imageSize
         self.blockChannels = blockChannels
+        self.blocksPerStage = blocksPerStage
     }
+
+    /// The blocks of each stage the architecture is defined with.
+    public static func defaultBlocksPerStage(_ architecture: Architecture) -> [Int] {
+        switch architecture {
+        case .resnet20: [3, 3, 3]
+        case .resnet56: [9, 9, 9]
+        case .resnet18: [2, 2, 2, 2]
+        case .resnet50: [3, 4, 6, 3]
+        case .mobilenetv2: MobileNetV2.stages.map(\.2)
+        }
+    }
+
+    /// The blocks of each stage this model is built with.
+    public var stageDepths: [Int] { blocksPerStage ?? Self.defaultBlocksPerStage(architecture) }
 
     /// Small inputs (≤ 64 px) get a stride-1 3×3 stem and no stem max-pool, as MedMNIST and CIFAR models do.
     public var isSmallInput: Bool { imageSize <= 64 }
@@ -39,16 +59,23 @@ public struct ModelConfiguration: Equatable, Sendable {
             throw CondenseError.invalidArgument(op: "model", invalid.description)
         }
         var initializer = Initializer(seed: seed)
+        let depths = stageDepths
+        let stageCount = Self.defaultBlocksPerStage(architecture).count
+        guard depths.count == stageCount else {
+            throw CondenseError.invalidArgument(op: "model", "blocks_per_stage \(depths.abbreviatedDescription) should " +
+                                                "be \(stageCount) counts, one per stage of \(architecture)")
+        }
         var plan = BlockChannelPlan(blockChannels)
         let model: Module
         switch architecture {
-        case .resnet20: model = try CIFARResNet(blocksPerStage: 3, self, plan: &plan, on: backend, initializer: &initializer)
-        case .resnet56: model = try CIFARResNet(blocksPerStage: 9, self, plan: &plan, on: backend, initializer: &initializer)
-        case .resnet18: model = try ResNet(layers: [2, 2, 2, 2], bottleneck: false, self, plan: &plan, on: backend,
+        case .resnet20, .resnet56:
+            model = try CIFARResNet(blocksPerStage: depths, self, plan: &plan, on: backend, initializer: &initializer)
+        case .resnet18: model = try ResNet(layers: depths, bottleneck: false, self, plan: &plan, on: backend,
                                             initializer: &initializer)
-        case .resnet50: model = try ResNet(layers: [3, 4, 6, 3], bottleneck: true, self, plan: &plan, on: backend,
+        case .resnet50: model = try ResNet(layers: depths, bottleneck: true, self, plan: &plan, on: backend,
                                             initializer: &initializer)
-        case .mobilenetv2: model = try MobileNetV2(self, plan: &plan, on: backend, initializer: &initializer)
+        case .mobilenetv2: model = try MobileNetV2(self, blocksPerStage: depths, plan: &plan, on: backend,
+                                                   initializer: &initializer)
         }
         try plan.finish(architecture)
         return model

@@ -18,6 +18,8 @@ public enum ModelLimits {
     public static let imageSize: ClosedRange<Int> = 1...4096
     /// Channels of any one layer, and so of each `blockChannels` entry.
     public static let maximumChannels = 16_384
+    /// Blocks of any one stage (`ModelConfiguration.blocksPerStage`; resnet56 has 9).
+    public static let blocksPerStage: ClosedRange<Int> = 1...64
 
     /// Throws `CondenseError.invalidArgument` for `op` unless every one of `counts` is in 1…`maximumChannels`; the
     /// blocks check the channel counts they are given before any of them sizes a layer.

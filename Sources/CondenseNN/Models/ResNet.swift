@@ -55,7 +55,8 @@ extension ResNet: FeatureExtracting {
     }
 }
 
-/// The CIFAR ResNets of He et al. §4.2 (resnet20: 3 blocks per stage, resnet56: 9): a 3×3 stem of 16·width
+/// The CIFAR ResNets of He et al. §4.2 (resnet20: 3 blocks per stage, resnet56: 9; `blocksPerStage` gives each
+/// stage's count, so [1, 1, 1] builds a ResNet-8 and [2, 2, 2] a ResNet-14): a 3×3 stem of 16·width
 /// channels, three stages of basic blocks at 16, 32, 64 (× width) channels, projection shortcuts (1×1 conv + BN,
 /// option B) where the shape changes, global pooling and a linear classifier. Names as the ImageNet ResNets.
 public final class CIFARResNet: Module {
@@ -64,7 +65,7 @@ public final class CIFARResNet: Module {
     let layers: [Sequential]
     let fc: Linear
 
-    init(blocksPerStage: Int, _ configuration: ModelConfiguration, plan: inout BlockChannelPlan, on backend: Backend,
+    init(blocksPerStage: [Int], _ configuration: ModelConfiguration, plan: inout BlockChannelPlan, on backend: Backend,
          initializer: inout Initializer) throws {
         let base = max(1, Int((16 * configuration.width).rounded()))
         conv1 = try Conv2d(configuration.inputChannels, base, kernel: 3, padding: 1, on: backend,
@@ -75,7 +76,7 @@ public final class CIFARResNet: Module {
         for stage in 0..<3 {
             let planes = base << stage
             var blocks: [Module] = []
-            for index in 0..<blocksPerStage {
+            for index in 0..<blocksPerStage[stage] {
                 blocks.append(try ResidualBlock(inChannels, planes, expansion: 1,
                                                 stride: index == 0 && stage > 0 ? 2 : 1,
                                                 inner: [plan.take(default: planes)], on: backend,

@@ -57,6 +57,9 @@ public final class TrainedModel {
         if let blockChannels = configuration.blockChannels {
             checkpoint.setMetadata(blockChannels, for: Checkpoint.Key.blockChannels)
         }
+        if let blocksPerStage = configuration.blocksPerStage {
+            checkpoint.setMetadata(blocksPerStage, for: Checkpoint.Key.blocksPerStage)
+        }
         checkpoint.setMetadata(normalizationMean, for: Checkpoint.Key.normalizationMean)
         checkpoint.setMetadata(normalizationStd, for: Checkpoint.Key.normalizationStd)
         checkpoint.setMetadata(classNames, for: Checkpoint.Key.classNames)
