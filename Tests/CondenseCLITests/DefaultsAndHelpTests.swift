@@ -54,6 +54,22 @@ final class DefaultsAndHelpTests: XCTestCase {
         XCTAssertEqual(bench.training.imageSize, 28)
     }
 
+    /// `run` starts from its preset and takes the loss, budget and seed from the command line.
+    func testRunBuildsItsRecipeFromThePresetAndTheCommandLine() throws {
+        let standard = RunCommand.settings(try ArgumentParser.parse([], command: "run", options: RunCommand.options))
+        XCTAssertEqual(standard, PipelineSettings())
+        let full = RunCommand.settings(try ArgumentParser.parse(
+            ["--preset", "full", "--loss", "dkd", "--budget-bytes", "150000", "--seed", "3"], command: "run",
+            options: RunCommand.options))
+        XCTAssertEqual([full.teacherEpochs, full.studentEpochs, full.pruneEpochs, full.qatEpochs], [40, 40, 10, 3])
+        XCTAssertEqual(full.distillationLoss, .dkd)
+        XCTAssertEqual(full.budgetBytes, 150_000)
+        XCTAssertEqual(full.seed, 3)
+        let quick = RunCommand.settings(try ArgumentParser.parse(["--quick"], command: "run",
+                                                                 options: RunCommand.options))
+        XCTAssertEqual(quick, PipelineSettings.quick)
+    }
+
     /// `train`, `distill`, `prune`, `quantize` and `run` start from one recipe, `TrainingOptions`' defaults: the same
     /// optimizer, weight decay, batch and augmentation; training's learning rate, prune's fine-tuning rate and
     /// QAT's own AdamW 2e-4 are the ones `condense run` uses.

@@ -48,14 +48,13 @@ public struct PipelineSettings: Codable, Equatable, Sendable {
 
     /// The long recipe, for a user with time or a GPU (target: INT8 test ACC ≥ 0.95 on BloodMNIST at ≤ 1/10 of the
     /// teacher's bytes; MedMNIST's ResNet-18 reaches 0.958 after 100 epochs): the standard teacher and student, each
-    /// trained for 60 epochs, the standard quarter of the student's prunable channels removed with 10 epochs of
+    /// trained for 40 epochs, the standard quarter of the student's prunable channels removed with 10 epochs of
     /// fine-tuning, and 3 epochs of QAT. Its deployed file is the standard run's size (about 1/20 of the teacher's
-    /// checkpoint). About 2 hours of the idle 2-core CPU on BloodMNIST by the standard run's processor time per
-    /// epoch; not yet measured end to end.
+    /// checkpoint). About an hour and a half of the idle 2-core CPU on BloodMNIST (`Benchmarks/RESULTS.md`).
     public static var full: PipelineSettings {
         var settings = PipelineSettings()
-        settings.teacherEpochs = 60
-        settings.studentEpochs = 60
+        settings.teacherEpochs = 40
+        settings.studentEpochs = 40
         settings.pruneEpochs = 10
         settings.qatEpochs = 3
         return settings

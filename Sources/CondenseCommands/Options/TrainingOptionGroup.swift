@@ -17,7 +17,7 @@ enum TrainingOptionGroup {
             .value("batch", \.batchSize, bounds: .within(1...65_536),
                    help: "batch size (under mpirun: the global batch, a multiple of the processes)"),
             .value("lr", \.learningRate, bounds: .above(0, upTo: 10),
-                   help: "peak learning rate (one-epoch warm-up, cosine decay)"),
+                   help: "peak learning rate (warm-up of one epoch, at most a quarter of the run; cosine decay)"),
             .value("weight-decay", \.weightDecay, bounds: .from(0, below: 1), help: "weight decay"),
             .value("optimizer", \.optimizer, help: "optimizer (sgd: momentum 0.9, Nesterov)"),
             .value("label-smoothing", \.labelSmoothing, bounds: .from(0, below: 1), help: "label smoothing ε"),

@@ -1,12 +1,13 @@
 import CondenseCore
 import CondenseNN
 
-/// How a model is trained. The defaults are the one recipe every command (`train`, `distill`, `prune`, `quantize`)
-/// and `condense run` start from: SGD with Nesterov momentum 0.9 at a peak learning rate of 0.05 (one-epoch warm-up,
-/// cosine decay), weight decay 5e-4, batches of 128, horizontal flips without random crops. On BloodMNIST at 4 epochs
-/// it trains MobileNetV2 ×0.35 to 0.891 test ACC (0.921 distilled) where AdamW 2e-3 with random crops reached 0.772
-/// (0.802) (Benchmarks/RESULTS.md). Before every validation the batch norms' statistics are re-estimated from 2,048
-/// training images. Fine-tuning after pruning uses `fineTuningLearningRate`; QAT its own (`QuantizationOptions`).
+/// How a model is trained. The defaults are the one recipe every command (`train`, `distill`, `prune`, `quantize`) and
+/// `condense run` start from: SGD with Nesterov momentum 0.9 at a peak learning rate of 0.05 (warm-up of one epoch, at
+/// most a quarter of the run, cosine decay), weight decay 5e-4, batches of 128, horizontal flips without random crops.
+/// On BloodMNIST at 4 epochs it trains MobileNetV2 ×0.35 to 0.891 test ACC (0.921 distilled) where AdamW 2e-3 with
+/// random crops reached 0.772 (0.802) (Benchmarks/RESULTS.md). Before every validation the batch norms' statistics are
+/// re-estimated from 2,048 training images. Fine-tuning after pruning uses `fineTuningLearningRate`; QAT its own
+/// (`QuantizationOptions`).
 public struct TrainingOptions: Sendable {
     /// The peak learning rate of fine-tuning a trained model after pruning (`condense prune` and `run`).
     public static let fineTuningLearningRate: Float = 0.01
